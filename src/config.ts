@@ -1,0 +1,158 @@
+import { validate as validateCron } from "node-cron";
+import { z } from "zod";
+
+/**
+ * The one configuration schema. Everything the process reads from the environment is parsed
+ * here, once, at start-up; a bad value stops the process with a message naming the variable.
+ */
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no", ""])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const positiveInt = (def: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(1).max(max).default(def);
+
+/** `name=url`, a URL or a file path; comma or newline separated. */
+export interface FeedSource {
+  /** Short name people type in commands (`/subscribe hatinh`). */
+  name: string;
+  /** http(s) URL or absolute file path. */
+  url: string;
+  kind: "http" | "file";
+}
+
+export function parseFeedList(raw: string): FeedSource[] {
+  const parts = raw
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0 && !s.startsWith("#"));
+  const seen = new Set<string>();
+  return parts.map((part, index) => {
+    const eq = part.indexOf("=");
+    // `name=url` only when the left side looks like a name (a URL's query also has `=`).
+    const named = eq > 0 && /^[\p{L}\p{N}_-]+$/u.test(part.slice(0, eq));
+    const url = named ? part.slice(eq + 1).trim() : part;
+    const kind = /^https?:\/\//i.test(url) ? "http" : "file";
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && kind !== "http" && !url.startsWith("file://")) {
+      throw new Error(`feed "${part}": only http(s) URLs and file paths are supported`);
+    }
+    let name = named ? part.slice(0, eq).toLowerCase() : deriveName(url, index);
+    while (seen.has(name)) name = `${name}-${index + 1}`;
+    seen.add(name);
+    return { name, url: url.startsWith("file://") ? new URL(url).pathname : url, kind };
+  });
+}
+
+function deriveName(url: string, index: number): string {
+  try {
+    const u = new URL(url);
+    const host = u.hostname.replace(/^www\./, "").split(".")[0] ?? "feed";
+    const last = u.pathname
+      .split("/")
+      .filter(Boolean)
+      .pop()
+      ?.replace(/\.(rss|xml|atom)$/i, "");
+    return (last && last !== "rss" ? `${host}-${last}` : host).toLowerCase();
+  } catch {
+    const base = url.split(/[\\/]/).pop() ?? `feed${index + 1}`;
+    return base.replace(/\.[a-z]+$/i, "").toLowerCase() || `feed${index + 1}`;
+  }
+}
+
+const schema = z.object({
+  FEEDS: z.string().default(""),
+  STORE_URL: z
+    .string()
+    .default("sqlite://./data/bantin.sqlite")
+    .refine((v) => /^(sqlite|redis|rediss):\/\//.test(v), {
+      message: "must start with sqlite://, redis:// or rediss://",
+    }),
+  POLL_CRON: z
+    .string()
+    .default("*/5 * * * *")
+    .refine((v) => [5, 6].includes(v.trim().split(/\s+/).length) && validateCron(v), {
+      message: "must be a valid cron expression with 5 or 6 fields",
+    }),
+  TIMEZONE: z
+    .string()
+    .default("Asia/Ho_Chi_Minh")
+    .refine(isTimeZone, { message: "must be an IANA time zone such as Asia/Ho_Chi_Minh" }),
+  DEFAULT_LANGUAGE: z.enum(["vi", "en"]).default("vi"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  BOT_TOKEN: z
+    .string()
+    .regex(/^\d+:[\w-]{20,}$/, { message: "does not look like a token from @BotFather (123456:ABC…)" })
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  TELEGRAM_API_ROOT: z.url().default("https://api.telegram.org"),
+  ADMIN_IDS: z
+    .string()
+    .default("")
+    .refine((v) => v.split(/[\s,]+/).every((s) => s === "" || /^-?\d+$/.test(s)), {
+      message: "must be a comma-separated list of numeric Telegram user ids",
+    })
+    .transform((v) =>
+      v
+        .split(/[\s,]+/)
+        .filter(Boolean)
+        .map((s) => Number(s)),
+    ),
+  ALLOW_PRIVATE_FEEDS: bool.default(false),
+  BASELINE_ANNOUNCE: z.coerce.number().int().min(0).max(50).default(1),
+  SEEN_TTL_DAYS: positiveInt(90, 3650),
+  LATEST_KEEP: positiveInt(50, 500),
+  FETCH_TIMEOUT_MS: positiveInt(20_000, 300_000),
+  CONNECT_TIMEOUT_MS: positiveInt(10_000, 120_000),
+  FETCH_MAX_BYTES: positiveInt(5 * 1024 * 1024, 100 * 1024 * 1024),
+  FETCH_MAX_REDIRECTS: z.coerce.number().int().min(0).max(20).default(5),
+  FETCH_CONCURRENCY: positiveInt(4, 64),
+  BACKOFF_MAX_CYCLES: positiveInt(64, 10_000),
+  SUMMARY_CHARS: positiveInt(600, 3000),
+});
+
+export type Config = Omit<z.infer<typeof schema>, "FEEDS"> & {
+  FEEDS: FeedSource[];
+  /** True when FEEDS was empty and the bundled sample feed is used. */
+  usingSampleFeed: boolean;
+};
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Parses the environment; throws a ConfigError whose message lists every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv, sampleFeedPath: string): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => {
+      const name = i.path.join(".") || "(environment)";
+      const value = name === "BOT_TOKEN" ? "" : ` (got ${JSON.stringify(env[name] ?? "")})`;
+      return `  ${name}: ${i.message}${value}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  let feeds: FeedSource[];
+  try {
+    feeds = parseFeedList(result.data.FEEDS);
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration:\n  FEEDS: ${(error as Error).message}`);
+  }
+  const usingSampleFeed = feeds.length === 0;
+  const data = { ...result.data };
+  if (usingSampleFeed) {
+    feeds = [{ name: "baohatinh", url: sampleFeedPath, kind: "file" }];
+    // The demo should show a few posts on its first run, not just the newest one.
+    if (env.BASELINE_ANNOUNCE === undefined) data.BASELINE_ANNOUNCE = 3;
+  }
+  return { ...data, FEEDS: feeds, usingSampleFeed };
+}

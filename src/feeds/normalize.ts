@@ -1,0 +1,142 @@
+import { createHash } from "node:crypto";
+import { htmlToText, inlineText } from "../text/html.js";
+import type { FeedItem } from "./item.js";
+import type { ParsedFeed, RawItem } from "./parse.js";
+
+const TRACKING =
+  /^(?:utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|mc_cid|mc_eid|igshid|_ga|_gl|ref_src|cmpid|zarsrc|gidzl)$/i;
+
+/** Absolute http(s) URL without tracking parameters or fragment; undefined if not a web URL. */
+export function canonicalLink(raw: string | undefined, base?: string): string | undefined {
+  const trimmed = raw?.trim();
+  if (!trimmed) return undefined;
+  let url: URL;
+  try {
+    url = base ? new URL(trimmed, base) : new URL(trimmed);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return undefined;
+  url.hash = "";
+  for (const key of [...url.searchParams.keys()]) if (TRACKING.test(key)) url.searchParams.delete(key);
+  return url.toString().replace(/\?$/, "");
+}
+
+const ZONES: Record<string, number> = {
+  GMT: 0,
+  UT: 0,
+  UTC: 0,
+  Z: 0,
+  EST: -300,
+  EDT: -240,
+  CST: -360,
+  CDT: -300,
+  MST: -420,
+  MDT: -360,
+  PST: -480,
+  PDT: -420,
+  ICT: 420,
+};
+
+/**
+ * Parses a feed date and keeps the offset it was written with. Also reads the `29/02/2024 15:30`
+ * form some Vietnamese sites use, in `defaultOffsetMin`.
+ */
+export function parseFeedDate(raw: string | undefined, defaultOffsetMin = 420): string | undefined {
+  const s = raw?.trim();
+  if (!s) return undefined;
+  const dmy = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(s);
+  let ms: number;
+  let offset: number;
+  if (dmy) {
+    const [d, m, y, hh, mm, ss] = dmy.slice(1).map((v) => Number(v ?? 0)) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    ms = Date.UTC(y, m - 1, d, hh, mm, ss) - defaultOffsetMin * 60_000;
+    offset = defaultOffsetMin;
+  } else {
+    ms = Date.parse(s);
+    if (Number.isNaN(ms)) return undefined;
+    const num = /([+-])(\d{2}):?(\d{2})$/.exec(s);
+    const named = ZONES[/\b([A-Z]{1,4})$/.exec(s)?.[1] ?? ""];
+    if (num) offset = (num[1] === "-" ? -1 : 1) * (Number(num[2]) * 60 + Number(num[3]));
+    else if (named !== undefined) offset = named;
+    else if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(s)) {
+      // An ISO date-time without a zone is the site's local time, not this machine's.
+      ms = Date.parse(`${s.replace(" ", "T")}${formatWithOffset(0, defaultOffsetMin).slice(19)}`);
+      offset = defaultOffsetMin;
+    } else offset = 0;
+  }
+  if (!Number.isFinite(ms)) return undefined;
+  return formatWithOffset(ms, offset);
+}
+
+export function formatWithOffset(ms: number, offsetMin: number): string {
+  const local = new Date(ms + offsetMin * 60_000).toISOString().slice(0, 19);
+  if (offsetMin === 0) return `${local}Z`;
+  const sign = offsetMin < 0 ? "-" : "+";
+  const abs = Math.abs(offsetMin);
+  return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`;
+}
+
+function hashId(...parts: string[]): string {
+  return `h:${createHash("sha256").update(parts.join("\u0000")).digest("base64url").slice(0, 22)}`;
+}
+
+/** The item's id and every other key that must count as "the same item" when deduplicating. */
+export function dedupeKeys(item: FeedItem): string[] {
+  return item.link && item.link !== item.id ? [item.id, item.link] : [item.id];
+}
+
+export function normalizeItem(
+  raw: RawItem,
+  feedName: string,
+  feed: Pick<ParsedFeed, "title" | "link">,
+  offsetMin = 420,
+): FeedItem | undefined {
+  const base = feed.link && /^https?:/i.test(feed.link.trim()) ? feed.link.trim() : undefined;
+  const link = canonicalLink(raw.link, base);
+  const body = raw.content ?? raw.summary ?? "";
+  const { text, firstImage } = htmlToText(body);
+  let title = raw.title ? inlineText(raw.title) : "";
+  if (!title) {
+    // Untitled entries (microblogs) get their first words as a title.
+    title = text.split(/\n/)[0]?.slice(0, 120) ?? "";
+  }
+  if (!title && !link) return undefined;
+  const published = parseFeedDate(raw.date, offsetMin);
+  const guid = raw.guid?.trim().normalize("NFC");
+  const id =
+    (guid && /^https?:\/\//i.test(guid) ? canonicalLink(guid) : guid) ||
+    link ||
+    hashId(title, published ?? "");
+  const image = [...raw.images, firstImage].map((u) => canonicalImage(u, link ?? base)).find(Boolean);
+  return {
+    id,
+    feed: feedName,
+    title,
+    link,
+    text,
+    image,
+    published,
+    categories: [...new Set(raw.categories.map((c) => inlineText(c)).filter(Boolean))],
+    author: raw.author ? inlineText(raw.author) || undefined : undefined,
+    source: feed.title ? inlineText(feed.title) || undefined : undefined,
+  };
+}
+
+function canonicalImage(url: string | undefined, base: string | undefined): string | undefined {
+  const trimmed = url?.trim().replace(/&amp;/g, "&");
+  if (!trimmed) return undefined;
+  try {
+    const u = base ? new URL(trimmed, base) : new URL(trimmed);
+    return u.protocol === "https:" || u.protocol === "http:" ? u.toString() : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,167 @@
+import Parser from "rss-parser";
+import { repairXml } from "./repair.js";
+
+/** One entry as the feed gave it, before normalisation (strings may hold HTML and entities). */
+export interface RawItem {
+  guid?: string | undefined;
+  title?: string | undefined;
+  link?: string | undefined;
+  /** Raw date string as written in the feed (keeps its offset). */
+  date?: string | undefined;
+  /** HTML or text body: content:encoded, Atom content, description/summary. */
+  content?: string | undefined;
+  summary?: string | undefined;
+  images: string[];
+  categories: string[];
+  author?: string | undefined;
+}
+
+export interface ParsedFeed {
+  title?: string | undefined;
+  link?: string | undefined;
+  items: RawItem[];
+  /** Repairs applied to make the document parse. */
+  fixes: string[];
+}
+
+export class FeedParseError extends Error {
+  override name = "FeedParseError";
+}
+
+type MediaNode = { $?: { url?: string; medium?: string; type?: string } };
+type CustomItem = {
+  mediaContent?: MediaNode[];
+  mediaThumbnail?: MediaNode[];
+  mediaGroup?: { "media:content"?: MediaNode[]; "media:thumbnail"?: MediaNode[] };
+  published?: string;
+  updated?: string;
+  "dc:date"?: string;
+  "content:encoded"?: string;
+  description?: string;
+  id?: string;
+};
+
+const parser: Parser<Record<string, unknown>, CustomItem> = new Parser({
+  customFields: {
+    item: [
+      ["media:content", "mediaContent", { keepArray: true }],
+      ["media:thumbnail", "mediaThumbnail", { keepArray: true }],
+      ["media:group", "mediaGroup"],
+      "published",
+      "updated",
+    ],
+  },
+});
+
+/** Parses RSS 0.9x/1.0/2.0, Atom or JSON Feed text into raw items; throws FeedParseError. */
+export async function parseFeed(text: string): Promise<ParsedFeed> {
+  const trimmed = text.replace(/^\uFEFF/, "").trimStart();
+  if (trimmed.startsWith("{")) return parseJsonFeed(trimmed);
+  if (!trimmed) throw new FeedParseError("empty document");
+  const { text: xml, fixes } = repairXml(trimmed);
+  if (!/<(?:rss|feed|rdf:RDF|RDF|channel)[\s>]/.test(xml)) {
+    throw new FeedParseError(
+      /<html[\s>]/i.test(xml) ? "an HTML page, not a feed" : "not an RSS, Atom or JSON feed",
+    );
+  }
+  let feed: Awaited<ReturnType<typeof parser.parseString>>;
+  try {
+    feed = await parser.parseString(xml);
+  } catch (error) {
+    const message = String((error as Error).message ?? error)
+      .split("\n")
+      .slice(0, 3)
+      .join(" ");
+    throw new FeedParseError(`malformed XML: ${message}`);
+  }
+  const items = (feed.items ?? []).map((it): RawItem => {
+    const any = it as typeof it & { id?: string; guid?: unknown; categories?: unknown[] };
+    return {
+      guid: str(any.guid) ?? str(any.id),
+      title: str(it.title),
+      link: str(it.link),
+      date: str(it.published) ?? str(it.pubDate) ?? str(it["dc:date"]) ?? str(it.updated) ?? str(it.isoDate),
+      content: str(it["content:encoded"]) ?? str(it.content),
+      summary: str(it.summary) ?? str(it.content),
+      images: mediaImages(it, str(it.enclosure?.url), it.enclosure?.type),
+      categories: (any.categories ?? []).map(str).filter((c): c is string => !!c),
+      author: str(it.creator) ?? str((it as { author?: unknown }).author),
+    };
+  });
+  return { title: str(feed.title), link: str(feed.link), items, fixes };
+}
+
+function mediaImages(it: CustomItem, enclosureUrl?: string, enclosureType?: string): string[] {
+  const out: string[] = [];
+  if (enclosureUrl && (!enclosureType || enclosureType.startsWith("image/"))) out.push(enclosureUrl);
+  const nodes = [
+    ...(it.mediaContent ?? []),
+    ...(it.mediaGroup?.["media:content"] ?? []),
+    ...(it.mediaThumbnail ?? []),
+    ...(it.mediaGroup?.["media:thumbnail"] ?? []),
+  ];
+  for (const n of nodes) {
+    const url = n?.$?.url;
+    const isImage = !n.$?.medium || n.$.medium === "image" || n.$?.type?.startsWith("image/");
+    if (url && isImage && !n.$?.type?.startsWith("video/")) out.push(url);
+  }
+  return out;
+}
+
+/** Text of an xml2js node, whatever shape it came in (`"x"`, `{ _: "x", $: {...} }`, `["x"]`). */
+function str(v: unknown): string | undefined {
+  if (v == null) return undefined;
+  if (typeof v === "string") return v.trim() === "" ? undefined : v;
+  if (typeof v === "number") return String(v);
+  if (Array.isArray(v)) return str(v[0]);
+  if (typeof v === "object") {
+    const o = v as { _?: unknown; $?: { term?: unknown; href?: unknown } };
+    return str(o._) ?? str(o.$?.term) ?? str(o.$?.href);
+  }
+  return undefined;
+}
+
+interface JsonFeedItem {
+  id?: unknown;
+  url?: unknown;
+  external_url?: unknown;
+  title?: unknown;
+  content_html?: unknown;
+  content_text?: unknown;
+  summary?: unknown;
+  image?: unknown;
+  banner_image?: unknown;
+  date_published?: unknown;
+  date_modified?: unknown;
+  tags?: unknown;
+  author?: { name?: unknown };
+  authors?: Array<{ name?: unknown }>;
+}
+
+function parseJsonFeed(text: string): ParsedFeed {
+  let doc: { version?: unknown; title?: unknown; home_page_url?: unknown; items?: unknown };
+  try {
+    doc = JSON.parse(text);
+  } catch (error) {
+    throw new FeedParseError(`malformed JSON: ${(error as Error).message}`);
+  }
+  if (!doc || typeof doc !== "object" || !Array.isArray(doc.items)) {
+    throw new FeedParseError("JSON document is not a JSON Feed (no items array)");
+  }
+  const items = (doc.items as JsonFeedItem[])
+    .filter((i) => i && typeof i === "object")
+    .map(
+      (i): RawItem => ({
+        guid: str(i.id),
+        title: str(i.title),
+        link: str(i.url) ?? str(i.external_url),
+        date: str(i.date_published) ?? str(i.date_modified),
+        content: str(i.content_html) ?? str(i.content_text),
+        summary: str(i.summary),
+        images: [str(i.image), str(i.banner_image)].filter((x): x is string => !!x),
+        categories: Array.isArray(i.tags) ? i.tags.map(str).filter((t): t is string => !!t) : [],
+        author: str(i.authors?.[0]?.name) ?? str(i.author?.name),
+      }),
+    );
+  return { title: str(doc.title), link: str(doc.home_page_url), items, fixes: [] };
+}

@@ -1,0 +1,196 @@
+import type { FeedSource } from "../config.js";
+import type { Logger } from "../log.js";
+import {
+  type FeedState,
+  type FeedStateRepo,
+  type ItemsRepo,
+  type MetaRepo,
+  newFeedState,
+  publishedMs,
+  type SeenRepo,
+} from "../store/repos.js";
+import { FetchError, type Fetcher } from "./fetch.js";
+import type { FeedItem } from "./item.js";
+import { dedupeKeys } from "./normalize.js";
+import { readFeed } from "./read.js";
+
+export interface PollerDeps {
+  fetcher: Fetcher;
+  feedStates: FeedStateRepo;
+  seen: SeenRepo;
+  items: ItemsRepo;
+  meta: MetaRepo;
+  log: Logger;
+  /** The feeds to poll, read at each cycle (admins add and remove feeds at run time). */
+  feeds: () => FeedSource[] | Promise<FeedSource[]>;
+  /** Operator feeds are trusted; feeds added through the bot are SSRF-guarded. */
+  isTrusted: (feed: FeedSource) => boolean;
+  /**
+   * Receives each feed's new items, oldest first, before they are marked seen: if it throws,
+   * the items stay unseen and are offered again next cycle, so nothing is lost.
+   */
+  onNewItems: (feed: FeedSource, items: FeedItem[]) => Promise<void>;
+  baselineAnnounce: number;
+  backoffMaxCycles: number;
+  concurrency: number;
+  /** Minutes east of UTC for dates written without a zone (the site's own time zone). */
+  offsetMin: number;
+  /** Typical time between cycles, to show when a backed-off feed will be tried again. */
+  cycleMs: number;
+  now?: () => number;
+}
+
+export type FeedOutcome =
+  | { feed: string; status: "new" | "baseline"; items: number; fresh: number; fixes: string[] }
+  | { feed: string; status: "not-modified" | "unchanged"; items: number }
+  | { feed: string; status: "skipped"; until: string }
+  | { feed: string; status: "error"; error: string; failures: number };
+
+export interface CycleResult {
+  cycle: number;
+  outcomes: FeedOutcome[];
+  newItems: number;
+  ms: number;
+}
+
+export interface Poller {
+  /** One cycle over every feed; never throws for a feed's failure. */
+  runCycle(): Promise<CycleResult>;
+  /** Reads one feed now, ignoring backoff (for /addfeed and preview). */
+  pollFeed(feed: FeedSource, cycle: number, force?: boolean): Promise<FeedOutcome>;
+}
+
+export function createPoller(deps: PollerDeps): Poller {
+  const log = deps.log.child({ component: "poller" });
+  const now = deps.now ?? Date.now;
+
+  async function pollFeed(feed: FeedSource, cycle: number, force = false): Promise<FeedOutcome> {
+    const state = (await deps.feedStates.get(feed.name)) ?? newFeedState(feed.name, feed.url);
+    if (state.url !== feed.url) {
+      // The operator pointed the name at another URL: old validators do not apply.
+      Object.assign(state, { url: feed.url, etag: undefined, lastModified: undefined });
+    }
+    if (!force && (cycle < state.skipUntilCycle || (state.notBefore ?? 0) > now())) {
+      return { feed: feed.name, status: "skipped", until: state.nextAttemptAt ?? "" };
+    }
+    const flog = log.child({ feed: feed.name });
+    const started = now();
+    const previous = { etag: state.etag, lastModified: state.lastModified };
+    try {
+      const res = await readFeed(
+        deps.fetcher,
+        feed.name,
+        { url: feed.url, kind: feed.kind, trusted: deps.isTrusted(feed) },
+        { etag: state.etag, lastModified: state.lastModified },
+        deps.offsetMin,
+      );
+      state.lastCheckedAt = new Date(now()).toISOString();
+      Object.assign(state, {
+        failures: 0,
+        skipUntilCycle: 0,
+        notBefore: undefined,
+        lastSuccessAt: state.lastCheckedAt,
+        nextAttemptAt: undefined,
+      });
+      if (res.status === "not-modified") {
+        await deps.feedStates.save(state);
+        flog.debug("not modified");
+        return { feed: feed.name, status: "not-modified", items: state.itemsKnown };
+      }
+      if (res.fixes.length) flog.warn({ fixes: res.fixes }, "feed was not well-formed; repaired");
+      state.etag = res.validators.etag;
+      state.lastModified = res.validators.lastModified;
+      state.title = res.title ?? state.title;
+
+      const unseenFlags = await deps.seen.filterUnseen(feed.name, res.items.map(dedupeKeys));
+      const unseen = res.items.filter((_, i) => unseenFlags[i]);
+      const baseline = !state.baselineDone;
+      // A new feed announces only its newest few; the rest are marked seen silently.
+      const announce = baseline
+        ? [...unseen].sort((a, b) => publishedMs(b) - publishedMs(a)).slice(0, deps.baselineAnnounce)
+        : unseen;
+      const oldestFirst = announce
+        .map((item, i) => ({ item, i }))
+        .sort((a, b) => publishedMs(a.item) - publishedMs(b.item) || b.i - a.i)
+        .map((x) => x.item);
+      if (oldestFirst.length) await deps.onNewItems(feed, oldestFirst);
+      if (unseen.length) {
+        await deps.seen.markSeen(feed.name, unseen.flatMap(dedupeKeys));
+        state.itemsKnown = await deps.items.merge(feed.name, unseen);
+      }
+      state.baselineDone = true;
+      await deps.feedStates.save(state);
+      flog.info(
+        { items: res.items.length, fresh: announce.length, baseline, ms: now() - started },
+        "feed read",
+      );
+      return unseen.length || baseline
+        ? {
+            feed: feed.name,
+            status: baseline ? "baseline" : "new",
+            items: res.items.length,
+            fresh: announce.length,
+            fixes: res.fixes,
+          }
+        : { feed: feed.name, status: "unchanged", items: res.items.length };
+    } catch (error) {
+      // Keep the old validators: a 304 next time must not hide items that were never handed on.
+      Object.assign(state, previous);
+      return failed(feed, state, cycle, error, flog);
+    }
+  }
+
+  async function failed(
+    feed: FeedSource,
+    state: FeedState,
+    cycle: number,
+    error: unknown,
+    flog: Logger,
+  ): Promise<FeedOutcome> {
+    const message = error instanceof Error ? error.message : String(error);
+    state.failures += 1;
+    // Skip 1, 2, 4 … cycles (capped), so a feed that recovers is read again soon.
+    const skip = Math.min(2 ** (state.failures - 1), deps.backoffMaxCycles);
+    state.skipUntilCycle = cycle + 1 + skip;
+    const retryAfter = error instanceof FetchError ? error.extra.retryAfterMs : undefined;
+    state.notBefore = retryAfter !== undefined ? now() + retryAfter : undefined;
+    const t = now();
+    state.lastCheckedAt = state.lastErrorAt = new Date(t).toISOString();
+    state.lastError = message;
+    state.nextAttemptAt = new Date(
+      Math.max(t + (skip + 1) * deps.cycleMs, state.notBefore ?? 0),
+    ).toISOString();
+    flog.warn(
+      { err: message, code: (error as { code?: string }).code, failures: state.failures, skipCycles: skip },
+      "feed failed",
+    );
+    try {
+      await deps.feedStates.save(state);
+    } catch (saveError) {
+      flog.error({ err: saveError }, "could not save feed state");
+    }
+    return { feed: feed.name, status: "error", error: message, failures: state.failures };
+  }
+
+  return {
+    pollFeed,
+    async runCycle() {
+      const started = now();
+      const cycle = await deps.meta.nextCycle();
+      const feeds = await deps.feeds();
+      const outcomes: FeedOutcome[] = new Array(feeds.length);
+      let next = 0;
+      const worker = async () => {
+        while (next < feeds.length) {
+          const i = next++;
+          outcomes[i] = await pollFeed(feeds[i] as FeedSource, cycle);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(deps.concurrency, feeds.length) }, worker));
+      const newItems = outcomes.reduce((n, o) => n + ("fresh" in o ? o.fresh : 0), 0);
+      const ms = now() - started;
+      log.info({ cycle, feeds: feeds.length, newItems, ms }, "cycle done");
+      return { cycle, outcomes, newItems, ms };
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import { decodeHTMLStrict } from "entities";
+import { FORBIDDEN_CHARS } from "../text/chars.js";
+
+/** Entities XML knows by itself; any other named entity must be rewritten for a strict parser. */
+const XML_ENTITIES = new Set(["lt", "gt", "amp", "quot", "apos"]);
+
+export interface Repaired {
+  text: string;
+  /** What was mended, for the log. */
+  fixes: string[];
+}
+
+/**
+ * Mends the ways real feeds are not well-formed, where the intent is unambiguous:
+ * junk (a BOM, whitespace, a browser's "This XML file does not appear…" banner) before the
+ * document, bare `&` (e.g. in `?w=1200&h=0` URLs), HTML named entities such as `&nbsp;`,
+ * and control characters XML forbids. CDATA sections are left untouched.
+ */
+export function repairXml(input: string): Repaired {
+  const fixes: string[] = [];
+  let text = input;
+  const start = text.search(/<(?:\?xml|rss[\s>]|feed[\s>]|rdf:RDF|RDF[\s>]|!DOCTYPE|!--|channel[\s>])/);
+  if (start > 0) {
+    const prefix = text.slice(0, start);
+    if (prefix.trim() === "" || !/<[a-zA-Z]/.test(prefix)) {
+      text = text.slice(start);
+      if (prefix.replace(/^\uFEFF/, "").trim() !== "") fixes.push("dropped text before the document");
+    }
+  } else if (start < 0) {
+    text = text.trimStart();
+  }
+  // The XML declaration is only legal at the very start; a later one (after a repaired prefix) is dropped.
+  text = text.replace(/(?!^)<\?xml[^>]*\?>/g, () => {
+    fixes.push("dropped a misplaced XML declaration");
+    return "";
+  });
+
+  let bareAmps = 0;
+  let htmlEntities = 0;
+  let controls = 0;
+  const parts = text.split(/(<!\[CDATA\[[\s\S]*?\]\]>)/);
+  for (let i = 0; i < parts.length; i += 2) {
+    let part = parts[i] as string;
+    part = part.replace(/&(#x[0-9a-fA-F]+;|#\d+;|[A-Za-z][A-Za-z0-9]*;)?/g, (m, ref: string | undefined) => {
+      if (!ref) {
+        bareAmps++;
+        return "&amp;";
+      }
+      if (ref.startsWith("#")) return m;
+      const name = ref.slice(0, -1);
+      if (XML_ENTITIES.has(name)) return m;
+      const decoded = decodeHTMLStrict(m);
+      if (decoded === m) {
+        bareAmps++;
+        return `&amp;${ref}`;
+      }
+      htmlEntities++;
+      return [...decoded].map((c) => `&#${c.codePointAt(0)};`).join("");
+    });
+    parts[i] = part;
+  }
+  text = parts.join("");
+  text = text.replace(FORBIDDEN_CHARS, () => {
+    controls++;
+    return "";
+  });
+  if (bareAmps) fixes.push(`escaped ${bareAmps} bare &`);
+  if (htmlEntities) fixes.push(`rewrote ${htmlEntities} HTML entities`);
+  if (controls) fixes.push(`removed ${controls} control characters`);
+  return { text, fixes };
+}

@@ -1,0 +1,97 @@
+/**
+ * Telegram's HTML parse mode: escaping, the visible length Telegram counts ("after entities
+ * parsing", in UTF-16 units) and a strict validator used by tests and as a last guard before
+ * sending.
+ */
+
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+export function escapeAttr(text: string): string {
+  return escapeHtml(text).replace(/"/g, "&quot;");
+}
+
+const ALLOWED = new Set([
+  "b",
+  "strong",
+  "i",
+  "em",
+  "u",
+  "ins",
+  "s",
+  "strike",
+  "del",
+  "span",
+  "tg-spoiler",
+  "a",
+  "tg-emoji",
+  "code",
+  "pre",
+  "blockquote",
+  "tg-time",
+]);
+const NAMED: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: '"' };
+
+export interface HtmlCheck {
+  ok: boolean;
+  error?: string;
+  /** The text as Telegram shows it. */
+  text: string;
+}
+
+/** Parses like Telegram: only supported tags, properly nested, only supported entities. */
+export function checkTelegramHtml(html: string): HtmlCheck {
+  const stack: string[] = [];
+  let text = "";
+  const re =
+    /<(\/?)([a-zA-Z][\w-]*)((?:\s+[\w-]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?)*)\s*>|&(#x[0-9a-fA-F]+|#\d+|[a-zA-Z]+);|[<>&]/g;
+  let last = 0;
+  for (const m of html.matchAll(re)) {
+    text += html.slice(last, m.index);
+    last = m.index + m[0].length;
+    if (m[0] === "<" || m[0] === ">" || m[0] === "&") {
+      if (m[0] === ">") {
+        text += ">"; // Telegram tolerates a bare ">"
+        continue;
+      }
+      return { ok: false, error: `unescaped "${m[0]}" at ${m.index}`, text };
+    }
+    if (m[4] !== undefined) {
+      const ref = m[4];
+      if (ref.startsWith("#")) {
+        const cp =
+          ref[1] === "x" || ref[1] === "X" ? Number.parseInt(ref.slice(2), 16) : Number(ref.slice(1));
+        if (!(cp > 0 && cp <= 0x10ffff))
+          return { ok: false, error: `bad character reference &${ref};`, text };
+        text += String.fromCodePoint(cp);
+      } else if (ref in NAMED) {
+        text += NAMED[ref];
+      } else {
+        return { ok: false, error: `unsupported entity &${ref};`, text };
+      }
+      continue;
+    }
+    const closing = m[1] === "/";
+    const tag = (m[2] as string).toLowerCase();
+    if (!ALLOWED.has(tag)) return { ok: false, error: `unsupported tag <${tag}>`, text };
+    if (closing) {
+      if (stack.pop() !== tag) return { ok: false, error: `misnested </${tag}>`, text };
+    } else {
+      if (tag === "a" && !/\bhref\s*=/.test(m[3] ?? ""))
+        return { ok: false, error: "<a> without href", text };
+      if ((tag === "a" || tag === "code" || tag === "pre") && stack.some((t) => t === "a" || t === "code")) {
+        return { ok: false, error: `<${tag}> inside a link or code`, text };
+      }
+      stack.push(tag);
+    }
+  }
+  text += html.slice(last);
+  if (stack.length) return { ok: false, error: `unclosed <${stack[stack.length - 1]}>`, text };
+  return { ok: true, text };
+}
+
+/** Length as Telegram counts it: UTF-16 units of the text after entity parsing. */
+export function visibleLength(html: string): number {
+  return checkTelegramHtml(html).text.length;
+}

@@ -1,0 +1,97 @@
+import type { FeedItem } from "../feeds/item.js";
+import { summarize, truncateAtWord } from "../text/summary.js";
+import { escapeAttr, escapeHtml } from "./html.js";
+
+/** Telegram's limits, counted after entity parsing in UTF-16 units. */
+export const MESSAGE_LIMIT = 4096;
+export const CAPTION_LIMIT = 1024;
+const TITLE_MAX = 300;
+
+export type Language = "vi" | "en";
+export type SummaryLength = "short" | "normal" | "long";
+
+export const SUMMARY_CHARS: Record<SummaryLength, number> = { short: 280, normal: 600, long: 1400 };
+
+const LABELS = {
+  vi: { readMore: "Đọc tiếp", locale: "vi-VN" },
+  en: { readMore: "Read more", locale: "en-GB" },
+} as const;
+
+export interface RenderOptions {
+  language: Language;
+  timeZone: string;
+  /** Budget for the summary before Telegram's own limits. */
+  summaryChars: number;
+  /** Send as a photo with a caption when the item has an image. */
+  withImage: boolean;
+}
+
+export interface Post {
+  /** Telegram HTML: the message text, or the caption when `photo` is set. */
+  text: string;
+  parseMode: "HTML";
+  photo?: string | undefined;
+  /** The same post as plain text (fallback when Telegram rejects the HTML). */
+  plain: string;
+}
+
+/** `29/02/2024 15:30` in the configured time zone. */
+export function formatDateTime(iso: string | undefined, timeZone: string): string | undefined {
+  if (!iso) return undefined;
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return undefined;
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-GB", {
+      timeZone,
+      day: "2-digit",
+      month: "2-digit",
+      year: "numeric",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    })
+      .formatToParts(ms)
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts.day}/${parts.month}/${parts.year} ${parts.hour}:${parts.minute}`;
+}
+
+/**
+ * One post: bold title, a line with time · source · category, the summary, a "read more"
+ * link. Every piece is measured as plain text before escaping, so the visible length is
+ * known exactly and always within Telegram's limit; the summary absorbs what is left.
+ */
+export function renderPost(item: FeedItem, opts: RenderOptions): Post {
+  const labels = LABELS[opts.language];
+  const photo = opts.withImage ? item.image : undefined;
+  const limit = photo ? CAPTION_LIMIT : MESSAGE_LIMIT;
+
+  const title = truncateAtWord(item.title, TITLE_MAX);
+  const meta = [formatDateTime(item.published, opts.timeZone), item.source, item.categories[0]]
+    .filter((x): x is string => !!x)
+    .map((x) => truncateAtWord(x, 80))
+    .join(" · ");
+  const more = item.link ? `${labels.readMore} →` : "";
+
+  // Visible characters of everything but the summary, including the blank lines between blocks.
+  const fixed = title.length + (meta ? meta.length + 1 : 0) + (more ? more.length + 2 : 0);
+  const room = Math.max(0, Math.min(opts.summaryChars, limit - fixed - 2));
+  const summary =
+    room >= 20 ? truncateAtWord(summarize(item.title, item.text, { maxChars: room }), room) : "";
+
+  const html: string[] = [`<b>${escapeHtml(title)}</b>`];
+  const plain: string[] = [title];
+  if (meta) {
+    html.push(`\n<i>${escapeHtml(meta)}</i>`);
+    plain.push(`\n${meta}`);
+  }
+  if (summary) {
+    html.push(`\n\n${escapeHtml(summary)}`);
+    plain.push(`\n\n${summary}`);
+  }
+  if (more && item.link) {
+    html.push(`\n\n<a href="${escapeAttr(item.link)}">${escapeHtml(more)}</a>`);
+    plain.push(`\n\n${labels.readMore}: ${item.link}`);
+  }
+  return { text: html.join(""), parseMode: "HTML", photo, plain: truncateAtWord(plain.join(""), limit) };
+}

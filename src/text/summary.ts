@@ -1,0 +1,139 @@
+import { splitSentences } from "./sentences.js";
+
+export interface SummaryOptions {
+  /** Upper bound in characters (UTF-16 units) for the summary text. */
+  maxChars: number;
+}
+
+/** Syllables that carry no topic on their own (Vietnamese is written one syllable per word). */
+const STOPWORDS = new Set(
+  (
+    "và của là có được các những cho với trong đã này để không người một khi từ theo về ra đến tại cũng như " +
+    "thì sẽ đang bị do nhiều năm ngày cùng nên vào lại còn rất đó nhưng hay hoặc mà nếu vì trên dưới sau trước " +
+    "qua giữa đều chỉ vẫn mới đây kia nào gì ấy nhà việc thời gian hơn số hai ba the a an of to in and for on is " +
+    "are was were be by with as at from that this it its or but not have has had will would their they he she"
+  ).split(" "),
+);
+
+/** Lines that are not article prose: photo credits, bylines, "read more" stubs. */
+const BOILERPLATE =
+  /^(?:ảnh|photo|video|nguồn|source|theo|đọc thêm|xem thêm|read more|tin liên quan)\b[^.]{0,80}$/iu;
+
+function tokens(s: string): string[] {
+  return (s.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((t) => !STOPWORDS.has(t));
+}
+
+function overlap(a: string[], b: Set<string>): number {
+  if (a.length === 0) return 0;
+  let hit = 0;
+  for (const t of a) if (b.has(t)) hit++;
+  return hit / a.length;
+}
+
+interface Candidate {
+  text: string;
+  index: number;
+  paragraph: number;
+  score: number;
+}
+
+/**
+ * An extractive summary: the lead sentence first (news is written lead-first), then the
+ * sentences that share most topic words with the article and the title, in article order,
+ * within `maxChars`. Sentences that only repeat the title are left out. When even the lead
+ * does not fit, it is cut at a word boundary and ends with "…".
+ */
+export function summarize(title: string, text: string, { maxChars }: SummaryOptions): string {
+  const titleTokens = new Set(tokens(title));
+  const titleKey = title
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, " ")
+    .trim();
+  const candidates: Candidate[] = [];
+  const paragraphs = text.split(/\n{2,}/);
+  paragraphs.forEach((para, pi) => {
+    for (const s of splitSentences(para)) {
+      const key = s
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}]+/gu, " ")
+        .trim();
+      if (!key || BOILERPLATE.test(s)) continue;
+      // Repeats of the title (feeds often put it first in the description).
+      if (key === titleKey || titleKey?.includes(key)) continue;
+      const toks = tokens(s);
+      if (
+        toks.length > 0 &&
+        titleTokens.size > 0 &&
+        overlap(toks, titleTokens) > 0.9 &&
+        toks.length <= titleTokens.size + 2
+      ) {
+        continue;
+      }
+      candidates.push({ text: s, index: candidates.length, paragraph: pi, score: 0 });
+    }
+  });
+  if (candidates.length === 0) return "";
+
+  // Topic words: frequency across the article, so sentences about the main subject score high.
+  const freq = new Map<string, number>();
+  for (const c of candidates) for (const t of new Set(tokens(c.text))) freq.set(t, (freq.get(t) ?? 0) + 1);
+  for (const c of candidates) {
+    const toks = tokens(c.text);
+    if (toks.length === 0) continue;
+    let sum = 0;
+    for (const t of toks) sum += (freq.get(t) ?? 0) - 1;
+    const density = sum / Math.sqrt(toks.length);
+    const position = 1 / (1 + c.index * 0.3);
+    const titleBonus = overlap(toks, titleTokens);
+    const numbers = /\d/.test(c.text) ? 0.2 : 0;
+    const tooShort = c.text.length < 25 ? -1 : 0;
+    c.score = density * 0.5 + position * 2 + titleBonus * 1.5 + numbers + tooShort;
+  }
+
+  const lead = candidates[0] as Candidate;
+  if (lead.text.length >= maxChars) return truncateAtWord(lead.text, maxChars);
+  const chosen: Candidate[] = [lead];
+  let used = lead.text.length;
+  const rest = candidates.slice(1).sort((a, b) => b.score - a.score || a.index - b.index);
+  for (const c of rest) {
+    const cost = c.text.length + 2;
+    if (used + cost <= maxChars) {
+      chosen.push(c);
+      used += cost;
+    }
+  }
+  chosen.sort((a, b) => a.index - b.index);
+  let out = "";
+  for (let i = 0; i < chosen.length; i++) {
+    const c = chosen[i] as Candidate;
+    if (i > 0) out += c.paragraph === (chosen[i - 1] as Candidate).paragraph ? " " : "\n\n";
+    out += c.text;
+  }
+  // Leaving sentences out in between is normal; say so only when the text ends early.
+  const last = chosen[chosen.length - 1] as Candidate;
+  const shortened = last.index < candidates.length - 1 && !/[.!?…]["”’»)]*$/.test(last.text);
+  return shortened ? `${out}…` : out;
+}
+
+/**
+ * Cuts `text` to at most `max` UTF-16 units at a word boundary and appends "…". Never splits a
+ * word, a surrogate pair or a base letter from its combining marks (cuts only at white space,
+ * or, for one giant token, before a code point that starts a new grapheme).
+ */
+export function truncateAtWord(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const room = Math.max(0, max - 1);
+  const head = text.slice(0, room + 1);
+  const space = head.search(/\s\S*$/);
+  let cut = space > 0 ? space : safeCodeUnitCut(text, room);
+  // Do not end on a dangling punctuation mark or opening bracket.
+  while (cut > 0 && /[\s,;:([“"'‘-]/.test(text[cut - 1] as string)) cut--;
+  return `${text.slice(0, cut)}…`;
+}
+
+function safeCodeUnitCut(text: string, at: number): number {
+  let cut = at;
+  // Back off over low surrogates and combining marks so the cut starts a new grapheme.
+  while (cut > 0 && (/[\uDC00-\uDFFF]/.test(text[cut] ?? "") || /\p{M}/u.test(text[cut] ?? ""))) cut--;
+  return cut;
+}
