@@ -10,7 +10,7 @@ export function decodeFeed(body: Buffer, contentType?: string): { text: string; 
   const fromHeader = charsetFromContentType(contentType);
   const fromDecl = bom && bom !== "utf-8" ? undefined : charsetFromDeclaration(body);
   let charset = fromHeader ?? fromDecl ?? bom ?? "utf-8";
-  if (bom && bom !== "utf-8" && !charset.startsWith("utf-16")) charset = bom;
+  if (bom && bom !== "utf-8" && !charset.startsWith(bom.slice(0, 6))) charset = bom;
   charset = aliasCharset(charset);
   if (!iconv.encodingExists(charset)) charset = "utf-8";
   // iconv-lite strips a BOM by default.
@@ -19,6 +19,8 @@ export function decodeFeed(body: Buffer, contentType?: string): { text: string; 
 
 function sniffBom(b: Buffer): string | undefined {
   if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return "utf-8";
+  if (b[0] === 0x00 && b[1] === 0x00 && b[2] === 0xfe && b[3] === 0xff) return "utf-32be";
+  if (b[0] === 0xff && b[1] === 0xfe && b[2] === 0x00 && b[3] === 0x00) return "utf-32le";
   if (b[0] === 0xff && b[1] === 0xfe) return "utf-16le";
   if (b[0] === 0xfe && b[1] === 0xff) return "utf-16be";
   return undefined;

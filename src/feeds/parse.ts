@@ -42,6 +42,8 @@ type CustomItem = {
 };
 
 const parser: Parser<Record<string, unknown>, CustomItem> = new Parser({
+  // `<rss>` without a version attribute is read as RSS 2.0, as browsers and feed readers do.
+  defaultRSS: 2,
   customFields: {
     item: [
       ["media:content", "mediaContent", { keepArray: true }],
@@ -68,6 +70,11 @@ export async function parseFeed(text: string): Promise<ParsedFeed> {
   try {
     feed = await parser.parseString(xml);
   } catch (error) {
+    // rss-parser dereferences <channel> blindly; a document with no entries at all is an empty
+    // feed, not a broken one.
+    if (/Cannot read properties of undefined/.test(String(error)) && !/<(?:item|entry)[\s>]/.test(xml)) {
+      return { title: undefined, link: undefined, items: [], fixes };
+    }
     const message = String((error as Error).message ?? error)
       .split("\n")
       .slice(0, 3)

@@ -64,8 +64,35 @@ export function repairXml(input: string): Repaired {
     controls++;
     return "";
   });
+  text = closeTruncated(text, fixes);
+  // RSS 0.9x-style `<rss><item>…` with no <channel>: readers accept it, rss-parser needs one.
+  if (/<rss[\s>]/.test(text) && !/<channel[\s>]/.test(text) && /<item[\s>]/.test(text)) {
+    text = text.replace(/(<rss(?:\s[^>]*)?>)/, "$1<channel>").replace(/<\/rss>\s*$/, "</channel></rss>");
+    fixes.push("added the missing <channel>");
+  }
   if (bareAmps) fixes.push(`escaped ${bareAmps} bare &`);
   if (htmlEntities) fixes.push(`rewrote ${htmlEntities} HTML entities`);
   if (controls) fixes.push(`removed ${controls} control characters`);
   return { text, fixes };
+}
+
+/**
+ * A download cut short (or a copy missing its last `>`) leaves the root open. Keep every
+ * complete entry and close the document, as a lenient feed reader would.
+ */
+function closeTruncated(text: string, fixes: string[]): string {
+  const root = /<(rss|feed|rdf:RDF)[\s>]/.exec(text)?.[1];
+  if (!root || new RegExp(`</${root}\\s*>\\s*$`).test(text)) return text;
+  const trimmed = text.trimEnd();
+  if (trimmed.endsWith(`</${root}`)) {
+    fixes.push(`closed </${root}>`);
+    return `${trimmed}>`;
+  }
+  const lastEntry = Math.max(trimmed.lastIndexOf("</item>") + 7, trimmed.lastIndexOf("</entry>") + 8);
+  let body = lastEntry > 8 ? trimmed.slice(0, lastEntry) : trimmed;
+  if (lastEntry <= 8 && !/>$/.test(body)) body = body.slice(0, body.lastIndexOf(">") + 1);
+  const closers =
+    root === "rss" && /<channel[\s>]/.test(body) && !/<\/channel>/.test(body) ? "</channel>" : "";
+  fixes.push("closed a truncated document");
+  return `${body}${closers}</${root}>`;
 }
