@@ -4,7 +4,7 @@ import https from "node:https";
 import net from "node:net";
 import type { Readable } from "node:stream";
 import zlib from "node:zlib";
-import { BlockedAddressError, guardedLookup, isInternalAddress } from "./ssrf.js";
+import { BlockedAddressError, createGuardedLookup, type DnsLookup, isInternalAddress } from "./ssrf.js";
 
 export const USER_AGENT = "bantin/0.1 (RSS-to-Telegram news bot; +https://github.com/bantin-bot/bantin)";
 
@@ -14,8 +14,10 @@ export interface FetchOptions {
   maxBytes: number;
   maxRedirects: number;
   userAgent?: string;
-  /** Refuse internal addresses even for trusted sources (ALLOW_PRIVATE_FEEDS=false has no say there). */
+  /** ALLOW_PRIVATE_FEEDS: let untrusted (chat-added) feeds reach internal addresses too. */
   allowPrivate: boolean;
+  /** For tests: what counts as internal, and the resolver (default: the real ones). */
+  ssrf?: { isBlocked?: (ip: string) => boolean; resolve?: DnsLookup };
 }
 
 /** Conditional-GET validators remembered from the previous successful fetch. */
@@ -59,6 +61,8 @@ export interface Fetcher {
 }
 
 export function createFetcher(options: FetchOptions): Fetcher {
+  const isBlocked = options.ssrf?.isBlocked ?? isInternalAddress;
+  const guardedLookup = createGuardedLookup(isBlocked, options.ssrf?.resolve);
   // Separate pools: a kept-alive socket opened for a trusted feed must never serve a guarded one.
   const agents = {
     trusted: { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) },
@@ -83,7 +87,7 @@ export function createFetcher(options: FetchOptions): Fetcher {
     try {
       let url = parseHttpUrl(target.url);
       for (let hop = 0; ; hop++) {
-        if (guarded) assertPublicLiteral(url);
+        if (guarded) assertPublicLiteral(url, isBlocked);
         const res = await get(url, validators, pool, controller.signal);
         const status = res.statusCode ?? 0;
         if (status >= 300 && status < 400 && status !== 304) {
@@ -191,9 +195,9 @@ function parseHttpUrl(raw: string): URL {
 }
 
 /** A URL that names an IP directly never goes through DNS, so the lookup guard cannot see it. */
-function assertPublicLiteral(url: URL): void {
+function assertPublicLiteral(url: URL, isBlocked: (ip: string) => boolean): void {
   const host = url.hostname.replace(/^\[|\]$/g, "");
-  if (net.isIP(host) && isInternalAddress(host)) throw new BlockedAddressError(host, host);
+  if (net.isIP(host) && isBlocked(host)) throw new BlockedAddressError(host, host);
 }
 
 /** Retry-After is either delta-seconds or an HTTP date. */
@@ -222,18 +226,26 @@ function readBody(res: http.IncomingMessage, maxBytes: number): Promise<Buffer> 
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let settled = false;
     const fail = (error: Error) => {
+      if (settled) return;
+      settled = true;
+      reject(error); // before destroy(): destroying emits "aborted", which must not win
       res.destroy();
       stream.destroy();
-      reject(error);
     };
     stream.on("data", (chunk: Buffer) => {
       size += chunk.length;
       // Counting decompressed bytes also stops a gzip bomb.
+      if (settled) return;
       if (size > maxBytes) fail(new FetchError(`body exceeds the ${maxBytes} byte limit`, "ETOOBIG"));
       else chunks.push(chunk);
     });
-    stream.once("end", () => resolve(Buffer.concat(chunks, size)));
+    stream.once("end", () => {
+      if (settled) return;
+      settled = true;
+      resolve(Buffer.concat(chunks, size));
+    });
     stream.once("error", (e) => fail(e));
     res.once("error", (e) => fail(e));
     res.once("aborted", () => fail(new FetchError("connection closed mid-body", "ECONNRESET")));

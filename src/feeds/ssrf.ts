@@ -80,21 +80,31 @@ type LookupCallback = (
   family?: number,
 ) => void;
 
+export type DnsLookup = (
+  hostname: string,
+  options: dns.LookupAllOptions,
+  callback: (err: NodeJS.ErrnoException | null, addresses: dns.LookupAddress[]) => void,
+) => void;
+
 /**
  * A `lookup` for http.request that resolves the name and refuses internal addresses. Because
  * the socket connects to exactly the address this returns, a DNS answer that changes between a
- * check and the connection (rebinding) cannot slip through.
+ * check and the connection (rebinding) cannot slip through. `isBlocked` and `resolve` are
+ * injectable so tests on loopback can play both a "public" and an "internal" host.
  */
-export function guardedLookup(hostname: string, options: dns.LookupOptions, callback: LookupCallback): void {
-  dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
-    if (err) return callback(err, "");
-    const list = addresses as dns.LookupAddress[];
-    const bad = list.find((a) => isInternalAddress(a.address));
-    if (bad) return callback(new BlockedAddressError(hostname, bad.address), "");
-    if (options.all) return callback(null, list);
-    const first = list[0];
-    if (!first)
-      return callback(Object.assign(new Error(`no address for ${hostname}`), { code: "ENOTFOUND" }), "");
-    return callback(null, first.address, first.family);
-  });
+export function createGuardedLookup(
+  isBlocked: (ip: string) => boolean = isInternalAddress,
+  resolve: DnsLookup = dns.lookup as DnsLookup,
+) {
+  return (hostname: string, options: dns.LookupOptions, callback: LookupCallback): void => {
+    resolve(hostname, { ...options, all: true }, (err, list) => {
+      if (err) return callback(err, "");
+      const bad = list.find((a) => isBlocked(a.address));
+      if (bad) return callback(new BlockedAddressError(hostname, bad.address), "");
+      if (options.all) return callback(null, list);
+      const first = list[0];
+      if (!first) return callback(Object.assign(new Error(`no address for ${hostname}`), { code: "ENOTFOUND" }), "");
+      return callback(null, first.address, first.family);
+    });
+  };
 }

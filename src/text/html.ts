@@ -72,6 +72,7 @@ export function htmlToText(html: string): HtmlText {
 /** NFC, no control characters, spaces folded, at most one blank line between paragraphs. */
 export function tidyText(text: string): string {
   return text
+    .toWellFormed()
     .normalize("NFC")
     .replace(FORBIDDEN_CHARS, "")
     .replace(/[\u200B\uFEFF]/g, "")
@@ -89,6 +90,7 @@ export function inlineText(htmlOrText: string): string {
   const hasMarkup = /[<&]/.test(htmlOrText);
   const text = hasMarkup ? htmlToText(htmlOrText).text : htmlOrText;
   return text
+    .toWellFormed()
     .normalize("NFC")
     .replace(/[\s\u00A0]+/g, " ")
     .trim();

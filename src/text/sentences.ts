@@ -97,6 +97,7 @@ const ABBREVIATIONS = new Set([
   "blvd",
 ]);
 
+const ADMIN_LETTERS = new Set(["Q", "P", "H", "X"]);
 const CLOSERS = "\"'”’»)]}›";
 const OPENERS = "\"'“‘«([{‹";
 /** URLs, www. hosts and e-mail addresses: periods inside are never boundaries. */
@@ -161,8 +162,14 @@ function isBoundary(p: string, start: number, at: number, end: number, run: stri
     if (lower.includes(".") && lower.split(".").every((part) => part === "" || ABBREVIATIONS.has(part))) {
       return false;
     }
-    // An initial: "Nguyễn V. A", "J. R. R. Tolkien".
-    if (/^\p{Lu}$/u.test(word)) return false;
+    if (/^\p{Lu}$/u.test(word)) {
+      // Q. (quận), P. (phường), H. (huyện), X. (xã) before a place name.
+      if (ADMIN_LETTERS.has(word)) return false;
+      // An initial after a capitalised word or at the start: "Nguyễn V. A", "J. R. Tolkien";
+      // not a unit after a number: "12 độ C. Vùng núi…".
+      const prev = previousWord(p, start, at - word.length);
+      if (prev === "" || /^\p{Lu}/u.test(prev)) return false;
+    }
   }
   return true;
 }
@@ -182,4 +189,13 @@ function wordBefore(p: string, start: number, at: number): string {
   let j = at;
   while (j > start && /[\p{L}\p{N}.-]/u.test(p[j - 1] as string)) j--;
   return p.slice(j, at).replace(/^[.-]+/, "");
+}
+
+/** The word before position `at` (skipping spaces), or "" at the start of the sentence. */
+function previousWord(p: string, start: number, at: number): string {
+  let j = at;
+  while (j > start && /\s/.test(p[j - 1] as string)) j--;
+  const end = j;
+  while (j > start && !/\s/.test(p[j - 1] as string)) j--;
+  return p.slice(j, end);
 }

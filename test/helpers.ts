@@ -1,0 +1,25 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createLogger } from "../src/log.js";
+
+/** A logger that keeps quiet unless TEST_LOG is set. */
+export const testLog = createLogger(process.env.TEST_LOG ?? "silent");
+
+export function tempDir(prefix = "bantin-test-"): { path: string; cleanup: () => void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/**
+ * Redis and PostgreSQL tests run when REDIS_URL / DATABASE_URL is set. Without it they skip
+ * with a message, except under CI=true, where a missing service is a failure.
+ */
+export function serviceUrl(name: "REDIS_URL" | "DATABASE_URL"): string | undefined {
+  const url = process.env[name];
+  if (!url && process.env.CI === "true") {
+    throw new Error(`${name} must be set under CI=true: the tests for that backend must run`);
+  }
+  if (!url) console.warn(`skipping ${name} tests: ${name} is not set`);
+  return url;
+}

@@ -1,0 +1,102 @@
+import { randomUUID } from "node:crypto";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { FeedItem } from "../src/feeds/item.js";
+import { createFeedStateRepo, createItemsRepo, createMetaRepo, createSeenRepo, newFeedState } from "../src/store/repos.js";
+import { openStore, type Store } from "../src/store/store.js";
+import { serviceUrl, tempDir, testLog } from "./helpers.js";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const item = (id: string, published: string): FeedItem => ({ id, feed: "f", title: id, text: "", categories: [], published });
+
+/** One contract, every backend: what the app relies on from its store. */
+function contract(name: string, open: () => Promise<Store>) {
+  describe(`store contract: ${name}`, () => {
+    let store: Store;
+    // A fresh feed name per run keeps runs against a shared server apart.
+    const feed = `feed-${randomUUID().slice(0, 8)}`;
+    beforeAll(async () => {
+      store = await open();
+    });
+    afterAll(async () => {
+      for (const ns of ["seen", "feeds", "items", "meta", "t1", "t2"]) await store.ns(ns).clear();
+      await store.close();
+    });
+
+    it("keeps namespaces apart", async () => {
+      await store.ns("t1").set("k", { a: 1 });
+      await store.ns("t2").set("k", "other");
+      expect(await store.ns("t1").get("k")).toEqual({ a: 1 });
+      expect(await store.ns("t2").get("k")).toBe("other");
+      await store.ns("t1").delete("k");
+      expect(await store.ns("t1").get("k")).toBeUndefined();
+      expect(await store.ns("t2").get("k")).toBe("other");
+    });
+
+    it("writes a batch with setMany and reads it with getMany", async () => {
+      const entries = Array.from({ length: 500 }, (_, i) => ({ key: `b${i}`, value: { i, s: "Việt" } }));
+      await store.ns("t1").setMany(entries);
+      const got = await store.ns("t1").get(entries.map((e) => e.key));
+      expect(got).toEqual(entries.map((e) => e.value));
+    });
+
+    it("expires entries after their TTL", async () => {
+      await store.ns("t1").set("short", 1, 60);
+      await store.ns("t1").set("long", 2, 60_000);
+      await sleep(150);
+      expect(await store.ns("t1").get("short")).toBeUndefined();
+      expect(await store.ns("t1").get("long")).toBe(2);
+      await store.purgeExpired();
+      expect(await store.ns("t1").get("long")).toBe(2);
+    });
+
+    it("seen ids: unseen until marked, any key of an item counts", async () => {
+      const seen = createSeenRepo(store, 60_000);
+      expect(await seen.filterUnseen(feed, [["a"], ["b", "https://x/b"]])).toEqual([true, true]);
+      await seen.markSeen(feed, ["a", "https://x/b"]);
+      expect(await seen.filterUnseen(feed, [["a"], ["b2", "https://x/b"], ["c"]])).toEqual([false, false, true]);
+      expect(await seen.filterUnseen(`${feed}-other`, [["a"]])).toEqual([true]);
+    });
+
+    it("recent items: newest first, deduplicated, capped", async () => {
+      const items = createItemsRepo(store, 3);
+      await items.merge(feed, [item("1", "2024-01-01T00:00:00Z"), item("2", "2024-01-02T00:00:00Z")]);
+      const kept = await items.merge(feed, [item("3", "2024-01-03T00:00:00Z"), item("1", "2024-01-01T00:00:00Z"), item("4", "2024-01-04T00:00:00Z")]);
+      expect(kept).toBe(3);
+      expect((await items.recent(feed)).map((i) => i.id)).toEqual(["4", "3", "2"]);
+    });
+
+    it("feed state and the cycle counter persist", async () => {
+      const states = createFeedStateRepo(store);
+      const st = { ...newFeedState(feed, "https://x/rss"), etag: '"e"', failures: 2 };
+      await states.save(st);
+      expect(await states.get(feed)).toEqual(st);
+      expect(await states.getMany([feed, "missing"])).toEqual([st, undefined]);
+      const meta = createMetaRepo(store);
+      const a = await meta.nextCycle();
+      expect(await meta.nextCycle()).toBe(a + 1);
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+  });
+}
+
+const dir = tempDir();
+afterAll(() => dir.cleanup());
+contract("sqlite", () => openStore(`sqlite://${join(dir.path, "contract.sqlite")}`, testLog));
+
+const redisUrl = serviceUrl("REDIS_URL");
+if (redisUrl) contract("redis", () => openStore(redisUrl, testLog));
+else describe.skip("store contract: redis (REDIS_URL not set)", () => it("skipped", () => {}));
+
+describe("store failures are loud", () => {
+  it("a read from a closed SQLite store rejects instead of looking empty", async () => {
+    const store = await openStore(`sqlite://${join(dir.path, "closed.sqlite")}`, testLog);
+    const seen = store.ns("seen");
+    await store.close();
+    await expect(seen.get("x")).rejects.toThrow(/not open/);
+  });
+
+  it("an unsupported STORE_URL is refused", async () => {
+    await expect(openStore("mongodb://x", testLog)).rejects.toThrow(/unsupported STORE_URL/);
+  });
+});
