@@ -50,10 +50,9 @@ async function main(): Promise<number> {
   try {
     if (values.all) {
       const res = await readFeed(fetcher, feed.name, { ...feed, trusted: true }, {}, offsetMin);
-      if (res.status === "ok") await sink(feed, res.items);
-      process.stderr.write(
-        `preview: ${res.status === "ok" ? res.items.length : 0} item(s), nothing written\n`,
-      );
+      const items = res.status === "ok" ? res.entries.map((e) => e.complete()) : [];
+      await sink(feed, items);
+      process.stderr.write(`preview: ${items.length} item(s), nothing written\n`);
       return 0;
     }
     const store = await openStore(config.STORE_URL, log);

@@ -59,7 +59,8 @@ async function main(): Promise<number> {
     try {
       const res = await readFeed(fetcher, "sweep", { url: path, kind: "file", trusted: true }, {}, 420);
       if (res.status !== "ok") continue;
-      for (const item of res.items) {
+      const items = res.entries.map((e) => e.complete());
+      for (const item of items) {
         for (const withImage of [true, false]) {
           const post = renderPost(item, {
             language: "vi",
@@ -77,16 +78,16 @@ async function main(): Promise<number> {
           }
         }
       }
-      totals.items += res.items.length;
+      totals.items += items.length;
       if (res.fixes.length) totals.repaired++;
-      if (res.items.length) totals.withItems++;
+      if (items.length) totals.withItems++;
       else totals.empty++;
       if (values.verbose || res.fixes.length) {
         process.stdout.write(
-          `${name}: ${res.items.length} item(s)${res.fixes.length ? ` [repaired: ${res.fixes.join("; ")}]` : ""}\n`,
+          `${name}: ${items.length} item(s)${res.fixes.length ? ` [repaired: ${res.fixes.join("; ")}]` : ""}\n`,
         );
       } else {
-        process.stdout.write(`${name}: ${res.items.length} item(s)\n`);
+        process.stdout.write(`${name}: ${items.length} item(s)\n`);
       }
     } catch (error) {
       totals.errors++;

@@ -108,7 +108,6 @@ const schema = z.object({
   FETCH_MAX_REDIRECTS: z.coerce.number().int().min(0).max(20).default(5),
   FETCH_CONCURRENCY: positiveInt(4, 64),
   BACKOFF_MAX_CYCLES: positiveInt(64, 10_000),
-  SUMMARY_CHARS: positiveInt(600, 3000),
 });
 
 export type Config = Omit<z.infer<typeof schema>, "FEEDS"> & {

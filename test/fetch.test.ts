@@ -1,22 +1,43 @@
 import type { LookupAddress } from "node:dns";
 import zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createFetcher, type FetchOptions, FetchError, parseRetryAfter, USER_AGENT } from "../src/feeds/fetch.js";
+import {
+  createFetcher,
+  FetchError,
+  type FetchOptions,
+  parseRetryAfter,
+  USER_AGENT,
+} from "../src/feeds/fetch.js";
 import type { DnsLookup } from "../src/feeds/ssrf.js";
 import { isInternalAddress } from "../src/feeds/ssrf.js";
 import { type FeedServer, rss, startFeedServer, staticFeed } from "./fakes/feed-server.js";
 
 const FEED = rss([{ title: "Tin một", link: "https://tin.example/1", guid: "1" }]);
-const base: FetchOptions = { timeoutMs: 3000, connectTimeoutMs: 1000, maxBytes: 64 * 1024, maxRedirects: 3, allowPrivate: false };
+const base: FetchOptions = {
+  timeoutMs: 3000,
+  connectTimeoutMs: 1000,
+  maxBytes: 64 * 1024,
+  maxRedirects: 3,
+  allowPrivate: false,
+};
 
 let server: FeedServer;
 beforeAll(async () => {
   server = await startFeedServer();
   server.route("/feed", staticFeed(FEED, { etag: '"v1"', lastModified: "Fri, 27 Nov 2026 08:00:00 GMT" }));
-  server.route("/gzip", (_req, res) => void res.writeHead(200, { "content-encoding": "gzip" }).end(zlib.gzipSync(FEED)));
-  server.route("/br", (_req, res) => void res.writeHead(200, { "content-encoding": "br" }).end(zlib.brotliCompressSync(FEED)));
+  server.route(
+    "/gzip",
+    (_req, res) => void res.writeHead(200, { "content-encoding": "gzip" }).end(zlib.gzipSync(FEED)),
+  );
+  server.route(
+    "/br",
+    (_req, res) => void res.writeHead(200, { "content-encoding": "br" }).end(zlib.brotliCompressSync(FEED)),
+  );
   for (let i = 0; i < 6; i++) {
-    server.route(`/hop${i}`, (_req, res) => void res.writeHead(302, { location: i === 5 ? "/feed" : `/hop${i + 1}` }).end());
+    server.route(
+      `/hop${i}`,
+      (_req, res) => void res.writeHead(302, { location: i === 5 ? "/feed" : `/hop${i + 1}` }).end(),
+    );
   }
   server.route("/r3", (_req, res) => void res.writeHead(301, { location: "/hop4" }).end());
   server.route("/hang", () => undefined);
@@ -40,11 +61,26 @@ beforeAll(async () => {
     });
     pump();
   });
-  server.route("/big-declared", (_req, res) => void res.writeHead(200, { "content-length": String(10 * 1024 * 1024) }).end());
-  server.route("/bomb", (_req, res) => void res.writeHead(200, { "content-encoding": "gzip" }).end(zlib.gzipSync(Buffer.alloc(2 * 1024 * 1024, " "))));
+  server.route(
+    "/big-declared",
+    (_req, res) => void res.writeHead(200, { "content-length": String(10 * 1024 * 1024) }).end(),
+  );
+  server.route(
+    "/bomb",
+    (_req, res) =>
+      void res
+        .writeHead(200, { "content-encoding": "gzip" })
+        .end(zlib.gzipSync(Buffer.alloc(2 * 1024 * 1024, " "))),
+  );
   server.route("/429", (_req, res) => void res.writeHead(429, { "retry-after": "120" }).end());
-  server.route("/503", (_req, res) => void res.writeHead(503, { "retry-after": "Fri, 27 Nov 2099 08:00:00 GMT" }).end());
-  server.route("/to-internal", (_req, res) => void res.writeHead(302, { location: `http://127.0.0.2:${server.port}/feed` }).end());
+  server.route(
+    "/503",
+    (_req, res) => void res.writeHead(503, { "retry-after": "Fri, 27 Nov 2099 08:00:00 GMT" }).end(),
+  );
+  server.route(
+    "/to-internal",
+    (_req, res) => void res.writeHead(302, { location: `http://127.0.0.2:${server.port}/feed` }).end(),
+  );
 });
 afterAll(() => server.close());
 
@@ -67,7 +103,9 @@ describe("fetcher", () => {
   it("answers a conditional GET with not-modified (ETag and Last-Modified)", async () => {
     expect((await fetcher.fetch(trusted("/feed"), { etag: '"v1"' })).status).toBe("not-modified");
     expect(server.requests.at(-1)?.headers["if-none-match"]).toBe('"v1"');
-    expect((await fetcher.fetch(trusted("/feed"), { lastModified: "Fri, 27 Nov 2026 08:00:00 GMT" })).status).toBe("not-modified");
+    expect(
+      (await fetcher.fetch(trusted("/feed"), { lastModified: "Fri, 27 Nov 2026 08:00:00 GMT" })).status,
+    ).toBe("not-modified");
     expect((await fetcher.fetch(trusted("/feed"), { etag: '"old"' })).status).toBe("ok");
   });
 
@@ -112,7 +150,9 @@ describe("fetcher", () => {
   });
 
   it("refuses local files that did not come from FEEDS", async () => {
-    await expect(fetcher.fetch({ url: "/etc/passwd", kind: "file", trusted: false })).rejects.toMatchObject({ code: "EFILE" });
+    await expect(fetcher.fetch({ url: "/etc/passwd", kind: "file", trusted: false })).rejects.toMatchObject({
+      code: "EFILE",
+    });
   });
 
   afterAll(() => fetcher.close());
@@ -120,16 +160,36 @@ describe("fetcher", () => {
 
 describe("SSRF guard", () => {
   it("classifies internal addresses", () => {
-    for (const ip of ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "::1", "fe80::1", "fd00::1", "::ffff:127.0.0.1", "::ffff:7f00:1", "64:ff9b::a9fe:a9fe", "224.0.0.1"]) {
+    for (const ip of [
+      "127.0.0.1",
+      "10.1.2.3",
+      "172.16.0.1",
+      "192.168.1.1",
+      "169.254.169.254",
+      "100.64.0.1",
+      "0.0.0.0",
+      "::1",
+      "fe80::1",
+      "fd00::1",
+      "::ffff:127.0.0.1",
+      "::ffff:7f00:1",
+      "64:ff9b::a9fe:a9fe",
+      "224.0.0.1",
+    ]) {
       expect(isInternalAddress(ip), ip).toBe(true);
     }
-    for (const ip of ["1.1.1.1", "8.8.8.8", "2606:4700::1111", "203.113.1.1"]) expect(isInternalAddress(ip), ip).toBe(false);
+    for (const ip of ["1.1.1.1", "8.8.8.8", "2606:4700::1111", "203.113.1.1"])
+      expect(isInternalAddress(ip), ip).toBe(false);
   });
 
   it("refuses loopback for untrusted feeds, by literal IP and by name", async () => {
     const f = createFetcher(base);
-    await expect(f.fetch({ url: server.url("/feed"), kind: "http", trusted: false })).rejects.toMatchObject({ code: "EBLOCKED" });
-    await expect(f.fetch({ url: `http://localhost:${server.port}/feed`, kind: "http", trusted: false })).rejects.toMatchObject({ code: "EBLOCKED" });
+    await expect(f.fetch({ url: server.url("/feed"), kind: "http", trusted: false })).rejects.toMatchObject({
+      code: "EBLOCKED",
+    });
+    await expect(
+      f.fetch({ url: `http://localhost:${server.port}/feed`, kind: "http", trusted: false }),
+    ).rejects.toMatchObject({ code: "EBLOCKED" });
     // Operator feeds are trusted (a local RSSHub is common), and ALLOW_PRIVATE_FEEDS opens it for all.
     expect((await f.fetch({ url: server.url("/feed"), kind: "http", trusted: true })).status).toBe("ok");
     f.close();
@@ -149,14 +209,20 @@ describe("SSRF guard", () => {
 
   it("checks every redirect hop", async () => {
     const f = createFetcher({ ...base, ssrf: { isBlocked, resolve } });
-    expect((await f.fetch({ url: `http://public.test:${server.port}/feed`, kind: "http", trusted: false })).status).toBe("ok");
-    await expect(f.fetch({ url: `http://public.test:${server.port}/to-internal`, kind: "http", trusted: false })).rejects.toMatchObject({ code: "EBLOCKED" });
+    expect(
+      (await f.fetch({ url: `http://public.test:${server.port}/feed`, kind: "http", trusted: false })).status,
+    ).toBe("ok");
+    await expect(
+      f.fetch({ url: `http://public.test:${server.port}/to-internal`, kind: "http", trusted: false }),
+    ).rejects.toMatchObject({ code: "EBLOCKED" });
     f.close();
   });
 
   it("checks the address actually connected to (DNS rebinding)", async () => {
     const f = createFetcher({ ...base, ssrf: { isBlocked, resolve } });
-    await expect(f.fetch({ url: `http://rebind.test:${server.port}/feed`, kind: "http", trusted: false })).rejects.toMatchObject({ code: "EBLOCKED" });
+    await expect(
+      f.fetch({ url: `http://rebind.test:${server.port}/feed`, kind: "http", trusted: false }),
+    ).rejects.toMatchObject({ code: "EBLOCKED" });
     f.close();
   });
 });

@@ -11,7 +11,11 @@ const VN_RSS = `<rss version="2.0"><channel><title>Báo Hà Tĩnh</title><link>h
 
 /** Windows-1258 writes tone marks as combining characters after the (possibly modified) vowel. */
 function cp1258(text: string): Buffer {
-  const split = text.normalize("NFD").replace(/(\p{L})([\u0302\u0306\u031B]+)/gu, (_m, base: string, marks: string) => (base + marks).normalize("NFC"));
+  const split = text
+    .normalize("NFD")
+    .replace(/(\p{L})([\u0302\u0306\u031B]+)/gu, (_m, base: string, marks: string) =>
+      (base + marks).normalize("NFC"),
+    );
   return iconv.encode(split, "windows-1258");
 }
 
@@ -23,7 +27,9 @@ async function titles(text: string): Promise<string[]> {
 describe("decodeFeed", () => {
   it("uses the HTTP charset first", () => {
     const body = cp1258(`<?xml version="1.0" encoding="utf-8"?>${VN_RSS}`);
-    expect(decodeFeed(body, "application/rss+xml; charset=windows-1258").text.normalize("NFC")).toContain("Hà Tĩnh đón 36.403");
+    expect(decodeFeed(body, "application/rss+xml; charset=windows-1258").text.normalize("NFC")).toContain(
+      "Hà Tĩnh đón 36.403",
+    );
   });
   it("then the XML declaration", () => {
     const body = cp1258(`<?xml version="1.0" encoding="windows-1258"?>${VN_RSS}`);
@@ -36,12 +42,17 @@ describe("decodeFeed", () => {
     expect(decodeFeed(body).text.startsWith("<rss")).toBe(true);
   });
   it("else UTF-8, dropping a BOM", () => {
-    const { text, charset } = decodeFeed(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(VN_RSS)]));
+    const { text, charset } = decodeFeed(
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(VN_RSS)]),
+    );
     expect(charset).toBe("utf-8");
     expect(text.charCodeAt(0)).toBe("<".charCodeAt(0));
   });
   it("reads ISO-8859-1 as browsers do (windows-1252)", () => {
-    const body = Buffer.from(`<?xml version="1.0" encoding="iso-8859-1"?><rss><channel><title>caf\xe9 \x93q\x94</title></channel></rss>`, "latin1");
+    const body = Buffer.from(
+      `<?xml version="1.0" encoding="iso-8859-1"?><rss><channel><title>caf\xe9 \x93q\x94</title></channel></rss>`,
+      "latin1",
+    );
     expect(decodeFeed(body).text).toContain("café “q”");
   });
 });
@@ -55,8 +66,10 @@ describe("repairXml and parseFeed on real-world breakage", () => {
   });
 
   it("escapes bare & (as in VnExpress enclosure URLs) and keeps the URL right", async () => {
-    const xml = VN_RSS.replace("</guid>", '</guid><enclosure url="https://i.vnecdn.net/a.jpg?w=1200&h=0&q=100" type="image/jpeg"/>')
-      .replace("Du lịch", "Du lịch & lưu trú");
+    const xml = VN_RSS.replace(
+      "</guid>",
+      '</guid><enclosure url="https://i.vnecdn.net/a.jpg?w=1200&h=0&q=100" type="image/jpeg"/>',
+    ).replace("Du lịch", "Du lịch & lưu trú");
     const feed = await parseFeed(xml);
     const item = normalizeItem(feed.items[0]!, "f", feed);
     expect(item?.image).toBe("https://i.vnecdn.net/a.jpg?w=1200&h=0&q=100");
@@ -94,7 +107,13 @@ describe("repairXml and parseFeed on real-world breakage", () => {
       <media:content url="https://a.example/img.jpg" medium="image"/></entry></feed>`;
     const feed = await parseFeed(atom);
     const item = normalizeItem(feed.items[0]!, "f", feed)!;
-    expect(item).toMatchObject({ title: "Tin mới", id: "tag:a,2024:1", link: "https://a.example/p/1", image: "https://a.example/img.jpg", published: "2024-02-29T15:30:00+07:00" });
+    expect(item).toMatchObject({
+      title: "Tin mới",
+      id: "tag:a,2024:1",
+      link: "https://a.example/p/1",
+      image: "https://a.example/img.jpg",
+      published: "2024-02-29T15:30:00+07:00",
+    });
     const rdf = `<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/">
       <channel rdf:about="x"><title>R</title><link>https://r.example</link></channel>
       <item rdf:about="https://r.example/1"><title>Một</title><link>https://r.example/1</link></item></rdf:RDF>`;
@@ -102,22 +121,45 @@ describe("repairXml and parseFeed on real-world breakage", () => {
   });
 
   it("reads JSON Feed", async () => {
-    const json = JSON.stringify({ version: "https://jsonfeed.org/version/1.1", title: "J", items: [{ id: "9", url: "https://j.example/9", title: "Chín", content_html: "<p>Nội dung</p>", image: "https://j.example/9.jpg" }] });
+    const json = JSON.stringify({
+      version: "https://jsonfeed.org/version/1.1",
+      title: "J",
+      items: [
+        {
+          id: "9",
+          url: "https://j.example/9",
+          title: "Chín",
+          content_html: "<p>Nội dung</p>",
+          image: "https://j.example/9.jpg",
+        },
+      ],
+    });
     const feed = await parseFeed(json);
-    expect(normalizeItem(feed.items[0]!, "f", feed)).toMatchObject({ id: "9", title: "Chín", text: "Nội dung", image: "https://j.example/9.jpg" });
+    expect(normalizeItem(feed.items[0]!, "f", feed)).toMatchObject({
+      id: "9",
+      title: "Chín",
+      text: "Nội dung",
+      image: "https://j.example/9.jpg",
+    });
   });
 
   it("gives a clear error for what cannot be read", async () => {
     await expect(parseFeed("")).rejects.toThrow(FeedParseError);
-    await expect(parseFeed("<html><body>Trang lỗi</body></html>")).rejects.toThrow("an HTML page, not a feed");
-    await expect(parseFeed("<rss version='2.0'><channel><item><title>a</titl></item></channel></rss>")).rejects.toThrow(/malformed XML/);
+    await expect(parseFeed("<html><body>Trang lỗi</body></html>")).rejects.toThrow(
+      "an HTML page, not a feed",
+    );
+    await expect(
+      parseFeed("<rss version='2.0'><channel><item><title>a</titl></item></channel></rss>"),
+    ).rejects.toThrow(/malformed XML/);
     await expect(parseFeed("{not json")).rejects.toThrow(/malformed JSON/);
   });
 });
 
 describe("normalisation", () => {
   it("canonicalises links: tracking parameters and fragments go", () => {
-    expect(canonicalLink(" https://Tin.Example/a?utm_source=rss&id=5&fbclid=x#top ")).toBe("https://tin.example/a?id=5");
+    expect(canonicalLink(" https://Tin.Example/a?utm_source=rss&id=5&fbclid=x#top ")).toBe(
+      "https://tin.example/a?id=5",
+    );
     expect(canonicalLink("https://tin.example/a?utm_medium=x")).toBe("https://tin.example/a");
     expect(canonicalLink("/rel", "https://tin.example/dir/")).toBe("https://tin.example/rel");
     expect(canonicalLink("javascript:alert(1)")).toBeUndefined();
@@ -133,7 +175,8 @@ describe("normalisation", () => {
   });
 
   it("ids: guid, else canonical link, else a hash of title + date", async () => {
-    const make = (inner: string) => `<rss version="2.0"><channel><title>T</title><item>${inner}</item></channel></rss>`;
+    const make = (inner: string) =>
+      `<rss version="2.0"><channel><title>T</title><item>${inner}</item></channel></rss>`;
     const one = async (inner: string) => {
       const feed = await parseFeed(make(inner));
       return normalizeItem(feed.items[0]!, "f", feed)!;

@@ -34,10 +34,16 @@ describe("renderPost", () => {
   });
 
   it("sends an image as a photo with a caption of at most 1024 characters", () => {
-    const post = renderPost({ ...base, image: "https://baohatinh.example/a.jpg", text: "Câu rất dài. ".repeat(500) }, opts);
+    const post = renderPost(
+      { ...base, image: "https://baohatinh.example/a.jpg", text: "Câu rất dài. ".repeat(500) },
+      opts,
+    );
     expect(post.photo).toBe("https://baohatinh.example/a.jpg");
     expect(checkTelegramHtml(post.text).text.length).toBeLessThanOrEqual(CAPTION_LIMIT);
-    const noImage = renderPost({ ...base, image: "https://baohatinh.example/a.jpg" }, { ...opts, withImage: false });
+    const noImage = renderPost(
+      { ...base, image: "https://baohatinh.example/a.jpg" },
+      { ...opts, withImage: false },
+    );
     expect(noImage.photo).toBeUndefined();
   });
 
@@ -52,24 +58,56 @@ describe("renderPost", () => {
 // emoji (surrogate pairs), decomposed Vietnamese (combining marks), long words.
 const nasty = fc.oneof(
   fc.string({ unit: "grapheme", maxLength: 200 }),
-  fc.string({ unit: fc.constantFrom("<", ">", "&", "&amp;", "&nbsp;", '"', "'", "<b>", "</i>", " ", "\n", "😀", "Việt".normalize("NFD"), "ệ", "a", ".", "…"), maxLength: 400 }),
+  fc.string({
+    unit: fc.constantFrom(
+      "<",
+      ">",
+      "&",
+      "&amp;",
+      "&nbsp;",
+      '"',
+      "'",
+      "<b>",
+      "</i>",
+      " ",
+      "\n",
+      "😀",
+      "Việt".normalize("NFD"),
+      "ệ",
+      "a",
+      ".",
+      "…",
+    ),
+    maxLength: 400,
+  }),
   fc.string({ unit: "binary", maxLength: 300 }),
 );
 
 describe("renderPost properties", () => {
   it("always produces valid Telegram HTML within the limits", () => {
     fc.assert(
-      fc.property(nasty, fc.array(nasty, { maxLength: 30 }), fc.boolean(), fc.integer({ min: 1, max: 6000 }), (title, paragraphs, withImage, budget) => {
-        const item: FeedItem = { ...base, title: title || "x", text: paragraphs.join("\n\n"), image: "https://x.example/i.jpg" };
-        const post = renderPost(item, { ...opts, withImage, summaryChars: budget });
-        const check = checkTelegramHtml(post.text);
-        expect(check.ok, check.error).toBe(true);
-        expect(check.text.length).toBeLessThanOrEqual(post.photo ? CAPTION_LIMIT : MESSAGE_LIMIT);
-        expect(check.text.length).toBeGreaterThan(0);
-        // No lone surrogates anywhere in the visible text.
-        expect(check.text.isWellFormed()).toBe(true);
-        expect(post.plain.length).toBeLessThanOrEqual(post.photo ? CAPTION_LIMIT : MESSAGE_LIMIT);
-      }),
+      fc.property(
+        nasty,
+        fc.array(nasty, { maxLength: 30 }),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 6000 }),
+        (title, paragraphs, withImage, budget) => {
+          const item: FeedItem = {
+            ...base,
+            title: title || "x",
+            text: paragraphs.join("\n\n"),
+            image: "https://x.example/i.jpg",
+          };
+          const post = renderPost(item, { ...opts, withImage, summaryChars: budget });
+          const check = checkTelegramHtml(post.text);
+          expect(check.ok, check.error).toBe(true);
+          expect(check.text.length).toBeLessThanOrEqual(post.photo ? CAPTION_LIMIT : MESSAGE_LIMIT);
+          expect(check.text.length).toBeGreaterThan(0);
+          // No lone surrogates anywhere in the visible text.
+          expect(check.text.isWellFormed()).toBe(true);
+          expect(post.plain.length).toBeLessThanOrEqual(post.photo ? CAPTION_LIMIT : MESSAGE_LIMIT);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -2,12 +2,25 @@ import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FeedItem } from "../src/feeds/item.js";
-import { createFeedStateRepo, createItemsRepo, createMetaRepo, createSeenRepo, newFeedState } from "../src/store/repos.js";
+import {
+  createFeedStateRepo,
+  createItemsRepo,
+  createMetaRepo,
+  createSeenRepo,
+  newFeedState,
+} from "../src/store/repos.js";
 import { openStore, type Store } from "../src/store/store.js";
 import { serviceUrl, tempDir, testLog } from "./helpers.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const item = (id: string, published: string): FeedItem => ({ id, feed: "f", title: id, text: "", categories: [], published });
+const item = (id: string, published: string): FeedItem => ({
+  id,
+  feed: "f",
+  title: id,
+  text: "",
+  categories: [],
+  published,
+});
 
 /** One contract, every backend: what the app relies on from its store. */
 function contract(name: string, open: () => Promise<Store>) {
@@ -54,14 +67,22 @@ function contract(name: string, open: () => Promise<Store>) {
       const seen = createSeenRepo(store, 60_000);
       expect(await seen.filterUnseen(feed, [["a"], ["b", "https://x/b"]])).toEqual([true, true]);
       await seen.markSeen(feed, ["a", "https://x/b"]);
-      expect(await seen.filterUnseen(feed, [["a"], ["b2", "https://x/b"], ["c"]])).toEqual([false, false, true]);
+      expect(await seen.filterUnseen(feed, [["a"], ["b2", "https://x/b"], ["c"]])).toEqual([
+        false,
+        false,
+        true,
+      ]);
       expect(await seen.filterUnseen(`${feed}-other`, [["a"]])).toEqual([true]);
     });
 
     it("recent items: newest first, deduplicated, capped", async () => {
       const items = createItemsRepo(store, 3);
       await items.merge(feed, [item("1", "2024-01-01T00:00:00Z"), item("2", "2024-01-02T00:00:00Z")]);
-      const kept = await items.merge(feed, [item("3", "2024-01-03T00:00:00Z"), item("1", "2024-01-01T00:00:00Z"), item("4", "2024-01-04T00:00:00Z")]);
+      const kept = await items.merge(feed, [
+        item("3", "2024-01-03T00:00:00Z"),
+        item("1", "2024-01-01T00:00:00Z"),
+        item("4", "2024-01-04T00:00:00Z"),
+      ]);
       expect(kept).toBe(3);
       expect((await items.recent(feed)).map((i) => i.id)).toEqual(["4", "3", "2"]);
     });

@@ -93,21 +93,32 @@ export function dedupeKeys(item: FeedItem): string[] {
   return item.link && item.link !== item.id ? [item.id, item.link] : [item.id];
 }
 
-export function normalizeItem(
+/**
+ * An entry identified cheaply (id, link, title, date) with the costly part, HTML → text and
+ * image, deferred: a poll mostly sees items it already knows, and only new ones need a body.
+ */
+export interface Entry {
+  /** The item without text, image, categories or author. */
+  head: FeedItem;
+  complete(): FeedItem;
+}
+
+export function identifyItem(
   raw: RawItem,
   feedName: string,
   feed: Pick<ParsedFeed, "title" | "link">,
   offsetMin = 420,
-): FeedItem | undefined {
+): Entry | undefined {
   const base = feed.link && /^https?:/i.test(feed.link.trim()) ? feed.link.trim() : undefined;
   const link = canonicalLink(raw.link, base);
-  const body = raw.content ?? raw.summary ?? "";
-  const { text, firstImage } = htmlToText(body);
   let title = raw.title ? inlineText(raw.title) : "";
-  if (!title) {
-    // Untitled entries (microblogs) get their first words as a title.
-    title = text.split(/\n/)[0]?.slice(0, 120) ?? "";
-  }
+  let body: ReturnType<typeof htmlToText> | undefined;
+  const bodyText = () => {
+    body ??= htmlToText(raw.content ?? raw.summary ?? "");
+    return body;
+  };
+  // Untitled entries (microblogs) get their first words as a title.
+  if (!title) title = bodyText().text.split(/\n/)[0]?.slice(0, 120) ?? "";
   if (!title && !link) return undefined;
   const published = parseFeedDate(raw.date, offsetMin);
   const guid = raw.guid?.trim().normalize("NFC");
@@ -115,19 +126,38 @@ export function normalizeItem(
     (guid && /^https?:\/\//i.test(guid) ? canonicalLink(guid) : guid) ||
     link ||
     hashId(title, published ?? "");
-  const image = [...raw.images, firstImage].map((u) => canonicalImage(u, link ?? base)).find(Boolean);
-  return {
+  const head: FeedItem = {
     id,
     feed: feedName,
     title,
     link,
-    text,
-    image,
+    text: "",
     published,
-    categories: [...new Set(raw.categories.map((c) => inlineText(c)).filter(Boolean))],
-    author: raw.author ? inlineText(raw.author) || undefined : undefined,
+    categories: [],
     source: feed.title ? inlineText(feed.title) || undefined : undefined,
   };
+  return {
+    head,
+    complete() {
+      const { text, firstImage } = bodyText();
+      return {
+        ...head,
+        text,
+        image: [...raw.images, firstImage].map((u) => canonicalImage(u, link ?? base)).find(Boolean),
+        categories: [...new Set(raw.categories.map((c) => inlineText(c)).filter(Boolean))],
+        author: raw.author ? inlineText(raw.author) || undefined : undefined,
+      };
+    },
+  };
+}
+
+export function normalizeItem(
+  raw: RawItem,
+  feedName: string,
+  feed: Pick<ParsedFeed, "title" | "link">,
+  offsetMin = 420,
+): FeedItem | undefined {
+  return identifyItem(raw, feedName, feed, offsetMin)?.complete();
 }
 
 function canonicalImage(url: string | undefined, base: string | undefined): string | undefined {

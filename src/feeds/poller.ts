@@ -102,37 +102,49 @@ export function createPoller(deps: PollerDeps): Poller {
       state.lastModified = res.validators.lastModified;
       state.title = res.title ?? state.title;
 
-      const unseenFlags = await deps.seen.filterUnseen(feed.name, res.items.map(dedupeKeys));
-      const unseen = res.items.filter((_, i) => unseenFlags[i]);
+      const unseenFlags = await deps.seen.filterUnseen(
+        feed.name,
+        res.entries.map((e) => dedupeKeys(e.head)),
+      );
+      const unseen = res.entries.filter((_, i) => unseenFlags[i]);
       const baseline = !state.baselineDone;
       // A new feed announces only its newest few; the rest are marked seen silently.
-      const announce = baseline
-        ? [...unseen].sort((a, b) => publishedMs(b) - publishedMs(a)).slice(0, deps.baselineAnnounce)
+      const chosen = baseline
+        ? [...unseen]
+            .sort((a, b) => publishedMs(b.head) - publishedMs(a.head))
+            .slice(0, deps.baselineAnnounce)
         : unseen;
-      const oldestFirst = announce
-        .map((item, i) => ({ item, i }))
+      const announce = new Set(chosen);
+      const oldestFirst = chosen
+        .map((entry, i) => ({ item: entry.complete(), i }))
         .sort((a, b) => publishedMs(a.item) - publishedMs(b.item) || b.i - a.i)
         .map((x) => x.item);
       if (oldestFirst.length) await deps.onNewItems(feed, oldestFirst);
       if (unseen.length) {
-        await deps.seen.markSeen(feed.name, unseen.flatMap(dedupeKeys));
-        state.itemsKnown = await deps.items.merge(feed.name, unseen);
+        await deps.seen.markSeen(
+          feed.name,
+          unseen.flatMap((e) => dedupeKeys(e.head)),
+        );
+        // Items kept for /latest: announced ones in full, the silent baseline as headlines.
+        const full = new Map(oldestFirst.map((it) => [it.id, it]));
+        const kept = unseen.map((e) => (announce.has(e) ? (full.get(e.head.id) ?? e.head) : e.head));
+        state.itemsKnown = await deps.items.merge(feed.name, kept);
       }
       state.baselineDone = true;
       await deps.feedStates.save(state);
       flog.info(
-        { items: res.items.length, fresh: announce.length, baseline, ms: now() - started },
+        { items: res.entries.length, fresh: chosen.length, baseline, ms: now() - started },
         "feed read",
       );
       return unseen.length || baseline
         ? {
             feed: feed.name,
             status: baseline ? "baseline" : "new",
-            items: res.items.length,
-            fresh: announce.length,
+            items: res.entries.length,
+            fresh: chosen.length,
             fixes: res.fixes,
           }
-        : { feed: feed.name, status: "unchanged", items: res.items.length };
+        : { feed: feed.name, status: "unchanged", items: res.entries.length };
     } catch (error) {
       // Keep the old validators: a 304 next time must not hide items that were never handed on.
       Object.assign(state, previous);

@@ -1,7 +1,6 @@
 import { decodeFeed } from "./decode.js";
 import type { Fetcher, FetchTarget, Validators } from "./fetch.js";
-import type { FeedItem } from "./item.js";
-import { normalizeItem } from "./normalize.js";
+import { type Entry, identifyItem } from "./normalize.js";
 import { parseFeed } from "./parse.js";
 
 export type ReadResult =
@@ -9,13 +8,14 @@ export type ReadResult =
   | {
       status: "ok";
       title?: string | undefined;
-      items: FeedItem[];
+      /** Identified entries; `complete()` the ones that are needed in full. */
+      entries: Entry[];
       validators: Validators;
       charset: string;
       fixes: string[];
     };
 
-/** fetch → decode → repair + parse → normalise, for one feed. Throws FetchError or FeedParseError. */
+/** fetch → decode → repair + parse → identify, for one feed. Throws FetchError or FeedParseError. */
 export async function readFeed(
   fetcher: Fetcher,
   name: string,
@@ -28,19 +28,19 @@ export async function readFeed(
   const { text, charset } = decodeFeed(res.body, res.contentType);
   const parsed = await parseFeed(text);
   const seen = new Set<string>();
-  const items: FeedItem[] = [];
+  const entries: Entry[] = [];
   for (const raw of parsed.items) {
-    const item = normalizeItem(raw, name, parsed, offsetMin);
+    const entry = identifyItem(raw, name, parsed, offsetMin);
     // The same entry twice in one document is one item.
-    if (item && !seen.has(item.id)) {
-      seen.add(item.id);
-      items.push(item);
+    if (entry && !seen.has(entry.head.id)) {
+      seen.add(entry.head.id);
+      entries.push(entry);
     }
   }
   return {
     status: "ok",
     title: parsed.title,
-    items,
+    entries,
     validators: { etag: res.etag, lastModified: res.lastModified },
     charset,
     fixes: parsed.fixes,

@@ -103,7 +103,8 @@ export function createGuardedLookup(
       if (bad) return callback(new BlockedAddressError(hostname, bad.address), "");
       if (options.all) return callback(null, list);
       const first = list[0];
-      if (!first) return callback(Object.assign(new Error(`no address for ${hostname}`), { code: "ENOTFOUND" }), "");
+      if (!first)
+        return callback(Object.assign(new Error(`no address for ${hostname}`), { code: "ENOTFOUND" }), "");
       return callback(null, first.address, first.family);
     });
   };

@@ -35,13 +35,17 @@ export interface Post {
   plain: string;
 }
 
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** `29/02/2024 15:30` in the configured time zone. */
 export function formatDateTime(iso: string | undefined, timeZone: string): string | undefined {
   if (!iso) return undefined;
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) return undefined;
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-GB", {
+  // Building an Intl.DateTimeFormat costs far more than formatting with one: keep one per zone.
+  let format = dateFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-GB", {
       timeZone,
       day: "2-digit",
       month: "2-digit",
@@ -49,11 +53,41 @@ export function formatDateTime(iso: string | undefined, timeZone: string): strin
       hour: "2-digit",
       minute: "2-digit",
       hourCycle: "h23",
-    })
-      .formatToParts(ms)
-      .map((p) => [p.type, p.value]),
-  );
+    });
+    dateFormats.set(timeZone, format);
+  }
+  const parts: Record<string, string> = {};
+  for (const p of format.formatToParts(ms)) parts[p.type] = p.value;
   return `${parts.day}/${parts.month}/${parts.year} ${parts.hour}:${parts.minute}`;
+}
+
+interface Layout {
+  title: string;
+  meta: string;
+  more: string;
+  photo?: string | undefined;
+  /** Characters left for the summary. */
+  room: number;
+}
+
+function layout(item: FeedItem, opts: RenderOptions): Layout {
+  const photo = opts.withImage ? item.image : undefined;
+  const limit = photo ? CAPTION_LIMIT : MESSAGE_LIMIT;
+  const title = truncateAtWord(item.title, TITLE_MAX);
+  const meta = [formatDateTime(item.published, opts.timeZone), item.source, item.categories[0]]
+    .filter((x): x is string => !!x)
+    .map((x) => truncateAtWord(x, 80))
+    .join(" · ");
+  const more = item.link ? `${LABELS[opts.language].readMore} →` : "";
+  // Visible characters of everything but the summary, including the blank lines between blocks.
+  const fixed = title.length + (meta ? meta.length + 1 : 0) + (more ? more.length + 2 : 0);
+  const room = Math.max(0, Math.min(opts.summaryChars, limit - fixed - 2));
+  return { title, meta, more, photo, room: room >= 20 ? room : 0 };
+}
+
+/** How many characters the summary of `item` may take in a post made with `opts`. */
+export function summaryBudget(item: FeedItem, opts: RenderOptions): number {
+  return layout(item, opts).room;
 }
 
 /**
@@ -62,23 +96,15 @@ export function formatDateTime(iso: string | undefined, timeZone: string): strin
  * known exactly and always within Telegram's limit; the summary absorbs what is left.
  */
 export function renderPost(item: FeedItem, opts: RenderOptions): Post {
-  const labels = LABELS[opts.language];
-  const photo = opts.withImage ? item.image : undefined;
+  const room = summaryBudget(item, opts);
+  return formatPost(item, room ? summarize(item.title, item.text, { maxChars: room }) : "", opts);
+}
+
+/** The post around an already made summary (cut again to the budget, so any text is safe). */
+export function formatPost(item: FeedItem, summaryText: string, opts: RenderOptions): Post {
+  const { title, meta, more, photo, room } = layout(item, opts);
+  const summary = room ? truncateAtWord(summaryText, room) : "";
   const limit = photo ? CAPTION_LIMIT : MESSAGE_LIMIT;
-
-  const title = truncateAtWord(item.title, TITLE_MAX);
-  const meta = [formatDateTime(item.published, opts.timeZone), item.source, item.categories[0]]
-    .filter((x): x is string => !!x)
-    .map((x) => truncateAtWord(x, 80))
-    .join(" · ");
-  const more = item.link ? `${labels.readMore} →` : "";
-
-  // Visible characters of everything but the summary, including the blank lines between blocks.
-  const fixed = title.length + (meta ? meta.length + 1 : 0) + (more ? more.length + 2 : 0);
-  const room = Math.max(0, Math.min(opts.summaryChars, limit - fixed - 2));
-  const summary =
-    room >= 20 ? truncateAtWord(summarize(item.title, item.text, { maxChars: room }), room) : "";
-
   const html: string[] = [`<b>${escapeHtml(title)}</b>`];
   const plain: string[] = [title];
   if (meta) {
@@ -91,7 +117,7 @@ export function renderPost(item: FeedItem, opts: RenderOptions): Post {
   }
   if (more && item.link) {
     html.push(`\n\n<a href="${escapeAttr(item.link)}">${escapeHtml(more)}</a>`);
-    plain.push(`\n\n${labels.readMore}: ${item.link}`);
+    plain.push(`\n\n${LABELS[opts.language].readMore}: ${item.link}`);
   }
   return { text: html.join(""), parseMode: "HTML", photo, plain: truncateAtWord(plain.join(""), limit) };
 }

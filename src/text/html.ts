@@ -77,11 +77,8 @@ export function tidyText(text: string): string {
     .replace(FORBIDDEN_CHARS, "")
     .replace(/[\u200B\uFEFF]/g, "")
     .replace(/\r\n?/g, "\n")
-    .split(/\n/)
-    .map((line) => line.replace(/[\s\u00A0]+/g, " ").trim())
-    .join("\n")
-    .replace(/\n{3,}/g, "\n\n")
-    .replace(/(?<!\n)\n(?!\n)/g, "\n\n")
+    .replace(/[^\S\n]+/g, " ")
+    .replace(/ *\n[\n ]*/g, "\n\n")
     .trim();
 }
 

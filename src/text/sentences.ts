@@ -101,8 +101,9 @@ const ADMIN_LETTERS = new Set(["Q", "P", "H", "X"]);
 const CLOSERS = "\"'”’»)]}›";
 const OPENERS = "\"'“‘«([{‹";
 /** URLs, www. hosts and e-mail addresses: periods inside are never boundaries. */
-const OPAQUE =
-  /(?:https?:\/\/|www\.)[^\s<>"“”]+[^\s<>"“”.,;:!?)\]}…]|[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/giu;
+const URLS = /(?:https?:\/\/|www\.)[^\s<>"“”]+[^\s<>"“”.,;:!?)\]}…]/giu;
+const EMAILS = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
+const TERMINAL = /[.!?…]/g;
 
 export function splitSentences(text: string): string[] {
   const sentences: string[] = [];
@@ -114,31 +115,33 @@ export function splitSentences(text: string): string[] {
 }
 
 function splitParagraph(p: string, out: string[]): void {
-  const opaque = new Uint8Array(p.length);
-  for (const m of p.matchAll(OPAQUE)) opaque.fill(1, m.index, m.index + m[0].length);
-  let start = 0;
-  let i = 0;
-  while (i < p.length) {
-    const ch = p[i] as string;
-    if (opaque[i] || !isTerminal(ch)) {
-      i++;
-      continue;
+  // Most sentences hold no URL or address: only build the mask when one can be there.
+  let opaque: Uint8Array | undefined;
+  const mask = (re: RegExp) => {
+    for (const m of p.matchAll(re)) {
+      opaque ??= new Uint8Array(p.length);
+      opaque.fill(1, m.index, m.index + m[0].length);
     }
+  };
+  if (p.includes("://") || p.includes("www.")) mask(URLS);
+  if (p.includes("@")) mask(EMAILS);
+  let start = 0;
+  TERMINAL.lastIndex = 0;
+  for (let m = TERMINAL.exec(p); m; m = TERMINAL.exec(p)) {
+    const i = m.index;
+    if (opaque?.[i]) continue;
     // The whole run of terminal punctuation, then any closing quotes or brackets.
     let end = i;
     while (end < p.length && isTerminal(p[end] as string)) end++;
     const run = p.slice(i, end);
     while (end < p.length && CLOSERS.includes(p[end] as string)) end++;
-    if (end < p.length && !/\s/.test(p[end] as string)) {
-      i = end;
-      continue; // 36.403, TP.HCM, Q.1, "a.b": no white space, no boundary
-    }
+    TERMINAL.lastIndex = end;
+    if (end < p.length && !/\s/.test(p[end] as string)) continue; // 36.403, TP.HCM, Q.1: no break
     if (isBoundary(p, start, i, end, run)) {
       const s = p.slice(start, end).trim();
       if (s) out.push(s);
       start = end;
     }
-    i = end;
   }
   const rest = p.slice(start).trim();
   if (rest) out.push(rest);

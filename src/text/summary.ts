@@ -19,8 +19,13 @@ const STOPWORDS = new Set(
 const BOILERPLATE =
   /^(?:ảnh|photo|video|nguồn|source|theo|đọc thêm|xem thêm|read more|tin liên quan)\b[^.]{0,80}$/iu;
 
-function tokens(s: string): string[] {
-  return (s.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((t) => !STOPWORDS.has(t));
+/** Lower-cased words of a sentence (letters and digits). */
+function words(s: string): string[] {
+  return s.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+}
+
+function topical(ws: string[]): string[] {
+  return ws.filter((t) => !STOPWORDS.has(t));
 }
 
 function overlap(a: string[], b: Set<string>): number {
@@ -34,8 +39,15 @@ interface Candidate {
   text: string;
   index: number;
   paragraph: number;
+  tokens: string[];
   score: number;
 }
+
+/**
+ * News is written lead-first: the summary never needs sentences past the first few dozen, so
+ * long articles are not split or scored beyond this.
+ */
+const MAX_SENTENCES = 40;
 
 /**
  * An extractive summary: the lead sentence first (news is written lead-first), then the
@@ -44,54 +56,51 @@ interface Candidate {
  * does not fit, it is cut at a word boundary and ends with "…".
  */
 export function summarize(title: string, text: string, { maxChars }: SummaryOptions): string {
-  const titleTokens = new Set(tokens(title));
-  const titleKey = title
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, " ")
-    .trim();
+  if (maxChars <= 0 || !text) return "";
+  const titleWords = words(title);
+  const titleKey = titleWords.join(" ");
+  const titleTokens = new Set(topical(titleWords));
   const candidates: Candidate[] = [];
   const paragraphs = text.split(/\n{2,}/);
-  paragraphs.forEach((para, pi) => {
-    for (const s of splitSentences(para)) {
-      const key = s
-        .toLowerCase()
-        .replace(/[^\p{L}\p{N}]+/gu, " ")
-        .trim();
+  for (let pi = 0; pi < paragraphs.length && candidates.length < MAX_SENTENCES; pi++) {
+    for (const s of splitSentences(paragraphs[pi] as string)) {
+      const ws = words(s);
+      const key = ws.join(" ");
       if (!key || BOILERPLATE.test(s)) continue;
       // Repeats of the title (feeds often put it first in the description).
-      if (key === titleKey || titleKey?.includes(key)) continue;
-      const toks = tokens(s);
+      if (key === titleKey || titleKey.includes(key)) continue;
+      const toks = topical(ws);
       if (
         toks.length > 0 &&
         titleTokens.size > 0 &&
-        overlap(toks, titleTokens) > 0.9 &&
-        toks.length <= titleTokens.size + 2
+        toks.length <= titleTokens.size + 2 &&
+        overlap(toks, titleTokens) > 0.9
       ) {
         continue;
       }
-      candidates.push({ text: s, index: candidates.length, paragraph: pi, score: 0 });
+      candidates.push({ text: s, index: candidates.length, paragraph: pi, tokens: toks, score: 0 });
+      if (candidates.length >= MAX_SENTENCES) break;
     }
-  });
+  }
   if (candidates.length === 0) return "";
+  const lead = candidates[0] as Candidate;
+  if (lead.text.length >= maxChars) return truncateAtWord(lead.text, maxChars);
 
-  // Topic words: frequency across the article, so sentences about the main subject score high.
+  // Topic words: in how many sentences each appears, so sentences about the main subject score high.
   const freq = new Map<string, number>();
-  for (const c of candidates) for (const t of new Set(tokens(c.text))) freq.set(t, (freq.get(t) ?? 0) + 1);
+  for (const c of candidates) for (const t of new Set(c.tokens)) freq.set(t, (freq.get(t) ?? 0) + 1);
   for (const c of candidates) {
-    const toks = tokens(c.text);
-    if (toks.length === 0) continue;
+    if (c.tokens.length === 0) continue;
     let sum = 0;
-    for (const t of toks) sum += (freq.get(t) ?? 0) - 1;
-    const density = sum / Math.sqrt(toks.length);
+    for (const t of c.tokens) sum += (freq.get(t) ?? 1) - 1;
+    const density = sum / Math.sqrt(c.tokens.length);
     const position = 1 / (1 + c.index * 0.3);
-    const titleBonus = overlap(toks, titleTokens);
+    const titleBonus = overlap(c.tokens, titleTokens);
     const numbers = /\d/.test(c.text) ? 0.2 : 0;
     const tooShort = c.text.length < 25 ? -1 : 0;
     c.score = density * 0.5 + position * 2 + titleBonus * 1.5 + numbers + tooShort;
   }
 
-  const lead = candidates[0] as Candidate;
-  if (lead.text.length >= maxChars) return truncateAtWord(lead.text, maxChars);
   const chosen: Candidate[] = [lead];
   let used = lead.text.length;
   const rest = candidates.slice(1).sort((a, b) => b.score - a.score || a.index - b.index);
@@ -109,7 +118,7 @@ export function summarize(title: string, text: string, { maxChars }: SummaryOpti
     if (i > 0) out += c.paragraph === (chosen[i - 1] as Candidate).paragraph ? " " : "\n\n";
     out += c.text;
   }
-  // Leaving sentences out in between is normal; say so only when the text ends early.
+  // Leaving sentences out in between is normal; say so only when the text ends mid-thought.
   const last = chosen[chosen.length - 1] as Candidate;
   const shortened = last.index < candidates.length - 1 && !/[.!?…]["”’»)]*$/.test(last.text);
   return shortened ? `${out}…` : out;
@@ -123,12 +132,24 @@ export function summarize(title: string, text: string, { maxChars }: SummaryOpti
 export function truncateAtWord(text: string, max: number): string {
   if (text.length <= max) return text;
   const room = Math.max(0, max - 1);
-  const head = text.slice(0, room + 1);
-  const space = head.search(/\s\S*$/);
+  // The last white space at or before `room` (scanning back, not a regex over the whole head).
+  let space = room;
+  while (space > 0 && !isSpace(text.charCodeAt(space))) space--;
   let cut = space > 0 ? space : safeCodeUnitCut(text, room);
   // Do not end on a dangling punctuation mark or opening bracket.
   while (cut > 0 && /[\s,;:([“"'‘-]/.test(text[cut - 1] as string)) cut--;
   return `${text.slice(0, cut)}…`;
+}
+
+function isSpace(code: number): boolean {
+  return (
+    code === 32 ||
+    code === 10 ||
+    code === 9 ||
+    code === 13 ||
+    code === 0xa0 ||
+    (code >= 0x2000 && code <= 0x200a)
+  );
 }
 
 function safeCodeUnitCut(text: string, at: number): number {

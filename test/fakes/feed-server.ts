@@ -46,11 +46,17 @@ export async function startFeedServer(): Promise<FeedServer> {
 }
 
 /** Serves a body with optional validators, answering 304 to a matching conditional GET. */
-export function staticFeed(body: string | Buffer, opts: { etag?: string; lastModified?: string; type?: string } = {}): Handler {
+export function staticFeed(
+  body: string | Buffer,
+  opts: { etag?: string; lastModified?: string; type?: string } = {},
+): Handler {
   return (req, res) => {
     if (opts.etag && req.headers["if-none-match"] === opts.etag) return void res.writeHead(304).end();
-    if (opts.lastModified && req.headers["if-modified-since"] === opts.lastModified) return void res.writeHead(304).end();
-    const headers: Record<string, string> = { "content-type": opts.type ?? "application/rss+xml; charset=utf-8" };
+    if (opts.lastModified && req.headers["if-modified-since"] === opts.lastModified)
+      return void res.writeHead(304).end();
+    const headers: Record<string, string> = {
+      "content-type": opts.type ?? "application/rss+xml; charset=utf-8",
+    };
     if (opts.etag) headers.etag = opts.etag;
     if (opts.lastModified) headers["last-modified"] = opts.lastModified;
     res.writeHead(200, headers).end(body);

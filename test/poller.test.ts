@@ -1,0 +1,200 @@
+import { join } from "node:path";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { FeedSource } from "../src/config.js";
+import { createFetcher } from "../src/feeds/fetch.js";
+import type { FeedItem } from "../src/feeds/item.js";
+import { createPoller, type PollerDeps } from "../src/feeds/poller.js";
+import { createFeedStateRepo, createItemsRepo, createMetaRepo, createSeenRepo } from "../src/store/repos.js";
+import { openStore, type Store } from "../src/store/store.js";
+import { type FeedServer, type RssItemSpec, rss, startFeedServer } from "./fakes/feed-server.js";
+import { tempDir, testLog } from "./helpers.js";
+
+const dir = tempDir();
+afterAll(() => dir.cleanup());
+
+const day = (d: number) => `Wed, ${String(d).padStart(2, "0")} Nov 2026 08:00:00 +0700`;
+const spec = (n: number, extra: Partial<RssItemSpec> = {}): RssItemSpec => ({
+  title: `Tin số ${n}`,
+  link: `https://tin.example/${n}.html`,
+  guid: `g${n}`,
+  date: day(n),
+  description: `<p>Nội dung tin số ${n}. Câu thứ hai của tin.</p>`,
+  ...extra,
+});
+
+let server: FeedServer;
+let store: Store;
+let counter = 0;
+let received: Array<{ feed: string; ids: string[] }>;
+let items: Record<string, RssItemSpec[]>;
+let failing: Record<string, number>;
+
+beforeEach(async () => {
+  server = await startFeedServer();
+  store = await openStore(`sqlite://${join(dir.path, `p${counter++}.sqlite`)}`, testLog);
+  received = [];
+  items = {};
+  failing = {};
+  for (const name of ["a", "b"]) {
+    server.route(`/${name}`, (req, res) => {
+      const status = failing[name];
+      if (status)
+        return void res.writeHead(status, status === 429 ? { "retry-after": "3600" } : {}).end("down");
+      const body = rss(items[name] ?? []);
+      const etag = `"${Buffer.from(body).length}-${(items[name] ?? []).length}"`;
+      if (req.headers["if-none-match"] === etag) return void res.writeHead(304).end();
+      res.writeHead(200, { "content-type": "application/rss+xml", etag }).end(body);
+    });
+  }
+});
+afterEach(async () => {
+  await server.close();
+  await store.close();
+});
+
+function poller(overrides: Partial<PollerDeps> = {}) {
+  const feeds: FeedSource[] = [
+    { name: "a", url: server.url("/a"), kind: "http" },
+    { name: "b", url: server.url("/b"), kind: "http" },
+  ];
+  return createPoller({
+    fetcher: createFetcher({
+      timeoutMs: 2000,
+      connectTimeoutMs: 1000,
+      maxBytes: 1 << 20,
+      maxRedirects: 2,
+      allowPrivate: false,
+    }),
+    feedStates: createFeedStateRepo(store),
+    seen: createSeenRepo(store, 86_400_000),
+    items: createItemsRepo(store, 50),
+    meta: createMetaRepo(store),
+    log: testLog,
+    feeds: () => feeds,
+    isTrusted: () => true,
+    onNewItems: async (feed: FeedSource, list: FeedItem[]) => {
+      received.push({ feed: feed.name, ids: list.map((i) => i.id) });
+    },
+    baselineAnnounce: 1,
+    backoffMaxCycles: 8,
+    concurrency: 2,
+    offsetMin: 420,
+    cycleMs: 60_000,
+    ...overrides,
+  });
+}
+const idsFor = (feed: string) => received.filter((r) => r.feed === feed).flatMap((r) => r.ids);
+const hits = (path: string) => server.requests.filter((r) => r.path === path).length;
+
+describe("poller", () => {
+  it("treats the first read as a baseline: only the newest item is announced", async () => {
+    items.a = [spec(5), spec(4), spec(3), spec(2), spec(1)];
+    const p = poller();
+    const first = await p.runCycle();
+    expect(idsFor("a")).toEqual(["g5"]);
+    expect(first.outcomes.find((o) => o.feed === "a")).toMatchObject({ status: "baseline", fresh: 1 });
+    await p.runCycle();
+    expect(idsFor("a")).toEqual(["g5"]);
+    // 304 on the second read
+    expect(server.requests.filter((r) => r.path === "/a").at(-1)?.headers["if-none-match"]).toBeDefined();
+  });
+
+  it("announces new items oldest first, and never twice", async () => {
+    items.a = [spec(1)];
+    const p = poller();
+    await p.runCycle();
+    items.a = [spec(3), spec(2), spec(1)];
+    await p.runCycle();
+    await p.runCycle();
+    expect(idsFor("a")).toEqual(["g1", "g2", "g3"]);
+    expect(received.filter((r) => r.feed === "a").map((r) => r.ids)).toEqual([["g1"], ["g2", "g3"]]);
+  });
+
+  it("an item that leaves and comes back, or whose title is edited, is not new again", async () => {
+    items.a = [spec(2), spec(1)];
+    const p = poller();
+    await p.runCycle();
+    items.a = [spec(2)];
+    await p.runCycle();
+    items.a = [spec(2, { title: "Tin số 2 (cập nhật)" }), spec(1)];
+    await p.runCycle();
+    expect(idsFor("a")).toEqual(["g2"]);
+  });
+
+  it("two items whose links differ only by tracking parameters are one item", async () => {
+    items.a = [spec(1, { guid: undefined, link: "https://tin.example/x.html" })];
+    const p = poller();
+    await p.runCycle();
+    items.a = [
+      spec(1, { guid: undefined, link: "https://tin.example/x.html?utm_source=fb&utm_medium=social#top" }),
+      spec(1, { guid: "other-guid", link: "https://tin.example/x.html?fbclid=1" }),
+    ];
+    await p.runCycle();
+    expect(idsFor("a")).toEqual(["https://tin.example/x.html"]);
+  });
+
+  it("a broken feed does not stop the others, and backs off 1, 2, 4 cycles", async () => {
+    items.a = [spec(1)];
+    items.b = [spec(1)];
+    failing.b = 500;
+    const p = poller();
+    const tried: number[] = [];
+    for (let cycle = 1; cycle <= 10; cycle++) {
+      const before = hits("/b");
+      const res = await p.runCycle();
+      expect(res.outcomes.find((o) => o.feed === "a")?.status).not.toBe("error");
+      if (hits("/b") > before) tried.push(cycle);
+    }
+    // fail at 1 → skip 1 → try 3 → skip 2 → try 6 → skip 4 → try 11
+    expect(tried).toEqual([1, 3, 6]);
+    const state = await createFeedStateRepo(store).get("b");
+    expect(state).toMatchObject({ failures: 3, lastError: "HTTP 500" });
+    expect(state?.nextAttemptAt).toBeDefined();
+    // Recovery resets the backoff.
+    delete failing.b;
+    await p.runCycle();
+    const recovered = await p.pollFeed({ name: "b", url: server.url("/b"), kind: "http" }, 99, true);
+    expect(recovered.status).not.toBe("error");
+    expect((await createFeedStateRepo(store).get("b"))?.failures).toBe(0);
+  });
+
+  it("honours Retry-After beyond the cycle backoff", async () => {
+    items.b = [spec(1)];
+    failing.b = 429;
+    const p = poller();
+    await p.runCycle();
+    delete failing.b;
+    for (let i = 0; i < 5; i++) await p.runCycle();
+    expect(hits("/b")).toBe(1);
+    expect((await createFeedStateRepo(store).get("b"))?.notBefore).toBeGreaterThan(Date.now() + 3_000_000);
+  });
+
+  it("keeps items unseen when the receiver fails, and offers them again", async () => {
+    items.a = [spec(1)];
+    let fail = true;
+    const p = poller({
+      onNewItems: async (feed, list) => {
+        if (fail) throw new Error("delivery store down");
+        received.push({ feed: feed.name, ids: list.map((i) => i.id) });
+      },
+    });
+    const res = await p.runCycle();
+    expect(res.outcomes.find((o) => o.feed === "a")).toMatchObject({
+      status: "error",
+      error: "delivery store down",
+    });
+    fail = false;
+    await p.pollFeed({ name: "a", url: server.url("/a"), kind: "http" }, 100, true);
+    expect(idsFor("a")).toEqual(["g1"]);
+  });
+
+  it("reports a malformed feed clearly and keeps polling", async () => {
+    server.route(
+      "/bad",
+      (_req, res) => void res.writeHead(200).end("<html><body>502 Bad Gateway</body></html>"),
+    );
+    const p = poller();
+    const res = await p.pollFeed({ name: "bad", url: server.url("/bad"), kind: "http" }, 1);
+    expect(res).toMatchObject({ status: "error", error: "an HTML page, not a feed" });
+  });
+});
