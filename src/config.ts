@@ -108,6 +108,19 @@ const schema = z.object({
   FETCH_MAX_REDIRECTS: z.coerce.number().int().min(0).max(20).default(5),
   FETCH_CONCURRENCY: positiveInt(4, 64),
   BACKOFF_MAX_CYCLES: positiveInt(64, 10_000),
+  /** Global send rate, messages per second (Telegram's broadcast limit is about 30/s). */
+  SEND_RATE: positiveInt(25, 1000),
+  /** allow_paid_broadcast: up to 1000 messages/s for 0.1 Star each. */
+  PAID_BROADCAST: bool.default(false),
+  /** When a chat has more than this many posts waiting, they go out as one digest. */
+  DIGEST_THRESHOLD: positiveInt(5, 100),
+  /** /healthz port; unset: no HTTP server. */
+  HTTP_PORT: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.coerce.number().int().min(1).max(65535).optional(),
+  ),
+  /** How long SIGTERM waits for in-flight sends before closing the store. */
+  SHUTDOWN_TIMEOUT_MS: positiveInt(10_000, 120_000),
 });
 
 export type Config = Omit<z.infer<typeof schema>, "FEEDS"> & {
@@ -148,6 +161,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, sampleFeedPath: string): Conf
   }
   const usingSampleFeed = feeds.length === 0;
   const data = { ...result.data };
+  if (data.SEND_RATE > 30 && !data.PAID_BROADCAST) {
+    throw new ConfigError(
+      `Invalid configuration:\n  SEND_RATE: above 30 messages/s Telegram answers 429 unless PAID_BROADCAST=true (got ${data.SEND_RATE})`,
+    );
+  }
   if (usingSampleFeed) {
     feeds = [{ name: "baohatinh", url: sampleFeedPath, kind: "file" }];
     // The demo should show a few posts on its first run, not just the newest one.

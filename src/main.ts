@@ -36,7 +36,15 @@ async function main(): Promise<number> {
   }
 
   if (values.once) {
+    if (app.worker) await app.worker.start();
     const result = await app.runOnce();
+    if (app.worker) {
+      // Wait for this cycle's deliveries, within the shutdown bound.
+      await Promise.race([
+        app.worker.drained(),
+        new Promise((r) => setTimeout(r, config.SHUTDOWN_TIMEOUT_MS)),
+      ]);
+    }
     const errors = result.outcomes.filter((o) => o.status === "error");
     process.stderr.write(
       `bantin: cycle ${result.cycle}: ${result.newItems} new post(s) from ${result.outcomes.length} feed(s)` +
@@ -48,18 +56,24 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  app.start();
-  await app.runOnce();
-  await new Promise<void>((resolve) => {
-    process.once("SIGTERM", resolve);
-    process.once("SIGINT", resolve);
+  let stopping: Promise<void> | undefined;
+  const shutdown = (signal: string) => {
+    stopping ??= (async () => {
+      log.info({ signal }, "stopping: cron and polling first, then in-flight deliveries");
+      await app.stop();
+      await store.close();
+    })();
+    return stopping;
+  };
+  const stopped = new Promise<void>((resolve) => {
+    for (const signal of ["SIGTERM", "SIGINT"] as const)
+      process.once(signal, () => void shutdown(signal).then(resolve));
   });
-  log.info("stopping");
-  await app.stop();
-  await store.close();
+  await app.start();
+  await stopped;
+  log.info("stopped");
   return 0;
 }
-
 main().then(
   (code) => process.exit(code),
   (error) => {

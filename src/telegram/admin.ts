@@ -1,0 +1,63 @@
+import type { Api } from "grammy";
+import type { BotContext } from "./context.js";
+
+const ADMIN_STATUSES = new Set(["creator", "administrator"]);
+
+/**
+ * May the sender of this update manage this chat's subscriptions? Anyone in a private chat;
+ * in a group only its admins, checked with getChatMember. An anonymous admin posts as the
+ * group itself (sender_chat is the chat), which only admins can do.
+ */
+export async function canManageChat(ctx: BotContext): Promise<boolean> {
+  const chat = ctx.chat;
+  if (!chat) return false;
+  if (chat.type === "private") return true;
+  if (ctx.msg?.sender_chat?.id === chat.id) return true;
+  if (chat.type === "channel") return true; // a post in the channel is by its admins
+  const userId = ctx.from?.id;
+  if (!userId) return false;
+  const member = await ctx.api.getChatMember(chat.id, userId);
+  return ADMIN_STATUSES.has(member.status);
+}
+
+export type ChannelCheck =
+  | { ok: true; chatId: number; title: string }
+  | {
+      ok: false;
+      reason:
+        | "channel-not-found"
+        | "channel-user-not-admin"
+        | "channel-bot-not-admin"
+        | "channel-not-channel";
+    };
+
+/** A channel may be subscribed from a private chat only when both the user and the bot are its admins. */
+export async function checkChannel(
+  api: Api,
+  channel: string | number,
+  userId: number,
+  botId: number,
+): Promise<ChannelCheck> {
+  let chat: Awaited<ReturnType<Api["getChat"]>>;
+  try {
+    chat = await api.getChat(channel);
+  } catch {
+    return { ok: false, reason: "channel-not-found" };
+  }
+  if (chat.type !== "channel") return { ok: false, reason: "channel-not-channel" };
+  try {
+    const user = await api.getChatMember(chat.id, userId);
+    if (!ADMIN_STATUSES.has(user.status)) return { ok: false, reason: "channel-user-not-admin" };
+  } catch {
+    return { ok: false, reason: "channel-user-not-admin" };
+  }
+  try {
+    const bot = await api.getChatMember(chat.id, botId);
+    const canPost =
+      bot.status === "creator" || (bot.status === "administrator" && bot.can_post_messages !== false);
+    if (!canPost) return { ok: false, reason: "channel-bot-not-admin" };
+  } catch {
+    return { ok: false, reason: "channel-bot-not-admin" };
+  }
+  return { ok: true, chatId: chat.id, title: chat.title };
+}

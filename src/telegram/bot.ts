@@ -1,0 +1,115 @@
+import { join } from "node:path";
+import { I18n } from "@grammyjs/i18n";
+import { sequentialize } from "@grammyjs/runner";
+import { Bot, Composer, GrammyError, HttpError } from "grammy";
+import type { UserFromGetMe } from "grammy/types";
+import type { Logger } from "../log.js";
+import { projectRoot } from "../paths.js";
+import { type BotContext, type BotDeps, LANGUAGES } from "./context.js";
+import { adminFeature } from "./features/admin.js";
+import { feedsFeature } from "./features/feeds.js";
+import { languageFeature } from "./features/language.js";
+import { latestFeature } from "./features/latest.js";
+import { membershipFeature } from "./features/membership.js";
+import { settingsFeature } from "./features/settings.js";
+import { startFeature } from "./features/start.js";
+import { subscribeFeature } from "./features/subscribe.js";
+import type { Language } from "./render.js";
+
+export const LOCALES_DIR = join(projectRoot(), "src", "telegram", "locales");
+
+export function createI18n(defaultLanguage: Language, settings: BotDeps["settings"]): I18n<BotContext> {
+  const i18n = new I18n<BotContext>({
+    defaultLocale: defaultLanguage,
+    // Fluent wraps variables in Unicode isolation marks by default; in Telegram they would
+    // break /commands and @mentions inside messages.
+    fluentBundleOptions: { useIsolating: false },
+    // The person's choice, else their Telegram app language if we speak it, else the default.
+    localeNegotiator: async (ctx) => {
+      const chosen = ctx.from ? await settings.userLanguage(ctx.from.id) : undefined;
+      if (chosen) return chosen;
+      const code = ctx.from?.language_code?.slice(0, 2) as Language | undefined;
+      return code && LANGUAGES.includes(code) ? code : defaultLanguage;
+    },
+  });
+  i18n.loadLocalesDirSync(LOCALES_DIR);
+  return i18n;
+}
+
+export interface BotOptions {
+  token: string;
+  apiRoot: string;
+  deps: BotDeps;
+  i18n: I18n<BotContext>;
+  log: Logger;
+  /** Skips getMe at start (tests). */
+  botInfo?: UserFromGetMe;
+}
+
+/**
+ * The grammY bot: context enrichment (i18n) → error boundary → one Composer per feature →
+ * a last "unknown command" reply in private chats.
+ */
+export function createBot(opts: BotOptions): Bot<BotContext> {
+  const log = opts.log.child({ component: "bot" });
+  const bot = new Bot<BotContext>(opts.token, {
+    client: { apiRoot: opts.apiRoot },
+    ...(opts.botInfo ? { botInfo: opts.botInfo } : {}),
+  });
+  // One update at a time per chat (the runner handles chats concurrently), so two commands
+  // in one chat cannot interleave their reads and writes.
+  bot.use(sequentialize((ctx) => ctx.chat?.id.toString()));
+  bot.use(opts.i18n);
+  const features = new Composer<BotContext>();
+  features.use(
+    startFeature(opts.deps),
+    latestFeature(opts.deps),
+    feedsFeature(opts.deps),
+    subscribeFeature(opts.deps, log),
+    settingsFeature(opts.deps),
+    languageFeature(opts.deps),
+    adminFeature(opts.deps, log),
+    membershipFeature(opts.deps, log),
+  );
+  bot
+    .errorBoundary(async (err) => {
+      log.error({ err: err.error, update: err.ctx.update.update_id }, "error while handling an update");
+      if (err.ctx.chat && err.ctx.msg?.text?.startsWith("/")) {
+        await err.ctx.reply(err.ctx.t("error-generic")).catch(() => undefined);
+      }
+    })
+    .use(features);
+  bot.chatType("private").on("message:text", async (ctx) => {
+    if (ctx.msg.text.startsWith("/")) await ctx.reply(ctx.t("unknown-command"));
+  });
+  bot.catch((err) => {
+    const e = err.error;
+    if (e instanceof GrammyError)
+      log.error({ description: e.description, method: e.method }, "Telegram error");
+    else if (e instanceof HttpError) log.error({ err: e.error }, "network error talking to Telegram");
+    else log.error({ err: e }, "unexpected error");
+  });
+  return bot;
+}
+
+/** Command menus in vi and en: everyone, plus subscription commands for group admins and private chats. */
+export async function setCommands(
+  bot: Bot<BotContext>,
+  i18n: I18n<BotContext>,
+  defaultLanguage: Language,
+): Promise<void> {
+  const everyone = ["start", "help", "latest", "feeds", "language"];
+  const managers = [...everyone, "subscribe", "unsubscribe", "settings"];
+  const list = (lang: string, names: string[]) =>
+    names.map((command) => ({ command, description: i18n.t(lang, `cmd-${command}`) }));
+  for (const lang of [undefined, ...LANGUAGES]) {
+    const l = lang ?? defaultLanguage;
+    const language = lang ? { language_code: lang } : {};
+    await bot.api.setMyCommands(list(l, everyone), { scope: { type: "default" }, ...language });
+    await bot.api.setMyCommands(list(l, managers), { scope: { type: "all_private_chats" }, ...language });
+    await bot.api.setMyCommands(list(l, managers), {
+      scope: { type: "all_chat_administrators" },
+      ...language,
+    });
+  }
+}

@@ -1,0 +1,42 @@
+import type { FeedItem } from "../feeds/item.js";
+import { truncateAtWord } from "../text/summary.js";
+import { escapeAttr, escapeHtml } from "./html.js";
+import { formatDateTime, MESSAGE_LIMIT } from "./render.js";
+
+export interface LinkList {
+  text: string;
+  /** How many of the items fit (the rest go in the next message). */
+  count: number;
+}
+
+/**
+ * A compact list of linked titles with their time, under a bold header: used for digests
+ * (many posts waiting for one chat) and for /latest. Measured as visible text, so it never
+ * passes Telegram's 4096-character limit; items that do not fit are left for the next one.
+ */
+export function renderLinkList(
+  header: string,
+  items: FeedItem[],
+  timeZone: string,
+  numbered = false,
+): LinkList {
+  let visible = header.length;
+  const lines: string[] = [`<b>${escapeHtml(header)}</b>`];
+  let count = 0;
+  for (const item of items) {
+    const title = truncateAtWord(item.title, 200);
+    const full = formatDateTime(item.published, timeZone);
+    const when = full ? `${full.slice(0, 5)} ${full.slice(-5)}` : undefined;
+    const prefix = numbered ? `${count + 1}. ` : "• ";
+    const suffix = when ? ` · ${when}` : "";
+    const cost = 1 + prefix.length + title.length + suffix.length;
+    if (visible + cost > MESSAGE_LIMIT) break;
+    visible += cost;
+    const linked = item.link
+      ? `<a href="${escapeAttr(item.link)}">${escapeHtml(title)}</a>`
+      : escapeHtml(title);
+    lines.push(`${prefix}${linked}${when ? ` <i>· ${when}</i>` : ""}`);
+    count++;
+  }
+  return { text: lines.join("\n"), count };
+}

@@ -1,0 +1,64 @@
+import { limit } from "@grammyjs/ratelimiter";
+import { Composer } from "grammy";
+import { newestFirst } from "../../store/repos.js";
+import type { BotContext, BotDeps } from "../context.js";
+import { renderLinkList } from "../digest.js";
+
+export const LATEST_DEFAULT = 5;
+export const LATEST_MAX = 20;
+
+/** Parses `/latest [n] [feed]` in either order. */
+export function parseLatestArgs(args: string): { count: number; feed?: string; error?: "count" } {
+  let count = LATEST_DEFAULT;
+  let feed: string | undefined;
+  for (const word of args.split(/\s+/).filter(Boolean)) {
+    if (/^-?\d+$/.test(word)) {
+      count = Number(word);
+      if (count < 1 || count > LATEST_MAX) return { count, error: "count" };
+    } else feed = word.toLowerCase();
+  }
+  return { count, feed };
+}
+
+/**
+ * /latest [n] [feed]: the n newest stories from the store as one compact message, for anyone,
+ * answered in the same forum topic. A per-user rate limit keeps anyone from flooding a group
+ * through the bot.
+ */
+export function latestFeature(deps: Pick<BotDeps, "feeds" | "items" | "timeZone">): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
+  const limited = composer.filter((ctx) => ctx.hasCommand("latest"));
+  limited.use(
+    limit({
+      timeFrame: 30_000,
+      limit: 3,
+      keyGenerator: (ctx) => String(ctx.from?.id ?? ctx.chat?.id ?? ""),
+      onLimitExceeded: async (ctx) => {
+        await ctx.reply(ctx.t("rate-limited"));
+      },
+    }),
+  );
+  limited.command("latest", async (ctx) => {
+    const args = parseLatestArgs(ctx.match);
+    if (args.error) return void (await ctx.reply(ctx.t("latest-bad-count", { max: LATEST_MAX })));
+    const feeds = await deps.feeds.all();
+    const chosen = args.feed ? feeds.filter((f) => f.name === args.feed) : feeds;
+    if (args.feed && chosen.length === 0) {
+      return void (await ctx.reply(ctx.t("latest-unknown-feed", { feed: args.feed })));
+    }
+    const lists = await Promise.all(chosen.map((f) => deps.items.recent(f.name)));
+    const seen = new Set<string>();
+    const items = lists
+      .flat()
+      .sort(newestFirst)
+      .filter((it) => !seen.has(it.id) && seen.add(it.id))
+      .slice(0, args.count);
+    if (items.length === 0) return void (await ctx.reply(ctx.t("latest-empty")));
+    const header = args.feed
+      ? ctx.t("latest-title-feed", { count: items.length, feed: args.feed })
+      : ctx.t("latest-title", { count: items.length });
+    const list = renderLinkList(header, items, deps.timeZone, true);
+    await ctx.reply(list.text, { parse_mode: "HTML", link_preview_options: { is_disabled: true } });
+  });
+  return composer;
+}

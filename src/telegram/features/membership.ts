@@ -1,0 +1,39 @@
+import { Composer } from "grammy";
+import type { Logger } from "../../log.js";
+import type { BotContext, BotDeps } from "../context.js";
+
+/**
+ * The bot's own membership: greet a group when added; when removed (kicked, left, channel
+ * admin rights taken), drop that chat's subscriptions at once.
+ */
+export function membershipFeature(
+  deps: Pick<BotDeps, "subscriptions" | "settings">,
+  log: Logger,
+): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
+  composer.on("my_chat_member", async (ctx) => {
+    const { chat, old_chat_member: before, new_chat_member: after } = ctx.myChatMember;
+    const wasIn = ["member", "administrator", "creator"].includes(before.status);
+    const isIn = ["member", "administrator", "creator"].includes(after.status);
+    if (!isIn || (after.status === "restricted" && !after.can_send_messages)) {
+      const removed = await deps.subscriptions.removeChat(chat.id);
+      await deps.settings.remove(chat.id);
+      log.info(
+        { chat: chat.id, status: after.status, removed },
+        "bot removed from chat: subscriptions dropped",
+      );
+      return;
+    }
+    if (!wasIn && (chat.type === "group" || chat.type === "supergroup")) {
+      await ctx.api.sendMessage(chat.id, ctx.t("greet-group"), { parse_mode: "HTML" });
+    }
+  });
+  // A group upgraded to a supergroup while the bot is in it: follow it.
+  composer.on("message:migrate_to_chat_id", async (ctx) => {
+    const to = ctx.msg.migrate_to_chat_id;
+    await deps.subscriptions.moveChat(ctx.chat.id, to);
+    await deps.settings.move(ctx.chat.id, to);
+    log.info({ from: ctx.chat.id, to }, "group migrated: subscriptions moved");
+  });
+  return composer;
+}

@@ -1,0 +1,96 @@
+import { Composer, InlineKeyboard } from "grammy";
+import type { ChatSettings } from "../../store/chat-settings.js";
+import { canManageChat, checkChannel } from "../admin.js";
+import type { BotContext, BotDeps } from "../context.js";
+import { escapeHtml } from "../html.js";
+import type { SummaryLength } from "../render.js";
+
+const LENGTHS: SummaryLength[] = ["short", "normal", "long"];
+const QUIET: Array<ChatSettings["quiet"]> = [
+  undefined,
+  { start: 22, end: 6 },
+  { start: 23, end: 7 },
+  { start: 0, end: 6 },
+];
+
+/** The next value of one setting when its button is pressed. */
+export function toggle(settings: ChatSettings, key: string): ChatSettings {
+  switch (key) {
+    case "summary":
+      return {
+        ...settings,
+        summary: LENGTHS[(LENGTHS.indexOf(settings.summary) + 1) % LENGTHS.length] as SummaryLength,
+      };
+    case "images":
+    case "previews":
+    case "silent":
+      return { ...settings, [key]: !settings[key] };
+    case "quiet": {
+      const i = QUIET.findIndex((q) => q?.start === settings.quiet?.start && q?.end === settings.quiet?.end);
+      return { ...settings, quiet: QUIET[(i + 1) % QUIET.length] };
+    }
+    default:
+      return settings;
+  }
+}
+
+function keyboard(ctx: BotContext, chatId: number, s: ChatSettings): InlineKeyboard {
+  const onOff = (v: boolean) => ctx.t(v ? "settings-on" : "settings-off");
+  const quiet = s.quiet ? `${s.quiet.start}h–${s.quiet.end}h` : ctx.t("settings-off");
+  const data = (key: string) => `st:${chatId}:${key}`;
+  return new InlineKeyboard()
+    .text(ctx.t("settings-summary", { value: ctx.t(`settings-summary-${s.summary}`) }), data("summary"))
+    .text(ctx.t("settings-images", { value: onOff(s.images) }), data("images"))
+    .row()
+    .text(ctx.t("settings-previews", { value: onOff(s.previews) }), data("previews"))
+    .text(ctx.t("settings-silent", { value: onOff(s.silent) }), data("silent"))
+    .row()
+    .text(ctx.t("settings-quiet", { value: quiet }), data("quiet"));
+}
+
+/** /settings [@channel]: per-chat summary length, images, link previews, silent posts, quiet hours. */
+export function settingsFeature(deps: Pick<BotDeps, "settings" | "settingsChanged">): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
+
+  composer.command("settings", async (ctx) => {
+    let chatId = ctx.chat.id;
+    let title =
+      "title" in ctx.chat && ctx.chat.title ? ctx.chat.title : (ctx.from?.first_name ?? String(chatId));
+    const channel = ctx.match.trim();
+    if (channel && ctx.chat.type === "private" && ctx.from) {
+      const check = await checkChannel(ctx.api, channel, ctx.from.id, ctx.me.id);
+      if (!check.ok) return void (await ctx.reply(ctx.t(check.reason, { channel: escapeHtml(channel) })));
+      chatId = check.chatId;
+      title = check.title;
+    } else if (!(await canManageChat(ctx))) return void (await ctx.reply(ctx.t("settings-not-admin")));
+    const s = await deps.settings.get(chatId);
+    await ctx.reply(ctx.t("settings-title", { chat: escapeHtml(title) }), {
+      parse_mode: "HTML",
+      reply_markup: keyboard(ctx, chatId, s),
+    });
+  });
+
+  composer.callbackQuery(/^st:(-?\d+):(\w+)$/, async (ctx) => {
+    const chatId = Number(ctx.match[1]);
+    const key = ctx.match[2] as string;
+    const userId = ctx.from.id;
+    // The chat's own admins, the user themself in a private chat, or a channel's admins.
+    let allowed = chatId === userId;
+    if (!allowed) {
+      try {
+        const member = await ctx.api.getChatMember(chatId, userId);
+        allowed = member.status === "creator" || member.status === "administrator";
+      } catch {
+        allowed = false;
+      }
+    }
+    if (!allowed)
+      return void (await ctx.answerCallbackQuery({ text: ctx.t("settings-not-admin"), show_alert: true }));
+    const next = toggle(await deps.settings.get(chatId), key);
+    await deps.settings.save(chatId, next);
+    deps.settingsChanged(chatId);
+    await ctx.answerCallbackQuery({ text: ctx.t("settings-saved") });
+    await ctx.editMessageReplyMarkup({ reply_markup: keyboard(ctx, chatId, next) });
+  });
+  return composer;
+}

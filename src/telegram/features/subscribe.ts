@@ -1,0 +1,190 @@
+import { Composer, Keyboard } from "grammy";
+import type { ChatAdministratorRights } from "grammy/types";
+import type { Logger } from "../../log.js";
+import type { Subscription } from "../../store/subscriptions.js";
+import { canManageChat, checkChannel } from "../admin.js";
+import type { BotContext, BotDeps } from "../context.js";
+import { escapeHtml } from "../html.js";
+
+const CHANNEL_REQUEST_ID = 1;
+
+/** Splits `/subscribe a b all @channel` into feed names and an optional channel. */
+export function parseSubscribeArgs(args: string): { feeds: string[] | "all"; channel?: string } {
+  const words = args.split(/[\s,]+/).filter(Boolean);
+  const channel = words.find((w) => w.startsWith("@") || /^-100\d+$/.test(w));
+  const names = words.filter((w) => w !== channel).map((w) => w.toLowerCase());
+  return { feeds: names.length === 0 || names.includes("all") ? "all" : [...new Set(names)], channel };
+}
+
+/**
+ * /subscribe and /unsubscribe [feed…|all]. In groups only admins may change them; anyone in a
+ * private chat. Channels are managed from a private chat with `@channel` or the "choose a
+ * channel" button, accepted only when both the user and the bot are the channel's admins.
+ * A subscription made inside a forum topic posts into that topic.
+ */
+export function subscribeFeature(
+  deps: Pick<BotDeps, "feeds" | "subscriptions">,
+  log: Logger,
+): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
+
+  async function unknownFeed(feeds: string[] | "all"): Promise<string | undefined> {
+    if (feeds === "all") return undefined;
+    const known = new Set((await deps.feeds.all()).map((f) => f.name));
+    return feeds.find((f) => !known.has(f));
+  }
+
+  function merge(existing: Subscription | undefined, feeds: string[] | "all"): string[] | "all" {
+    if (feeds === "all" || existing?.feeds === "all") return "all";
+    return [...new Set([...(existing?.feeds ?? []), ...feeds])];
+  }
+
+  const label = (ctx: BotContext, feeds: string[] | "all") =>
+    feeds === "all" ? ctx.t("sub-all") : escapeHtml(feeds.join(", "));
+
+  composer.command("subscribe", async (ctx) => {
+    const { feeds, channel } = parseSubscribeArgs(ctx.match);
+    const bad = await unknownFeed(feeds);
+    if (bad) return void (await ctx.reply(ctx.t("sub-unknown-feed", { feed: escapeHtml(bad) })));
+
+    if (channel) {
+      if (ctx.chat.type !== "private" || !ctx.from)
+        return void (await ctx.reply(ctx.t("sub-channel-in-private")));
+      const check = await checkChannel(
+        ctx.api,
+        /^-100\d+$/.test(channel) ? Number(channel) : channel,
+        ctx.from.id,
+        ctx.me.id,
+      );
+      if (!check.ok) return void (await ctx.reply(ctx.t(check.reason, { channel: escapeHtml(channel) })));
+      const existing = await deps.subscriptions.get(check.chatId);
+      await deps.subscriptions.save({
+        chatId: check.chatId,
+        feeds: merge(existing, feeds),
+        chatType: "channel",
+        title: check.title,
+        createdBy: ctx.from.id,
+        createdAt: new Date().toISOString(),
+      });
+      log.info({ chat: check.chatId, by: ctx.from.id, feeds }, "channel subscribed");
+      return void (await ctx.reply(
+        ctx.t("sub-done-channel", { channel: escapeHtml(check.title), feeds: label(ctx, feeds) }),
+        { parse_mode: "HTML" },
+      ));
+    }
+
+    if (!(await canManageChat(ctx))) return void (await ctx.reply(ctx.t("sub-not-admin")));
+    const threadId = ctx.msg?.is_topic_message ? ctx.msg.message_thread_id : undefined;
+    const existing = await deps.subscriptions.get(ctx.chat.id, threadId);
+    const merged = merge(existing, feeds);
+    await deps.subscriptions.save({
+      chatId: ctx.chat.id,
+      threadId,
+      feeds: merged,
+      chatType: ctx.chat.type,
+      title: "title" in ctx.chat ? ctx.chat.title : ctx.from?.first_name,
+      createdBy: ctx.from?.id,
+      createdAt: existing?.createdAt ?? new Date().toISOString(),
+    });
+    log.info({ chat: ctx.chat.id, thread: threadId, by: ctx.from?.id, feeds: merged }, "chat subscribed");
+    const extra =
+      ctx.chat.type === "private"
+        ? {
+            reply_markup: new Keyboard()
+              .requestChat(ctx.t("sub-choose-channel-button"), CHANNEL_REQUEST_ID, {
+                chat_is_channel: true,
+                user_administrator_rights: channelRights,
+                bot_administrator_rights: channelRights,
+                bot_is_member: true,
+              })
+              .oneTime()
+              .resized(),
+          }
+        : {};
+    await ctx.reply(ctx.t("sub-done", { feeds: label(ctx, merged) }), { parse_mode: "HTML", ...extra });
+    if (ctx.chat.type === "private") await ctx.reply(ctx.t("sub-choose-channel"));
+  });
+
+  composer.command("unsubscribe", async (ctx) => {
+    const { feeds, channel } = parseSubscribeArgs(ctx.match);
+    let chatId = ctx.chat.id;
+    let threadId = ctx.msg?.is_topic_message ? ctx.msg.message_thread_id : undefined;
+    if (channel) {
+      if (ctx.chat.type !== "private" || !ctx.from)
+        return void (await ctx.reply(ctx.t("sub-channel-in-private")));
+      const check = await checkChannel(
+        ctx.api,
+        /^-100\d+$/.test(channel) ? Number(channel) : channel,
+        ctx.from.id,
+        ctx.me.id,
+      );
+      if (!check.ok && check.reason !== "channel-bot-not-admin")
+        return void (await ctx.reply(ctx.t(check.reason, { channel: escapeHtml(channel) })));
+      if (!check.ok) return void (await ctx.reply(ctx.t(check.reason, { channel: escapeHtml(channel) })));
+      chatId = check.chatId;
+      threadId = undefined;
+    } else if (!(await canManageChat(ctx))) return void (await ctx.reply(ctx.t("sub-not-admin")));
+    const existing = await deps.subscriptions.get(chatId, threadId);
+    if (!existing) return void (await ctx.reply(ctx.t("unsub-nothing")));
+    if (feeds === "all") {
+      await deps.subscriptions.remove(chatId, threadId);
+      return void (await ctx.reply(ctx.t("unsub-done", { feeds: ctx.t("sub-all") }), { parse_mode: "HTML" }));
+    }
+    // From "all", unsubscribing some sources keeps the others.
+    const current = existing.feeds === "all" ? (await deps.feeds.all()).map((f) => f.name) : existing.feeds;
+    const left = current.filter((f) => !feeds.includes(f));
+    if (left.length === 0) await deps.subscriptions.remove(chatId, threadId);
+    else await deps.subscriptions.save({ ...existing, feeds: left });
+    await ctx.reply(ctx.t("unsub-done", { feeds: label(ctx, feeds) }), { parse_mode: "HTML" });
+  });
+
+  // The "choose a channel" button: Telegram only offers channels where the user and the bot
+  // have the rights asked for, but rights can change, so check again.
+  composer.on("message:chat_shared", async (ctx) => {
+    const shared = ctx.msg.chat_shared;
+    if (shared.request_id !== CHANNEL_REQUEST_ID) return;
+    const check = await checkChannel(ctx.api, shared.chat_id, ctx.from.id, ctx.me.id);
+    if (!check.ok)
+      return void (await ctx.reply(
+        ctx.t(check.reason, { channel: escapeHtml(shared.title ?? String(shared.chat_id)) }),
+        { reply_markup: { remove_keyboard: true } },
+      ));
+    const existing = await deps.subscriptions.get(check.chatId);
+    await deps.subscriptions.save({
+      chatId: check.chatId,
+      feeds: existing?.feeds ?? "all",
+      chatType: "channel",
+      title: check.title,
+      createdBy: ctx.from.id,
+      createdAt: existing?.createdAt ?? new Date().toISOString(),
+    });
+    log.info({ chat: check.chatId, by: ctx.from.id }, "channel subscribed via button");
+    await ctx.reply(
+      ctx.t("sub-done-channel", {
+        channel: escapeHtml(check.title),
+        feeds: label(ctx, existing?.feeds ?? "all"),
+      }),
+      {
+        parse_mode: "HTML",
+        reply_markup: { remove_keyboard: true },
+      },
+    );
+  });
+  return composer;
+}
+
+const channelRights: ChatAdministratorRights = {
+  is_anonymous: false,
+  can_manage_chat: false,
+  can_delete_messages: false,
+  can_manage_video_chats: false,
+  can_restrict_members: false,
+  can_promote_members: false,
+  can_change_info: false,
+  can_invite_users: false,
+  can_post_stories: false,
+  can_edit_stories: false,
+  can_delete_stories: false,
+  can_post_messages: true,
+  can_send_welcome_messages: false,
+};

@@ -1,0 +1,94 @@
+## bantin — English
+
+start-private =
+    👋 Hello! I am <b>bantin</b>, a bot that posts <b>short summaries</b> of new news articles to Telegram groups and channels.
+
+    • /latest — the newest stories
+    • /feeds — the news sources and their status
+    • /subscribe — get posts in this chat
+    • /subscribe @your_channel — post to your channel (you and the bot must be its admins)
+    • /settings — summary length, images, quiet hours…
+    • /language — change the language
+start-group =
+    👋 Hello! I am <b>bantin</b>, a bot that posts short summaries of new news articles.
+
+    A group admin types /subscribe to get every source, or /subscribe { $example } for one. Anyone can type /latest for the newest stories.
+greet-group =
+    👋 Thanks for adding <b>bantin</b>!
+
+    An admin types /subscribe to get the news here (inside a topic, posts go to that topic). /help for more.
+
+latest-title = 📰 { $count } latest stories
+latest-title-feed = 📰 { $count } latest stories — { $feed }
+latest-empty = No stories yet. Try again in a few minutes.
+latest-bad-count = The number must be between 1 and { $max }. Example: /latest 5
+latest-unknown-feed = There is no source “{ $feed }”. See /feeds
+rate-limited = ⏳ You are sending commands a bit fast; please wait a few seconds.
+
+feeds-title = 📚 <b>Sources</b>
+feeds-empty = No sources yet.
+feeds-line = • <b>{ $name }</b> — { $title }
+feeds-status-ok = ✅ read at { $when } · { $items } stories
+feeds-status-never = ⏳ not read yet
+feeds-status-error = ⚠️ error: { $error } (next try { $next })
+feeds-subscribed = This chat receives: { $feeds }
+feeds-not-subscribed = This chat is not subscribed. Type /subscribe.
+
+sub-done = ✅ Subscribed to: { $feeds }. New stories will be posted here.
+sub-done-channel = ✅ Channel { $channel } is subscribed to: { $feeds }.
+sub-all = all sources
+unsub-done = 🔕 Unsubscribed from: { $feeds }.
+unsub-nothing = This chat has no subscriptions.
+sub-not-admin = ⛔ Only the group's admins can change subscriptions.
+sub-unknown-feed = There is no source “{ $feed }”. See /feeds
+sub-channel-in-private = Manage a channel from a private chat with the bot: /subscribe @channel
+sub-choose-channel = Choose the channel to post to (you and the bot must both be its admins):
+sub-choose-channel-button = 📢 Choose a channel
+channel-not-found = Channel { $channel } was not found. Add the bot to the channel with the right to post, then try again.
+channel-user-not-admin = ⛔ You are not an admin of { $channel }.
+channel-bot-not-admin = ⛔ The bot is not an admin allowed to post in { $channel }. Make it an admin, then try again.
+channel-not-channel = { $channel } is not a channel.
+
+settings-title = ⚙️ <b>Settings</b> for { $chat }
+settings-summary = Summary: { $value }
+settings-summary-short = short
+settings-summary-normal = normal
+settings-summary-long = long
+settings-images = Images: { $value }
+settings-previews = Link previews: { $value }
+settings-silent = Silent posts: { $value }
+settings-quiet = Quiet hours: { $value }
+settings-on = on
+settings-off = off
+settings-saved = Saved.
+settings-not-admin = Only admins can change settings.
+
+admin-only = ⛔ This command is for the bot's admins only.
+addfeed-usage = Usage: /addfeed <url> [name]
+addfeed-checking = ⏳ Checking { $url }…
+addfeed-ok = ✅ Added source <b>{ $name }</b> ({ $items } stories). Chats subscribed to “all” will get its new stories.
+addfeed-failed = ❌ Could not read the feed: { $error }
+addfeed-bad-name = A source name has only letters, digits, “-” and “_”.
+removefeed-usage = Usage: /removefeed <name>
+removefeed-ok = 🗑 Removed source <b>{ $name }</b>.
+stats-text =
+    📊 <b>Stats</b>
+    Sources: { $feeds } · Subscriptions: { $subs } ({ $chats } chats)
+    Sent: { $sent } · Digests: { $digests } · Pending: { $pending }
+    429: { $flood } · Retries: { $retries } · Dropped: { $dropped }
+
+language-choose = Chọn ngôn ngữ / Choose a language:
+language-set = ✅ Switched to English.
+unknown-command = I do not know that command. Type /help for the list.
+error-generic = ⚠️ Something went wrong; please try again later.
+
+digest-title = 📰 { $count } new stories
+
+cmd-start = About the bot
+cmd-help = Help
+cmd-latest = Latest stories
+cmd-feeds = News sources
+cmd-language = Change language
+cmd-subscribe = Subscribe this chat
+cmd-unsubscribe = Unsubscribe
+cmd-settings = Settings

@@ -1,0 +1,94 @@
+## bantin — tiếng Việt (ngôn ngữ mặc định)
+
+start-private =
+    👋 Xin chào! Tôi là <b>bantin</b>, bot gửi <b>bản tin tóm tắt</b> các bài báo mới vào nhóm và kênh Telegram.
+
+    • /latest — xem các tin mới nhất
+    • /feeds — các nguồn tin và tình trạng
+    • /subscribe — nhận tin tại cuộc trò chuyện này
+    • /subscribe @kenh_cua_ban — gửi tin vào kênh của bạn (bạn và bot phải là quản trị viên)
+    • /settings — độ dài tóm tắt, ảnh, giờ yên lặng…
+    • /language — đổi ngôn ngữ
+start-group =
+    👋 Xin chào! Tôi là <b>bantin</b>, bot gửi bản tin tóm tắt các bài báo mới.
+
+    Quản trị viên nhóm gõ /subscribe để nhận tất cả nguồn tin, hoặc /subscribe { $example } cho một nguồn. Ai cũng có thể gõ /latest để xem tin mới nhất.
+greet-group =
+    👋 Cảm ơn đã thêm <b>bantin</b> vào nhóm!
+
+    Quản trị viên gõ /subscribe để nhận bản tin tại đây (trong một chủ đề, tin sẽ được gửi vào chủ đề đó). /help để xem thêm.
+
+latest-title = 📰 { $count } tin mới nhất
+latest-title-feed = 📰 { $count } tin mới nhất — { $feed }
+latest-empty = Chưa có tin nào. Hãy thử lại sau ít phút.
+latest-bad-count = Số tin phải từ 1 đến { $max }. Ví dụ: /latest 5
+latest-unknown-feed = Không có nguồn tin “{ $feed }”. Xem danh sách: /feeds
+rate-limited = ⏳ Bạn gửi lệnh hơi nhanh, vui lòng đợi vài giây.
+
+feeds-title = 📚 <b>Nguồn tin</b>
+feeds-empty = Chưa có nguồn tin nào.
+feeds-line = • <b>{ $name }</b> — { $title }
+feeds-status-ok = ✅ đọc lúc { $when } · { $items } tin
+feeds-status-never = ⏳ chưa đọc lần nào
+feeds-status-error = ⚠️ lỗi: { $error } (thử lại lúc { $next })
+feeds-subscribed = Cuộc trò chuyện này đang nhận: { $feeds }
+feeds-not-subscribed = Cuộc trò chuyện này chưa đăng ký. Gõ /subscribe.
+
+sub-done = ✅ Đã đăng ký: { $feeds }. Tin mới sẽ được gửi vào đây.
+sub-done-channel = ✅ Kênh { $channel } đã đăng ký: { $feeds }.
+sub-all = tất cả nguồn tin
+unsub-done = 🔕 Đã hủy đăng ký: { $feeds }.
+unsub-nothing = Cuộc trò chuyện này chưa đăng ký nguồn tin nào.
+sub-not-admin = ⛔ Chỉ quản trị viên của nhóm mới có thể thay đổi đăng ký.
+sub-unknown-feed = Không có nguồn tin “{ $feed }”. Xem danh sách: /feeds
+sub-channel-in-private = Hãy quản lý kênh từ cuộc trò chuyện riêng với bot: /subscribe @kenh
+sub-choose-channel = Chọn kênh để nhận bản tin (bạn và bot đều phải là quản trị viên của kênh):
+sub-choose-channel-button = 📢 Chọn kênh
+channel-not-found = Không tìm thấy kênh { $channel }. Hãy thêm bot vào kênh với quyền đăng bài, rồi thử lại.
+channel-user-not-admin = ⛔ Bạn không phải quản trị viên của { $channel }.
+channel-bot-not-admin = ⛔ Bot chưa là quản trị viên có quyền đăng bài trong { $channel }. Hãy thêm bot làm quản trị viên rồi thử lại.
+channel-not-channel = { $channel } không phải là kênh.
+
+settings-title = ⚙️ <b>Cài đặt</b> cho { $chat }
+settings-summary = Tóm tắt: { $value }
+settings-summary-short = ngắn
+settings-summary-normal = vừa
+settings-summary-long = dài
+settings-images = Ảnh: { $value }
+settings-previews = Xem trước liên kết: { $value }
+settings-silent = Gửi im lặng: { $value }
+settings-quiet = Giờ yên lặng: { $value }
+settings-on = bật
+settings-off = tắt
+settings-saved = Đã lưu.
+settings-not-admin = Chỉ quản trị viên mới đổi được cài đặt.
+
+admin-only = ⛔ Lệnh này chỉ dành cho quản trị viên của bot.
+addfeed-usage = Cách dùng: /addfeed <url> [tên]
+addfeed-checking = ⏳ Đang kiểm tra { $url }…
+addfeed-ok = ✅ Đã thêm nguồn <b>{ $name }</b> ({ $items } tin). Các nhóm đăng ký “tất cả” sẽ nhận tin mới từ nguồn này.
+addfeed-failed = ❌ Không đọc được nguồn tin: { $error }
+addfeed-bad-name = Tên nguồn chỉ gồm chữ, số, “-” và “_”.
+removefeed-usage = Cách dùng: /removefeed <tên>
+removefeed-ok = 🗑 Đã gỡ nguồn <b>{ $name }</b>.
+stats-text =
+    📊 <b>Thống kê</b>
+    Nguồn tin: { $feeds } · Đăng ký: { $subs } ({ $chats } cuộc trò chuyện)
+    Đã gửi: { $sent } · Bản tin gộp: { $digests } · Đang chờ: { $pending }
+    429: { $flood } · Thử lại: { $retries } · Bỏ: { $dropped }
+
+language-choose = Chọn ngôn ngữ / Choose a language:
+language-set = ✅ Đã chuyển sang tiếng Việt.
+unknown-command = Tôi không hiểu lệnh này. Gõ /help để xem các lệnh.
+error-generic = ⚠️ Đã có lỗi, vui lòng thử lại sau.
+
+digest-title = 📰 { $count } tin mới
+
+cmd-start = Giới thiệu bot
+cmd-help = Hướng dẫn
+cmd-latest = Tin mới nhất
+cmd-feeds = Các nguồn tin
+cmd-language = Đổi ngôn ngữ
+cmd-subscribe = Đăng ký nhận tin
+cmd-unsubscribe = Hủy đăng ký
+cmd-settings = Cài đặt
