@@ -1,0 +1,334 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { ADMIN, BOT_ADMIN, type Harness, MEMBER, startHarness, story } from "./bot-harness.js";
+import { BOT_ID } from "./fakes/telegram-server.js";
+
+let h: Harness;
+afterEach(async () => {
+  await h?.close();
+});
+
+const GROUP = -1001;
+const lastText = (chatId: number) => h.tg.sentTo(chatId).at(-1)?.text ?? "";
+
+async function subscribeGroup(chatId: number, extra: Record<string, unknown> = {}) {
+  h.tg.addChat({
+    id: chatId,
+    type: "supergroup",
+    title: `Nhóm ${chatId}`,
+    members: new Map([
+      [ADMIN, "administrator"],
+      [MEMBER, "member"],
+    ]),
+    ...extra,
+  });
+  const before = h.tg.sentTo(chatId).length;
+  h.tg.message(chatId, ADMIN, "/subscribe");
+  await h.tg.waitFor(() => h.tg.sentTo(chatId).length > before, 5000, `subscribe reply in ${chatId}`);
+  expect(lastText(chatId)).toContain("Đã đăng ký");
+}
+
+describe("bot end to end (fake Bot API over HTTP)", () => {
+  it("sets command menus in vi and en for everyone and for admins", async () => {
+    h = await startHarness();
+    await h.app.runOnce();
+    const scopes = h.tg.commands.map(
+      (c) => `${(c.scope as { type: string }).type}/${c.language_code ?? "-"}`,
+    );
+    expect(scopes).toEqual(
+      expect.arrayContaining([
+        "default/-",
+        "default/vi",
+        "default/en",
+        "all_chat_administrators/vi",
+        "all_private_chats/en",
+      ]),
+    );
+    const vi = h.tg.commands.find(
+      (c) => c.language_code === "vi" && (c.scope as { type: string }).type === "default",
+    );
+    expect(
+      ((vi?.commands ?? []) as Array<{ command: string; description: string }>).find(
+        (c) => c.command === "latest",
+      )?.description,
+    ).toBe("Tin mới nhất");
+  });
+
+  it("admin subscribes a group → a new item → exactly one post", async () => {
+    h = await startHarness();
+    await h.app.runOnce(); // baseline: story 1 is known before anyone subscribes
+    await subscribeGroup(GROUP);
+    h.setItems([story(2), story(1)]);
+    await h.app.runOnce();
+    await h.tg.waitFor(() => h.tg.sentTo(GROUP).some((m) => m.text.includes("Tin số 2")), 5000, "the post");
+    await h.app.runOnce();
+    await new Promise((r) => setTimeout(r, 300));
+    const posts = h.tg.sentTo(GROUP).filter((m) => m.text.includes("Tin số 2"));
+    expect(posts).toHaveLength(1);
+    expect(posts[0]?.parseMode).toBe("HTML");
+    expect(posts[0]?.text).toContain("Đọc tiếp");
+    expect(h.tg.sentTo(GROUP).some((m) => m.text.includes("Tin số 1:"))).toBe(false);
+  });
+
+  it("refuses a non-admin in a group, and says why", async () => {
+    h = await startHarness();
+    h.tg.addChat({ id: GROUP, type: "supergroup", members: new Map([[MEMBER, "member"]]) });
+    h.tg.message(GROUP, MEMBER, "/subscribe");
+    await h.tg.waitFor(() => h.tg.sentTo(GROUP).length > 0, 5000, "refusal");
+    expect(lastText(GROUP)).toContain("Chỉ quản trị viên");
+    expect(await h.app.subscriptions.forChat(GROUP)).toEqual([]);
+  });
+
+  it("counts an anonymous admin posting as the group as an admin", async () => {
+    h = await startHarness();
+    await h.app.runOnce();
+    h.tg.addChat({ id: GROUP, type: "supergroup" });
+    h.tg.message(GROUP, 1087968824, "/subscribe", {
+      sender_chat: { id: GROUP, type: "supergroup", title: "Nhóm" },
+    });
+    await h.tg.waitFor(() => h.tg.sentTo(GROUP).length > 0, 5000, "reply");
+    expect(lastText(GROUP)).toContain("Đã đăng ký");
+  });
+
+  it("answers /latest in the same forum topic, with a per-user rate limit", async () => {
+    h = await startHarness();
+    h.setItems([story(3), story(2), story(1)]);
+    await h.app.runOnce();
+    h.tg.addChat({ id: GROUP, type: "supergroup", isForum: true });
+    const topic = { is_topic_message: true, message_thread_id: 42 };
+    h.tg.message(GROUP, MEMBER, "/latest 2", topic);
+    await h.tg.waitFor(() => h.tg.sentTo(GROUP).length === 1, 5000, "latest");
+    const reply = h.tg.sentTo(GROUP)[0];
+    expect(reply?.threadId).toBe(42);
+    expect(reply?.text).toContain("2 tin mới nhất");
+    expect(reply?.text).toMatch(/1\. <a href="https:\/\/tin.example\/3.html">Tin số 3/);
+    expect(reply?.text).not.toContain("Tin số 1:");
+    for (let i = 0; i < 3; i++) h.tg.message(GROUP, MEMBER, "/latest", topic);
+    await h.tg.waitFor(
+      () => h.tg.sentTo(GROUP).some((m) => m.text.includes("hơi nhanh")),
+      5000,
+      "rate limit notice",
+    );
+  });
+
+  it("rejects a bad /latest argument with a clear message", async () => {
+    h = await startHarness();
+    h.tg.addChat({ id: 5, type: "private" });
+    h.tg.message(5, 5, "/latest 500");
+    await h.tg.waitFor(() => h.tg.sentTo(5).length === 1, 5000, "reply");
+    expect(lastText(5)).toContain("từ 1 đến 20");
+    h.tg.message(5, 5, "/latest 3 khongco");
+    await h.tg.waitFor(() => h.tg.sentTo(5).length === 2, 5000, "reply");
+    expect(lastText(5)).toContain("Không có nguồn tin “khongco”");
+  });
+
+  it("a 429 mid-fan-out pauses only that chat; every group gets the post once", async () => {
+    h = await startHarness();
+    await h.app.runOnce();
+    const groups = [-2001, -2002, -2003, -2004, -2005];
+    for (const g of groups) await subscribeGroup(g);
+    const slow = h.tg.chats.get(-2003);
+    if (slow) slow.forced429 = { times: 1, retryAfter: 2 };
+    h.setItems([story(2), story(1)]);
+    const t0 = Date.now();
+    await h.app.runOnce();
+    const got = (g: number) => h.tg.sentTo(g).filter((m) => m.text.includes("Tin số 2"));
+    await h.tg.waitFor(
+      () => groups.filter((g) => g !== -2003).every((g) => got(g).length === 1),
+      5000,
+      "the others",
+    );
+    expect(got(-2003)).toHaveLength(0);
+    await h.tg.waitFor(() => got(-2003).length === 1, 8000, "the paused chat after retry_after");
+    expect((got(-2003)[0]?.at ?? 0) - t0).toBeGreaterThanOrEqual(1900);
+    for (const g of groups) expect(got(g)).toHaveLength(1);
+    expect(h.app.worker?.stats().flood429).toBe(1);
+  });
+
+  it("drops a chat's subscriptions when the bot is kicked (403) or removed (my_chat_member)", async () => {
+    h = await startHarness();
+    await h.app.runOnce();
+    await subscribeGroup(-3001);
+    await subscribeGroup(-3002);
+    const kicked = h.tg.chats.get(-3001);
+    if (kicked) kicked.kicked = true;
+    h.setItems([story(2), story(1)]);
+    await h.app.runOnce();
+    await h.tg.waitFor(
+      () => h.tg.sentTo(-3002).some((m) => m.text.includes("Tin số 2")),
+      5000,
+      "the other group",
+    );
+    await h.tg.waitFor(() => h.app.worker?.stats().pending === 0, 5000, "queue empty");
+    expect(await h.app.subscriptions.forChat(-3001)).toEqual([]);
+    h.tg.push({
+      my_chat_member: {
+        chat: { id: -3002, type: "supergroup", title: "x" },
+        from: { id: ADMIN, is_bot: false, first_name: "A" },
+        date: 0,
+        old_chat_member: { status: "member", user: { id: BOT_ID, is_bot: true, first_name: "bantin" } },
+        new_chat_member: {
+          status: "kicked",
+          until_date: 0,
+          user: { id: BOT_ID, is_bot: true, first_name: "bantin" },
+        },
+      },
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await h.app.subscriptions.forChat(-3002)).toEqual([]);
+  });
+
+  it("follows a group upgraded to a supergroup and re-sends the post there", async () => {
+    h = await startHarness();
+    await h.app.runOnce();
+    h.tg.addChat({ id: -4001, type: "group", members: new Map([[ADMIN, "administrator"]]) });
+    h.tg.message(-4001, ADMIN, "/subscribe");
+    await h.tg.waitFor(() => h.tg.sentTo(-4001).length === 1, 5000, "subscribed");
+    h.tg.addChat({ id: -1004001, type: "supergroup" });
+    const old = h.tg.chats.get(-4001);
+    if (old) old.migrateTo = -1004001;
+    h.setItems([story(2), story(1)]);
+    await h.app.runOnce();
+    await h.tg.waitFor(
+      () => h.tg.sentTo(-1004001).some((m) => m.text.includes("Tin số 2")),
+      5000,
+      "post in the supergroup",
+    );
+    expect((await h.app.subscriptions.forChat(-1004001)).length).toBe(1);
+    expect(await h.app.subscriptions.forChat(-4001)).toEqual([]);
+  });
+
+  it("sends a photo with a caption, and falls back to text when the photo is refused", async () => {
+    h = await startHarness();
+    await h.app.runOnce();
+    await subscribeGroup(-5001);
+    await subscribeGroup(-5002, { photoFails: true });
+    h.setItems([story(2, { image: "https://tin.example/2.jpg" }), story(1)]);
+    await h.app.runOnce();
+    await h.tg.waitFor(() => h.tg.sentTo(-5001).some((m) => m.method === "sendPhoto"), 5000, "photo");
+    await h.tg.waitFor(
+      () => h.tg.sentTo(-5002).some((m) => m.text.includes("Tin số 2")),
+      5000,
+      "text fallback",
+    );
+    const photo = h.tg.sentTo(-5001).find((m) => m.method === "sendPhoto");
+    expect(photo?.photo).toBe("https://tin.example/2.jpg");
+    expect(photo?.text.length).toBeLessThanOrEqual(1024);
+    expect(h.tg.sentTo(-5002).find((m) => m.text.includes("Tin số 2"))?.method).toBe("sendMessage");
+  });
+
+  it("sends a burst of waiting posts as one digest", async () => {
+    h = await startHarness();
+    await h.app.runOnce();
+    await subscribeGroup(-6001);
+    h.setItems([9, 8, 7, 6, 5, 4, 3, 2, 1].map((n) => story(n)));
+    await h.app.runOnce();
+    await h.tg.waitFor(() => h.tg.sentTo(-6001).some((m) => m.text.includes("8 tin mới")), 5000, "digest");
+    await new Promise((r) => setTimeout(r, 1500));
+    const posts = h.tg.sentTo(-6001).filter((m) => m.text.includes("Tin số"));
+    expect(posts).toHaveLength(1);
+    for (let n = 2; n <= 9; n++) expect(posts[0]?.text).toContain(`https://tin.example/${n}.html`);
+  });
+
+  it("subscribes a channel from a private chat only when both the user and the bot are its admins", async () => {
+    h = await startHarness();
+    await h.app.runOnce();
+    h.tg.addChat({ id: ADMIN, type: "private" });
+    h.tg.addChat({
+      id: -1007001,
+      type: "channel",
+      username: "tin_ha_tinh",
+      title: "Tin Hà Tĩnh",
+      members: new Map([
+        [ADMIN, "creator"],
+        [BOT_ID, "administrator"],
+      ]),
+    });
+    h.tg.addChat({
+      id: -1007002,
+      type: "channel",
+      username: "khong_phai",
+      title: "Khác",
+      members: new Map([[BOT_ID, "administrator"]]),
+    });
+    h.tg.message(ADMIN, ADMIN, "/subscribe @tin_ha_tinh");
+    await h.tg.waitFor(() => h.tg.sentTo(ADMIN).length === 1, 5000, "reply");
+    expect(lastText(ADMIN)).toContain("Kênh Tin Hà Tĩnh đã đăng ký");
+    expect((await h.app.subscriptions.forChat(-1007001))[0]?.chatType).toBe("channel");
+    h.tg.message(ADMIN, ADMIN, "/subscribe @khong_phai");
+    await h.tg.waitFor(() => h.tg.sentTo(ADMIN).length === 2, 5000, "reply");
+    expect(lastText(ADMIN)).toContain("không phải quản trị viên");
+    // The request_chat button's answer is checked the same way.
+    h.tg.message(ADMIN, ADMIN, "", { text: undefined, chat_shared: { request_id: 1, chat_id: -1007002 } });
+    await h.tg.waitFor(() => h.tg.sentTo(ADMIN).length === 3, 5000, "reply");
+    expect(await h.app.subscriptions.forChat(-1007002)).toEqual([]);
+  });
+
+  it("changes settings with the inline keyboard, admins only", async () => {
+    h = await startHarness();
+    await subscribeGroup(GROUP);
+    h.tg.message(GROUP, ADMIN, "/settings");
+    await h.tg.waitFor(() => lastText(GROUP).includes("Cài đặt"), 5000, "settings");
+    const press = (from: number, data: string) =>
+      h.tg.push({
+        callback_query: {
+          id: String(Math.random()),
+          from: { id: from, is_bot: false, first_name: "U" },
+          chat_instance: "1",
+          data,
+          message: { message_id: 1, date: 0, chat: { id: GROUP, type: "supergroup", title: "x" }, text: "x" },
+        },
+      });
+    press(ADMIN, `st:${GROUP}:images`);
+    await h.tg.waitFor(
+      () => h.tg.calls.some((c) => c.method === "editMessageReplyMarkup"),
+      5000,
+      "keyboard update",
+    );
+    const settings = await import("../src/store/chat-settings.js").then((m) =>
+      m.createSettingsRepo(h.store).get(GROUP),
+    );
+    expect(settings.images).toBe(false);
+    press(MEMBER, `st:${GROUP}:silent`);
+    await h.tg.waitFor(
+      () => h.tg.calls.filter((c) => c.method === "answerCallbackQuery").length === 2,
+      5000,
+      "refusal",
+    );
+    const refusal = h.tg.calls.filter((c) => c.method === "answerCallbackQuery")[1];
+    expect(refusal?.params.text).toContain("Chỉ quản trị viên");
+  });
+
+  it("keeps /addfeed to bot admins and validates the feed with the SSRF guard", async () => {
+    h = await startHarness();
+    h.tg.addChat({ id: MEMBER, type: "private" });
+    h.tg.addChat({ id: BOT_ADMIN, type: "private" });
+    h.tg.message(MEMBER, MEMBER, "/addfeed https://x.example/rss");
+    await h.tg.waitFor(() => h.tg.sentTo(MEMBER).length === 1, 5000, "refusal");
+    expect(lastText(MEMBER)).toContain("chỉ dành cho quản trị viên của bot");
+    h.tg.message(BOT_ADMIN, BOT_ADMIN, `/addfeed ${h.feeds.url("/rss")} noibo`);
+    await h.tg.waitFor(() => h.tg.sentTo(BOT_ADMIN).length === 2, 5000, "result");
+    expect(lastText(BOT_ADMIN)).toContain("Không đọc được nguồn tin");
+    expect(lastText(BOT_ADMIN)).toContain("internal address");
+    h.tg.message(BOT_ADMIN, BOT_ADMIN, "/addfeed");
+    await h.tg.waitFor(() => h.tg.sentTo(BOT_ADMIN).length === 3, 5000, "usage");
+    expect(lastText(BOT_ADMIN)).toContain("/addfeed <url>");
+  });
+
+  it("answers in English for an English user after /language", async () => {
+    h = await startHarness();
+    h.tg.addChat({ id: 7, type: "private" });
+    h.tg.push({
+      callback_query: {
+        id: "1",
+        from: { id: 7, is_bot: false, first_name: "E" },
+        chat_instance: "1",
+        data: "lang:en",
+        message: { message_id: 1, date: 0, chat: { id: 7, type: "private", first_name: "E" }, text: "x" },
+      },
+    });
+    await h.tg.waitFor(() => h.tg.calls.some((c) => c.method === "editMessageText"), 5000, "language set");
+    h.tg.message(7, 7, "/start");
+    await h.tg.waitFor(() => h.tg.sentTo(7).length === 1, 5000, "start");
+    expect(lastText(7)).toContain("Hello! I am");
+  });
+});
