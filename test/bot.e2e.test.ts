@@ -332,3 +332,98 @@ describe("bot end to end (fake Bot API over HTTP)", () => {
     expect(lastText(7)).toContain("Hello! I am");
   });
 });
+
+describe("bot end to end: more commands and failures", () => {
+  it("posts into the forum topic a subscription was made in", async () => {
+    h = await startHarness();
+    await h.app.runOnce();
+    h.tg.addChat({
+      id: GROUP,
+      type: "supergroup",
+      isForum: true,
+      members: new Map([[ADMIN, "administrator"]]),
+    });
+    h.tg.message(GROUP, ADMIN, "/subscribe hatinh", { is_topic_message: true, message_thread_id: 77 });
+    await h.tg.waitFor(() => h.tg.sentTo(GROUP).length === 1, 5000, "reply");
+    expect(h.tg.sentTo(GROUP)[0]?.threadId).toBe(77);
+    expect((await h.app.subscriptions.get(GROUP, 77))?.feeds).toEqual(["hatinh"]);
+    h.setItems([story(2), story(1)]);
+    await h.app.runOnce();
+    await h.tg.waitFor(() => h.tg.sentTo(GROUP).some((m) => m.text.includes("Tin số 2")), 5000, "post");
+    expect(h.tg.sentTo(GROUP).find((m) => m.text.includes("Tin số 2"))?.threadId).toBe(77);
+  });
+
+  it("/feeds shows each source's status; /unsubscribe stops the posts", async () => {
+    h = await startHarness();
+    await h.app.runOnce();
+    await subscribeGroup(GROUP);
+    h.tg.message(GROUP, MEMBER, "/feeds");
+    await h.tg.waitFor(() => lastText(GROUP).includes("Nguồn tin"), 5000, "feeds");
+    expect(lastText(GROUP)).toContain("<b>hatinh</b> — Báo Hà Tĩnh");
+    expect(lastText(GROUP)).toMatch(/✅ đọc lúc \d{2}\/\d{2}\/\d{4} \d{2}:\d{2} · 1 tin/);
+    expect(lastText(GROUP)).toContain("đang nhận: tất cả nguồn tin");
+    h.tg.message(GROUP, MEMBER, "/unsubscribe");
+    await h.tg.waitFor(() => lastText(GROUP).includes("Chỉ quản trị viên"), 5000, "refusal");
+    h.tg.message(GROUP, ADMIN, "/unsubscribe");
+    await h.tg.waitFor(() => lastText(GROUP).includes("Đã hủy đăng ký"), 5000, "unsubscribed");
+    h.setItems([story(2), story(1)]);
+    await h.app.runOnce();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(h.tg.sentTo(GROUP).some((m) => m.text.includes("Tin số 2"))).toBe(false);
+  });
+
+  it("greets a group when added, and refuses an unknown feed name", async () => {
+    h = await startHarness();
+    h.tg.addChat({ id: GROUP, type: "supergroup", members: new Map([[ADMIN, "administrator"]]) });
+    h.tg.push({
+      my_chat_member: {
+        chat: { id: GROUP, type: "supergroup", title: "Nhóm" },
+        from: { id: ADMIN, is_bot: false, first_name: "A" },
+        date: 0,
+        old_chat_member: { status: "left", user: { id: BOT_ID, is_bot: true, first_name: "bantin" } },
+        new_chat_member: { status: "member", user: { id: BOT_ID, is_bot: true, first_name: "bantin" } },
+      },
+    });
+    await h.tg.waitFor(() => lastText(GROUP).includes("Cảm ơn đã thêm"), 5000, "greeting");
+    h.tg.message(GROUP, ADMIN, "/subscribe khongco");
+    await h.tg.waitFor(() => lastText(GROUP).includes("Không có nguồn tin “khongco”"), 5000, "refusal");
+  });
+
+  it("/removefeed and /stats for bot admins", async () => {
+    h = await startHarness();
+    await h.app.runOnce();
+    h.tg.addChat({ id: BOT_ADMIN, type: "private" });
+    h.tg.message(BOT_ADMIN, BOT_ADMIN, "/stats");
+    await h.tg.waitFor(() => lastText(BOT_ADMIN).includes("Thống kê"), 5000, "stats");
+    expect(lastText(BOT_ADMIN)).toContain("Nguồn tin: 1");
+    h.tg.message(BOT_ADMIN, BOT_ADMIN, "/removefeed hatinh");
+    await h.tg.waitFor(() => lastText(BOT_ADMIN).includes("Đã gỡ nguồn"), 5000, "removed");
+    expect(await h.app.feeds.all()).toEqual([]);
+  });
+
+  it("retries a 5xx with backoff and re-sends a rejected HTML post as plain text", async () => {
+    h = await startHarness();
+    await h.app.runOnce();
+    await subscribeGroup(-9001);
+    await subscribeGroup(-9002);
+    Object.assign(h.tg.chats.get(-9001) ?? {}, { fail5xx: 1 });
+    Object.assign(h.tg.chats.get(-9002) ?? {}, { rejectHtml: true });
+    h.setItems([story(2), story(1)]);
+    await h.app.runOnce();
+    await h.tg.waitFor(
+      () => h.tg.sentTo(-9002).some((m) => m.text.includes("Tin số 2")),
+      5000,
+      "plain text fallback",
+    );
+    const plain = h.tg.sentTo(-9002).find((m) => m.text.includes("Tin số 2"));
+    expect(plain?.parseMode).toBeUndefined();
+    expect(plain?.text).toContain("Đọc tiếp: https://tin.example/2.html");
+    await h.tg.waitFor(
+      () => h.tg.sentTo(-9001).some((m) => m.text.includes("Tin số 2")),
+      8000,
+      "delivery after the 5xx",
+    );
+    expect(h.app.worker?.stats().retries).toBe(1);
+    expect(h.tg.sentTo(-9001).filter((m) => m.text.includes("Tin số 2"))).toHaveLength(1);
+  });
+});

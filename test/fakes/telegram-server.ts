@@ -26,6 +26,8 @@ export interface FakeChat {
   fail5xx?: number;
   forced429?: { times: number; retryAfter: number };
   photoFails?: boolean;
+  /** Answer every HTML message with a parse error (as for a formatting bug). */
+  rejectHtml?: boolean;
   /** Simulated time Telegram takes to answer a send (ms). */
   latencyMs?: number;
 }
@@ -299,6 +301,12 @@ export class FakeTelegram {
     if (method === "sendMessage" && text.length === 0)
       throw new ApiError(400, "Bad Request: message text is empty");
     let visible = text;
+    if (p.parse_mode === "HTML" && chat.rejectHtml) {
+      throw new ApiError(
+        400,
+        'Bad Request: can\'t parse entities: Unsupported start tag "x" at byte offset 0',
+      );
+    }
     if (p.parse_mode === "HTML") {
       const check = checkTelegramHtml(text);
       if (!check.ok) throw new ApiError(400, `Bad Request: can't parse entities: ${check.error}`);
