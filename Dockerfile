@@ -9,22 +9,29 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json tsconfig.build.json tsconfig.prod.json ./
 COPY src ./src
-COPY scripts ./scripts
-RUN npm run build && npm prune --omit=dev
+# Only the bot itself is compiled here; scripts/ and test/ are for development.
+RUN npx tsc -p tsconfig.prod.json && npm prune --omit=dev
 
 # --- run: production dependencies only, non-root, state in a volume ------------------------
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
-    STORE_URL=sqlite:///data/bantin.sqlite
+    STORE_URL=sqlite:///data/bantin.sqlite \
+    HTTP_PORT=8080
 WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-# Runtime assets read from src/: the bundled sample feed (and, with the bot, its locales).
+# Runtime assets read from src/: the bundled sample feed and the bot's Fluent locales.
 COPY --from=build /app/src/sample ./src/sample
+COPY --from=build /app/src/telegram/locales ./src/telegram/locales
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
+EXPOSE 8080
+# 200 only while the poller's last cycle is recent and the store answers (see src/http/health.ts).
+HEALTHCHECK --interval=60s --timeout=5s --start-period=60s --retries=3 \
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.HTTP_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+STOPSIGNAL SIGTERM
 CMD ["node", "dist/src/main.js"]

@@ -5,15 +5,20 @@
 export const PER_CHAT_INTERVAL_MS = 1000;
 export const GROUP_PER_MINUTE = 20;
 
-/** Spaces sends evenly at `ratePerSecond` (no bursts, so no one-second window ever exceeds it). */
+/**
+ * Spaces sends evenly at `ratePerSecond`. A small allowance (1/20 s worth of sends) absorbs
+ * timer jitter at high paid-broadcast rates without letting any one-second window exceed the
+ * rate by more than that allowance; at the default 25/s it is a single send, i.e. no burst.
+ */
 export function createPacer(ratePerSecond: number, now: () => number) {
   const interval = 1000 / ratePerSecond;
+  const allowance = Math.max(1, Math.floor(ratePerSecond / 20));
   let next = 0;
   return {
     /** When the next send may start. */
     readyAt: () => next,
     take() {
-      next = Math.max(next, now()) + interval;
+      next = Math.max(next, now() - (allowance - 1) * interval) + interval;
     },
   };
 }

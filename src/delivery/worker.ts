@@ -123,6 +123,18 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
   let timer: NodeJS.Timeout | undefined;
   let rr = 0;
   let drainWaiters: Array<() => void> = [];
+  // One item fanned out to many chats renders the same few posts: render each once.
+  const posts = new Map<string, Post>();
+  const render = (d: Delivery, opts: Parameters<typeof renderPost>[1]): Post => {
+    const key = `${d.item.id}|${opts.language}|${opts.summaryChars}|${opts.withImage}`;
+    let post = posts.get(key);
+    if (!post) {
+      post = renderPost(d.item, opts);
+      if (posts.size >= 256) posts.delete(posts.keys().next().value as string);
+      posts.set(key, post);
+    }
+    return post;
+  };
   const hourFormat = new Intl.DateTimeFormat("en-GB", {
     timeZone: deps.timeZone,
     hour: "2-digit",
@@ -267,13 +279,13 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
 
   async function sendSingle(t: Target, d: Delivery, settings: ChatSettings): Promise<void> {
     if (await deps.outbox.isSent(d.key)) return finish(t, [d], "already sent");
-    const render = {
+    const renderOpts = {
       language: languageOf(settings),
       timeZone: deps.timeZone,
       summaryChars: SUMMARY_CHARS[settings.summary],
       withImage: settings.images,
     };
-    let post = renderPost(d.item, render);
+    let post = render(d, renderOpts);
     let plain = false;
     // At most one fallback per reason: parse → plain text, photo → text message, topic → main chat.
     for (let tries = 0; tries < 4; tries++) {
@@ -294,7 +306,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
             { chat: t.chatId, photo: post.photo, description: f.description },
             "photo refused; sending as text",
           );
-          post = renderPost(d.item, { ...render, withImage: false });
+          post = render(d, { ...renderOpts, withImage: false });
         } else if (f.kind === "topic" && t.threadId) {
           log.warn({ chat: t.chatId, thread: t.threadId }, "topic is gone; posting to the main chat");
           t.threadId = undefined;
