@@ -86,9 +86,15 @@ const span = Math.max(0.001, (last - first) / 1000);
 // N messages spaced 1/rate apart take (N-1)/rate seconds.
 const achieved = (tg.sent.length - 1) / span;
 const ceiling = RATE;
-console.log(`bantin fan-out benchmark: 1 item → ${GROUPS} groups + ${PRIVATES} private chats (fake Bot API enforcing Telegram's limits, ${values.latency} ms per request${values.paid ? ", paid broadcast" : ""})`);
-console.log(`messages sent:     ${tg.sent.length} in ${span.toFixed(2)} s (total ${elapsed.toFixed(2)} s with planning)`);
-console.log(`achieved rate:     ${achieved.toFixed(2)} msg/s against a ceiling of ${ceiling} msg/s = ${((100 * achieved) / ceiling).toFixed(1)}% (goal ≥ 95%)`);
+console.log(
+  `bantin fan-out benchmark: 1 item → ${GROUPS} groups + ${PRIVATES} private chats (fake Bot API enforcing Telegram's limits, ${values.latency} ms per request${values.paid ? ", paid broadcast" : ""})`,
+);
+console.log(
+  `messages sent:     ${tg.sent.length} in ${span.toFixed(2)} s (total ${elapsed.toFixed(2)} s with planning)`,
+);
+console.log(
+  `achieved rate:     ${achieved.toFixed(2)} msg/s against a ceiling of ${ceiling} msg/s = ${((100 * achieved) / ceiling).toFixed(1)}% (goal ≥ 95%)`,
+);
 console.log(`429s received:     ${tg.flood429}`);
 console.log(`lost:              ${lost}`);
 console.log(`doubled:           ${doubled}`);

@@ -187,6 +187,7 @@ export function createApp(deps: AppDeps): App {
   }
 
   let runner: RunnerHandle | undefined;
+  const starting = new AbortController();
   let health: { close(): Promise<void> } | undefined;
 
   return {
@@ -209,7 +210,14 @@ export function createApp(deps: AppDeps): App {
         });
       }
       if (bot && worker) {
-        await bot.init();
+        // grammY retries getMe until Telegram answers; a stop during that aborts it.
+        log.info({ apiRoot: config.TELEGRAM_API_ROOT }, "connecting to the Bot API");
+        try {
+          await bot.init(starting.signal as Parameters<typeof bot.init>[0]);
+        } catch (error) {
+          if (starting.signal.aborted) return;
+          throw error;
+        }
         await worker.start();
         await setCommands(bot, createI18n(config.DEFAULT_LANGUAGE, settings), config.DEFAULT_LANGUAGE).catch(
           (err) => log.warn({ err }, "could not set the command menus"),
@@ -233,6 +241,7 @@ export function createApp(deps: AppDeps): App {
       void runOnce().catch((err) => log.error({ err }, "poll cycle failed"));
     },
     async stop() {
+      starting.abort();
       await task.stop();
       await task.destroy();
       if (runner?.isRunning()) await runner.stop();

@@ -27,6 +27,9 @@ const TOKEN_RE = /\d{5,}:[\w-]{30,}/g;
 
 function scrubToken(value: unknown): unknown {
   if (typeof value === "string") return value.replace(TOKEN_RE, "[redacted]");
+  if (value && typeof value === "object" && !(value instanceof Error) && "err" in value) {
+    return { ...(value as object), err: scrubToken((value as { err: unknown }).err) };
+  }
   if (value instanceof Error) {
     const copy = new Error(value.message.replace(TOKEN_RE, "[redacted]"));
     copy.name = value.name;

@@ -69,7 +69,8 @@ async function main(): Promise<number> {
     for (const signal of ["SIGTERM", "SIGINT"] as const)
       process.once(signal, () => void shutdown(signal).then(resolve));
   });
-  await app.start();
+  // A stop may come while start-up still waits for Telegram.
+  await Promise.race([app.start(), stopped]);
   await stopped;
   log.info("stopped");
   return 0;
