@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FeedItem } from "../src/feeds/item.js";
+import { createOutboxRepo, newDelivery } from "../src/store/outbox.js";
 import {
   createFeedStateRepo,
   createItemsRepo,
@@ -10,6 +11,7 @@ import {
   newFeedState,
 } from "../src/store/repos.js";
 import { openStore, type Store } from "../src/store/store.js";
+import { createSubscriptionRepo } from "../src/store/subscriptions.js";
 import { serviceUrl, tempDir, testLog } from "./helpers.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -32,7 +34,8 @@ function contract(name: string, open: () => Promise<Store>) {
       store = await open();
     });
     afterAll(async () => {
-      for (const ns of ["seen", "feeds", "items", "meta", "t1", "t2"]) await store.ns(ns).clear();
+      for (const ns of ["seen", "feeds", "items", "meta", "t1", "t2", "subs", "outbox", "sent"])
+        await store.ns(ns).clear();
       await store.close();
     });
 
@@ -97,6 +100,52 @@ function contract(name: string, open: () => Promise<Store>) {
       const a = await meta.nextCycle();
       expect(await meta.nextCycle()).toBe(a + 1);
       await expect(store.ping()).resolves.toBeUndefined();
+    });
+
+    it("subscriptions: save, list, topics, remove a chat, follow a migration", async () => {
+      const subs = createSubscriptionRepo(store);
+      const at = new Date().toISOString();
+      await subs.save({ chatId: -5, feeds: "all", chatType: "group", createdAt: at });
+      await subs.save({ chatId: -6, threadId: 9, feeds: ["a"], chatType: "supergroup", createdAt: at });
+      await subs.save({ chatId: -6, feeds: ["b"], chatType: "supergroup", createdAt: at });
+      await Promise.all(
+        [7, 8, 9].map((id) => subs.save({ chatId: id, feeds: "all", chatType: "private", createdAt: at })),
+      );
+      expect((await subs.list()).length).toBe(6);
+      expect((await subs.get(-6, 9))?.feeds).toEqual(["a"]);
+      expect(await subs.removeChat(-6)).toBe(2);
+      await subs.moveChat(-5, -1005);
+      expect(await subs.forChat(-5)).toEqual([]);
+      expect((await subs.forChat(-1005))[0]).toMatchObject({
+        chatId: -1005,
+        chatType: "supergroup",
+        feeds: "all",
+      });
+      expect(await subs.remove(7)).toBe(true);
+      expect(await subs.remove(7)).toBe(false);
+      expect((await subs.list()).map((s) => s.chatId).sort()).toEqual([-1005, 8, 9]);
+    });
+
+    it("outbox and ledger: queued once, listed, completed, dropped, moved", async () => {
+      const outbox = createOutboxRepo(store, 60_000);
+      const it1 = item(`o1-${feed}`, "2024-01-01T00:00:00Z");
+      const it2 = item(`o2-${feed}`, "2024-01-01T00:00:00Z");
+      const a = newDelivery(-5, undefined, feed, it1);
+      const b = newDelivery(-5, 3, feed, it2);
+      const c = newDelivery(8, undefined, feed, it1);
+      expect((await outbox.enqueue([a, b, c])).length).toBe(3);
+      expect(await outbox.enqueue([a])).toEqual([]);
+      expect((await outbox.pending()).map((d) => d.key).sort()).toEqual([a.key, b.key, c.key].sort());
+      await outbox.complete([a]);
+      expect(await outbox.isSent(a.key)).toBe(true);
+      expect(await outbox.enqueue([a])).toEqual([]);
+      await outbox.drop([c], "chat gone");
+      expect(await outbox.enqueue([c])).toEqual([]);
+      const moved = await outbox.moveChat(-5, -1005);
+      expect(moved.map((d) => [d.chatId, d.threadId])).toEqual([[-1005, 3]]);
+      expect((await outbox.pending()).map((d) => d.key)).toEqual([moved[0]?.key]);
+      await outbox.update({ ...(moved[0] as typeof b), attempts: 2 });
+      expect((await outbox.pending())[0]?.attempts).toBe(2);
     });
   });
 }
