@@ -39,6 +39,22 @@ export function subscribeFeature(
     return [...new Set([...(existing?.feeds ?? []), ...feeds])];
   }
 
+  /** The channel named in a private chat, checked; replies with the reason and returns undefined if refused. */
+  async function resolveChannel(
+    ctx: BotContext,
+    channel: string,
+  ): Promise<{ chatId: number; title: string } | undefined> {
+    if (ctx.chat?.type !== "private" || !ctx.from) {
+      await ctx.reply(ctx.t("sub-channel-in-private"));
+      return undefined;
+    }
+    const id = /^-100\d+$/.test(channel) ? Number(channel) : channel;
+    const check = await checkChannel(ctx.api, id, ctx.from.id, ctx.me.id);
+    if (check.ok) return check;
+    await ctx.reply(ctx.t(check.reason, { channel: escapeHtml(channel) }));
+    return undefined;
+  }
+
   const label = (ctx: BotContext, feeds: string[] | "all") =>
     feeds === "all" ? ctx.t("sub-all") : escapeHtml(feeds.join(", "));
 
@@ -48,27 +64,21 @@ export function subscribeFeature(
     if (bad) return void (await ctx.reply(ctx.t("sub-unknown-feed", { feed: escapeHtml(bad) })));
 
     if (channel) {
-      if (ctx.chat.type !== "private" || !ctx.from)
-        return void (await ctx.reply(ctx.t("sub-channel-in-private")));
-      const check = await checkChannel(
-        ctx.api,
-        /^-100\d+$/.test(channel) ? Number(channel) : channel,
-        ctx.from.id,
-        ctx.me.id,
-      );
-      if (!check.ok) return void (await ctx.reply(ctx.t(check.reason, { channel: escapeHtml(channel) })));
+      const check = await resolveChannel(ctx, channel);
+      if (!check) return;
       const existing = await deps.subscriptions.get(check.chatId);
+      const merged = merge(existing, feeds);
       await deps.subscriptions.save({
         chatId: check.chatId,
-        feeds: merge(existing, feeds),
+        feeds: merged,
         chatType: "channel",
         title: check.title,
-        createdBy: ctx.from.id,
-        createdAt: new Date().toISOString(),
+        createdBy: ctx.from?.id,
+        createdAt: existing?.createdAt ?? new Date().toISOString(),
       });
-      log.info({ chat: check.chatId, by: ctx.from.id, feeds }, "channel subscribed");
+      log.info({ chat: check.chatId, by: ctx.from?.id, feeds: merged }, "channel subscribed");
       return void (await ctx.reply(
-        ctx.t("sub-done-channel", { channel: escapeHtml(check.title), feeds: label(ctx, feeds) }),
+        ctx.t("sub-done-channel", { channel: escapeHtml(check.title), feeds: label(ctx, merged) }),
         { parse_mode: "HTML" },
       ));
     }
@@ -110,17 +120,8 @@ export function subscribeFeature(
     let chatId = ctx.chat.id;
     let threadId = ctx.msg?.is_topic_message ? ctx.msg.message_thread_id : undefined;
     if (channel) {
-      if (ctx.chat.type !== "private" || !ctx.from)
-        return void (await ctx.reply(ctx.t("sub-channel-in-private")));
-      const check = await checkChannel(
-        ctx.api,
-        /^-100\d+$/.test(channel) ? Number(channel) : channel,
-        ctx.from.id,
-        ctx.me.id,
-      );
-      if (!check.ok && check.reason !== "channel-bot-not-admin")
-        return void (await ctx.reply(ctx.t(check.reason, { channel: escapeHtml(channel) })));
-      if (!check.ok) return void (await ctx.reply(ctx.t(check.reason, { channel: escapeHtml(channel) })));
+      const check = await resolveChannel(ctx, channel);
+      if (!check) return;
       chatId = check.chatId;
       threadId = undefined;
     } else if (!(await canManageChat(ctx))) return void (await ctx.reply(ctx.t("sub-not-admin")));
