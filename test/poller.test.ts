@@ -198,3 +198,23 @@ describe("poller", () => {
     expect(res).toMatchObject({ status: "error", error: "an HTML page, not a feed" });
   });
 });
+
+describe("app scheduling", () => {
+  it("never runs two poll cycles at once", async () => {
+    const { createApp } = await import("../src/app.js");
+    const { loadConfig } = await import("../src/config.js");
+    server.route("/slow", async (_req, res) => {
+      await new Promise((r) => setTimeout(r, 300));
+      res.writeHead(200).end(rss([spec(1)]));
+    });
+    const config = loadConfig(
+      { FEEDS: `slow=${server.url("/slow")}`, STORE_URL: "sqlite://:memory:" },
+      "/x.xml",
+    );
+    const app = createApp({ config, log: testLog, store, json: true });
+    const [a, b] = await Promise.all([app.runOnce(), app.runOnce()]);
+    expect(a.cycle).toBe(b.cycle);
+    expect(server.requests.filter((r) => r.path === "/slow")).toHaveLength(1);
+    await app.stop();
+  });
+});

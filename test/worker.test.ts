@@ -34,7 +34,7 @@ afterEach(async () => {
   await store.close();
 });
 
-function worker(now: () => number = Date.now) {
+function worker(now: () => number = Date.now, paidBroadcast = false) {
   return createDeliveryWorker({
     api: new Api(TOKEN, { apiRoot: tg.apiRoot }),
     outbox: createOutboxRepo(store, 86_400_000),
@@ -45,7 +45,7 @@ function worker(now: () => number = Date.now) {
     timeZone: "Asia/Ho_Chi_Minh",
     defaultLanguage: "vi",
     sendRate: 25,
-    paidBroadcast: false,
+    paidBroadcast,
     digestThreshold: 5,
     now,
   });
@@ -92,6 +92,15 @@ describe("delivery worker", () => {
     expect(sent[0]?.text).toContain("3 tin mới");
     expect(sent[0]?.disableNotification).toBe(true);
     for (const i of [1, 2, 3]) expect(sent[0]?.text).toContain(`https://tin.example/${i}`);
+  });
+
+  it("asks for paid broadcast on every send when enabled", async () => {
+    tg.addChat({ id: 9, type: "private" });
+    const w = worker(Date.now, true);
+    const outbox = createOutboxRepo(store, 86_400_000);
+    w.add(await outbox.enqueue([newDelivery(9, undefined, "hatinh", item(1))]));
+    await w.drained();
+    expect(tg.sentTo(9)[0]?.paid).toBe(true);
   });
 
   it("resumes the outbox after a stop", async () => {
