@@ -127,3 +127,21 @@ describe("checkTelegramHtml", () => {
     expect(checkTelegramHtml(html).ok).toBe(ok);
   });
 });
+
+describe("chunkLines", () => {
+  it("splits long lists into messages within the limit, never inside a line", async () => {
+    const { chunkLines } = await import("../src/telegram/html.js");
+    const lines = Array.from(
+      { length: 100 },
+      (_, i) => `• <b>nguồn ${i}</b> — ${"Báo &amp; tin ".repeat(8)}`,
+    );
+    const chunks = chunkLines(lines);
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const c of chunks) {
+      const check = checkTelegramHtml(c);
+      expect(check.ok).toBe(true);
+      expect(check.text.length).toBeLessThanOrEqual(MESSAGE_LIMIT);
+    }
+    expect(chunks.join("\n")).toBe(lines.join("\n"));
+  });
+});

@@ -95,3 +95,25 @@ export function checkTelegramHtml(html: string): HtmlCheck {
 export function visibleLength(html: string): number {
   return checkTelegramHtml(html).text.length;
 }
+
+/**
+ * Groups lines of self-contained HTML (every tag closed on its line) into messages that each
+ * stay within Telegram's limit, so a long list (/feeds with many sources) is never rejected.
+ */
+export function chunkLines(lines: string[], limit = 4096): string[] {
+  const chunks: string[] = [];
+  let current: string[] = [];
+  let size = 0;
+  for (const line of lines) {
+    const cost = visibleLength(line) + 1;
+    if (current.length && size + cost > limit) {
+      chunks.push(current.join("\n"));
+      current = [];
+      size = 0;
+    }
+    current.push(line);
+    size += cost;
+  }
+  if (current.length) chunks.push(current.join("\n"));
+  return chunks;
+}

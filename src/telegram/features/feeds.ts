@@ -1,6 +1,6 @@
 import { Composer } from "grammy";
 import type { BotContext, BotDeps } from "../context.js";
-import { escapeHtml } from "../html.js";
+import { chunkLines, escapeHtml } from "../html.js";
 import { formatDateTime } from "../render.js";
 
 /** /feeds: each source with its status (last success, last error, items known). */
@@ -35,7 +35,9 @@ export function feedsFeature(
       const names = subs.flatMap((s) => (s.feeds === "all" ? [ctx.t("sub-all")] : s.feeds));
       lines.push("", ctx.t("feeds-subscribed", { feeds: escapeHtml([...new Set(names)].join(", ")) }));
     } else if (ctx.chat.type !== "channel") lines.push("", ctx.t("feeds-not-subscribed"));
-    await ctx.reply(lines.join("\n"), { parse_mode: "HTML", link_preview_options: { is_disabled: true } });
+    for (const chunk of chunkLines(lines)) {
+      await ctx.reply(chunk, { parse_mode: "HTML", link_preview_options: { is_disabled: true } });
+    }
   });
   return composer;
 }
