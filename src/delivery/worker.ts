@@ -105,7 +105,9 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
   const log = deps.log.child({ component: "delivery" });
   const now = deps.now ?? Date.now;
   const pacer = createPacer(deps.sendRate, now);
-  const maxInFlight = deps.maxInFlight ?? Math.max(4, Math.min(64, Math.ceil(deps.sendRate / 2)));
+  // Enough sends in flight to keep the pace over a slow network, few enough that a crash can
+  // repeat only a handful (a send accepted by Telegram but not yet in the ledger).
+  const maxInFlight = deps.maxInFlight ?? Math.max(8, Math.min(16, Math.ceil(deps.sendRate / 10)));
   const targets = new Map<string, Target>();
   const queued = new Set<string>();
   const stats: WorkerStats = {

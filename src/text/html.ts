@@ -1,3 +1,4 @@
+import { decodeHTML } from "entities";
 import { Parser } from "htmlparser2";
 import { FORBIDDEN_CHARS } from "./chars.js";
 
@@ -84,8 +85,12 @@ export function tidyText(text: string): string {
 
 /** Text inside a single line (titles): entities decoded, whitespace folded. */
 export function inlineText(htmlOrText: string): string {
-  const hasMarkup = /[<&]/.test(htmlOrText);
-  const text = hasMarkup ? htmlToText(htmlOrText).text : htmlOrText;
+  // Most titles carry at most an entity: decode those directly, parse only real markup.
+  const text = htmlOrText.includes("<")
+    ? htmlToText(htmlOrText).text
+    : htmlOrText.includes("&")
+      ? decodeHTML(htmlOrText)
+      : htmlOrText;
   return text
     .toWellFormed()
     .normalize("NFC")
