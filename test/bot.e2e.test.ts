@@ -95,11 +95,11 @@ describe("bot end to end (fake Bot API over HTTP)", () => {
     await h.app.runOnce();
     h.tg.addChat({ id: GROUP, type: "supergroup", isForum: true });
     const topic = { is_topic_message: true, message_thread_id: 42 };
-    h.tg.message(GROUP, MEMBER, "/latest 2", topic);
+    h.tg.message(GROUP, MEMBER, "/latest 2 Hà Tĩnh", topic);
     await h.tg.waitFor(() => h.tg.sentTo(GROUP).length === 1, 5000, "latest");
     const reply = h.tg.sentTo(GROUP)[0];
     expect(reply?.threadId).toBe(42);
-    expect(reply?.text).toContain("2 tin mới nhất");
+    expect(reply?.text).toContain("2 tin mới nhất — hatinh");
     expect(reply?.text).toMatch(/1\. <a href="https:\/\/tin.example\/3.html">Tin số 3/);
     expect(reply?.text).not.toContain("Tin số 1:");
     for (let i = 0; i < 3; i++) h.tg.message(GROUP, MEMBER, "/latest", topic);
@@ -343,7 +343,7 @@ describe("bot end to end: more commands and failures", () => {
       isForum: true,
       members: new Map([[ADMIN, "administrator"]]),
     });
-    h.tg.message(GROUP, ADMIN, "/subscribe hatinh", { is_topic_message: true, message_thread_id: 77 });
+    h.tg.message(GROUP, ADMIN, "/subscribe HA-TINH", { is_topic_message: true, message_thread_id: 77 });
     await h.tg.waitFor(() => h.tg.sentTo(GROUP).length === 1, 5000, "reply");
     expect(h.tg.sentTo(GROUP)[0]?.threadId).toBe(77);
     expect((await h.app.subscriptions.get(GROUP, 77))?.feeds).toEqual(["hatinh"]);

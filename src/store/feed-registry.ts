@@ -1,4 +1,5 @@
 import type { FeedSource } from "../config.js";
+import { fold } from "../text/fold.js";
 import { createLock } from "./lock.js";
 import type { Store } from "./store.js";
 
@@ -35,8 +36,10 @@ export function createFeedRegistry(operatorFeeds: FeedSource[], store: Store): F
   return {
     all,
     async find(name) {
+      const all_ = await all();
       const lower = name.toLowerCase();
-      return (await all()).find((f) => f.name === lower);
+      // Exact name first, then as typed without diacritics or separators ("Hà Tĩnh" → hatinh).
+      return all_.find((f) => f.name === lower) ?? all_.find((f) => fold(f.name) === fold(name));
     },
     isTrusted: (feed) => trusted.has(`${feed.name}\u0000${feed.url}`),
     add: (feed) =>

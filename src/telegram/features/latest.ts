@@ -10,14 +10,15 @@ export const LATEST_MAX = 20;
 /** Parses `/latest [n] [feed]` in either order. */
 export function parseLatestArgs(args: string): { count: number; feed?: string; error?: "count" } {
   let count = LATEST_DEFAULT;
-  let feed: string | undefined;
+  const words: string[] = [];
   for (const word of args.split(/\s+/).filter(Boolean)) {
     if (/^-?\d+$/.test(word)) {
       count = Number(word);
       if (count < 1 || count > LATEST_MAX) return { count, error: "count" };
-    } else feed = word.toLowerCase();
+    } else words.push(word);
   }
-  return { count, feed };
+  // A feed may be typed in several words: "/latest 5 Hà Tĩnh".
+  return words.length ? { count, feed: words.join(" ") } : { count };
 }
 
 /**
@@ -41,8 +42,8 @@ export function latestFeature(deps: Pick<BotDeps, "feeds" | "items" | "timeZone"
   limited.command("latest", async (ctx) => {
     const args = parseLatestArgs(ctx.match);
     if (args.error) return void (await ctx.reply(ctx.t("latest-bad-count", { max: LATEST_MAX })));
-    const feeds = await deps.feeds.all();
-    const chosen = args.feed ? feeds.filter((f) => f.name === args.feed) : feeds;
+    const named = args.feed ? await deps.feeds.find(args.feed) : undefined;
+    const chosen = args.feed ? (named ? [named] : []) : await deps.feeds.all();
     if (args.feed && chosen.length === 0) {
       return void (await ctx.reply(ctx.t("latest-unknown-feed", { feed: args.feed })));
     }
@@ -55,7 +56,7 @@ export function latestFeature(deps: Pick<BotDeps, "feeds" | "items" | "timeZone"
       .slice(0, args.count);
     if (items.length === 0) return void (await ctx.reply(ctx.t("latest-empty")));
     const header = args.feed
-      ? ctx.t("latest-title-feed", { count: items.length, feed: args.feed })
+      ? ctx.t("latest-title-feed", { count: items.length, feed: named?.name ?? args.feed })
       : ctx.t("latest-title", { count: items.length });
     const list = renderLinkList(header, items, deps.timeZone, true);
     await ctx.reply(list.text, { parse_mode: "HTML", link_preview_options: { is_disabled: true } });

@@ -28,10 +28,18 @@ export function subscribeFeature(
 ): Composer<BotContext> {
   const composer = new Composer<BotContext>();
 
-  async function unknownFeed(feeds: string[] | "all"): Promise<string | undefined> {
-    if (feeds === "all") return undefined;
-    const known = new Set((await deps.feeds.all()).map((f) => f.name));
-    return feeds.find((f) => !known.has(f));
+  /** Maps what was typed to feed names; `unknown` is the first word that names no feed. */
+  async function resolveFeeds(
+    feeds: string[] | "all",
+  ): Promise<{ feeds: string[] | "all"; unknown?: string }> {
+    if (feeds === "all") return { feeds };
+    const names: string[] = [];
+    for (const typed of feeds) {
+      const feed = await deps.feeds.find(typed);
+      if (!feed) return { feeds, unknown: typed };
+      names.push(feed.name);
+    }
+    return { feeds: [...new Set(names)] };
   }
 
   function merge(existing: Subscription | undefined, feeds: string[] | "all"): string[] | "all" {
@@ -59,9 +67,9 @@ export function subscribeFeature(
     feeds === "all" ? ctx.t("sub-all") : escapeHtml(feeds.join(", "));
 
   composer.command("subscribe", async (ctx) => {
-    const { feeds, channel } = parseSubscribeArgs(ctx.match);
-    const bad = await unknownFeed(feeds);
-    if (bad) return void (await ctx.reply(ctx.t("sub-unknown-feed", { feed: escapeHtml(bad) })));
+    const { feeds: typed, channel } = parseSubscribeArgs(ctx.match);
+    const { feeds, unknown } = await resolveFeeds(typed);
+    if (unknown) return void (await ctx.reply(ctx.t("sub-unknown-feed", { feed: escapeHtml(unknown) })));
 
     if (channel) {
       const check = await resolveChannel(ctx, channel);
@@ -116,7 +124,9 @@ export function subscribeFeature(
   });
 
   composer.command("unsubscribe", async (ctx) => {
-    const { feeds, channel } = parseSubscribeArgs(ctx.match);
+    const { feeds: typed, channel } = parseSubscribeArgs(ctx.match);
+    const { feeds, unknown } = await resolveFeeds(typed);
+    if (unknown) return void (await ctx.reply(ctx.t("sub-unknown-feed", { feed: escapeHtml(unknown) })));
     let chatId = ctx.chat.id;
     let threadId = ctx.msg?.is_topic_message ? ctx.msg.message_thread_id : undefined;
     if (channel) {
