@@ -36,6 +36,7 @@ export interface Post {
 }
 
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
+const formatted = new Map<string, string>();
 
 /** `29/02/2024 15:30` in the configured time zone. */
 export function formatDateTime(iso: string | undefined, timeZone: string): string | undefined {
@@ -56,9 +57,17 @@ export function formatDateTime(iso: string | undefined, timeZone: string): strin
     });
     dateFormats.set(timeZone, format);
   }
-  const parts: Record<string, string> = {};
-  for (const p of format.formatToParts(ms)) parts[p.type] = p.value;
-  return `${parts.day}/${parts.month}/${parts.year} ${parts.hour}:${parts.minute}`;
+  const key = `${timeZone}|${ms}`;
+  let text = formatted.get(key);
+  if (text === undefined) {
+    const parts: Record<string, string> = {};
+    for (const p of format.formatToParts(ms)) parts[p.type] = p.value;
+    text = `${parts.day}/${parts.month}/${parts.year} ${parts.hour}:${parts.minute}`;
+    // A post is laid out more than once and a fan-out renders the same item many times.
+    if (formatted.size >= 1024) formatted.clear();
+    formatted.set(key, text);
+  }
+  return text;
 }
 
 interface Layout {

@@ -21,7 +21,31 @@ const BOILERPLATE =
 
 /** Lower-cased words of a sentence (letters and digits). */
 function words(s: string): string[] {
-  return s.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  // A hand-rolled scan: the Unicode-property regex was the summariser's hottest spot. Latin
+  // (Vietnamese included) is classified by code point; anything else asks the regex.
+  const lower = s.toLowerCase();
+  const out: string[] = [];
+  let start = -1;
+  for (let i = 0; i <= lower.length; i++) {
+    const word = i < lower.length && isWordChar(lower.charCodeAt(i), lower[i] as string);
+    if (word && start < 0) start = i;
+    else if (!word && start >= 0) {
+      out.push(lower.slice(start, i));
+      start = -1;
+    }
+  }
+  return out;
+}
+
+const OTHER_WORD_CHAR = /[\p{L}\p{N}\p{M}]/u;
+
+function isWordChar(code: number, ch: string): boolean {
+  if (code < 0x80)
+    return (code >= 48 && code <= 57) || (code >= 97 && code <= 122) || (code >= 65 && code <= 90);
+  if (code >= 0xc0 && code <= 0x24f) return code !== 0xd7 && code !== 0xf7;
+  if ((code >= 0x300 && code <= 0x36f) || (code >= 0x1e00 && code <= 0x1eff)) return true;
+  if (code < 0xc0 || (code >= 0x2000 && code <= 0x2bff)) return false;
+  return OTHER_WORD_CHAR.test(ch);
 }
 
 function topical(ws: string[]): string[] {
@@ -66,7 +90,8 @@ export function summarize(title: string, text: string, { maxChars }: SummaryOpti
     for (const s of splitSentences(paragraphs[pi] as string)) {
       const ws = words(s);
       const key = ws.join(" ");
-      if (!key || BOILERPLATE.test(s)) continue;
+      // (The boilerplate pattern only matches short lines; skip the regex for long ones.)
+      if (!key || (s.length < 100 && BOILERPLATE.test(s))) continue;
       // Repeats of the title (feeds often put it first in the description).
       if (key === titleKey || titleKey.includes(key)) continue;
       const toks = topical(ws);
