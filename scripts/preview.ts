@@ -6,15 +6,13 @@
  * run prints nothing new; --all prints every item and writes nothing. Logs go to stderr.
  */
 import { parseArgs } from "node:util";
-import { zoneOffsetMinutes } from "../src/app.js";
-import { ConfigError, loadConfig, parseFeedList } from "../src/config.js";
+import { createApp, zoneOffsetMinutes } from "../src/app.js";
+import { type Config, ConfigError, type FeedSource, loadConfig } from "../src/config.js";
 import { createConsoleSink } from "../src/delivery/console.js";
 import { createFetcher } from "../src/feeds/fetch.js";
-import { createPoller } from "../src/feeds/poller.js";
 import { readFeed } from "../src/feeds/read.js";
 import { createLogger } from "../src/log.js";
 import { SAMPLE_FEED } from "../src/paths.js";
-import { createFeedStateRepo, createItemsRepo, createMetaRepo, createSeenRepo } from "../src/store/repos.js";
 import { openStore } from "../src/store/store.js";
 import { SUMMARY_CHARS } from "../src/telegram/render.js";
 
@@ -28,52 +26,18 @@ async function main(): Promise<number> {
     process.stderr.write("usage: npm run preview -- <feed URL or file> [--all] [--json]\n");
     return 2;
   }
-  const config = loadConfig({ ...process.env, FEEDS: arg }, SAMPLE_FEED);
-  const feed = parseFeedList(arg)[0];
+  // The preview prints; it never sends, even where BOT_TOKEN is set.
+  const config = loadConfig({ ...process.env, FEEDS: arg, BOT_TOKEN: "" }, SAMPLE_FEED);
+  const feed = config.FEEDS[0];
   if (!feed) throw new ConfigError(`not a feed: ${arg}`);
   const log = createLogger(config.LOG_LEVEL);
-  const fetcher = createFetcher({
-    timeoutMs: config.FETCH_TIMEOUT_MS,
-    connectTimeoutMs: config.CONNECT_TIMEOUT_MS,
-    maxBytes: config.FETCH_MAX_BYTES,
-    maxRedirects: config.FETCH_MAX_REDIRECTS,
-    allowPrivate: true, // the operator's own command line is trusted, like FEEDS
-  });
-  const render = {
-    language: config.DEFAULT_LANGUAGE,
-    timeZone: config.TIMEZONE,
-    summaryChars: SUMMARY_CHARS.normal,
-    withImage: true,
-  };
-  const sink = createConsoleSink({ render, json: values.json });
-  const offsetMin = zoneOffsetMinutes(config.TIMEZONE);
   try {
-    if (values.all) {
-      const res = await readFeed(fetcher, feed.name, { ...feed, trusted: true }, {}, offsetMin);
-      const items = res.status === "ok" ? res.entries.map((e) => e.complete()) : [];
-      await sink(feed, items);
-      process.stderr.write(`preview: ${items.length} item(s), nothing written\n`);
-      return 0;
-    }
+    if (values.all) return await previewAll(config, feed, values.json);
+    // The bot's own pipeline and rules, printing instead of sending.
     const store = await openStore(config.STORE_URL, log);
+    const app = createApp({ config, log, store, json: values.json });
     try {
-      const poller = createPoller({
-        fetcher,
-        feedStates: createFeedStateRepo(store),
-        seen: createSeenRepo(store, config.SEEN_TTL_DAYS * 86_400_000),
-        items: createItemsRepo(store, config.LATEST_KEEP),
-        meta: createMetaRepo(store),
-        log,
-        feeds: () => [feed],
-        isTrusted: () => true,
-        onNewItems: sink,
-        baselineAnnounce: config.BASELINE_ANNOUNCE,
-        backoffMaxCycles: config.BACKOFF_MAX_CYCLES,
-        concurrency: 1,
-        offsetMin,
-        cycleMs: 0,
-      });
-      const outcome = await poller.pollFeed(feed, 0, true);
+      const outcome = await app.poller.pollFeed(feed, 0, true);
       if (outcome.status === "error") {
         process.stderr.write(`preview: ${feed.name}: ${outcome.error}\n`);
         return 1;
@@ -82,11 +46,37 @@ async function main(): Promise<number> {
       process.stderr.write(`preview: ${fresh} new post(s) (${outcome.status}); store ${config.STORE_URL}\n`);
       return 0;
     } finally {
+      await app.stop();
       await store.close();
     }
   } catch (error) {
     process.stderr.write(`preview: ${feed.name}: ${(error as Error).message}\n`);
     return 1;
+  }
+}
+
+/** --all: every item of the feed, rendered; nothing is read from or written to the store. */
+async function previewAll(config: Config, feed: FeedSource, json: boolean): Promise<number> {
+  const fetcher = createFetcher({
+    timeoutMs: config.FETCH_TIMEOUT_MS,
+    connectTimeoutMs: config.CONNECT_TIMEOUT_MS,
+    maxBytes: config.FETCH_MAX_BYTES,
+    maxRedirects: config.FETCH_MAX_REDIRECTS,
+    allowPrivate: true, // the operator's own command line is trusted, like FEEDS
+  });
+  try {
+    const offsetMin = zoneOffsetMinutes(config.TIMEZONE);
+    const res = await readFeed(fetcher, feed.name, { ...feed, trusted: true }, {}, offsetMin);
+    const items = res.status === "ok" ? res.entries.map((e) => e.complete()) : [];
+    const render = {
+      language: config.DEFAULT_LANGUAGE,
+      timeZone: config.TIMEZONE,
+      summaryChars: SUMMARY_CHARS.normal,
+      withImage: true,
+    };
+    await createConsoleSink({ render, json })(feed, items);
+    process.stderr.write(`preview: ${items.length} item(s), nothing written\n`);
+    return 0;
   } finally {
     fetcher.close();
   }
