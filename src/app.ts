@@ -70,11 +70,13 @@ export function createApp(deps: AppDeps): App {
   const outbox = createOutboxRepo(store, config.SEEN_TTL_DAYS * 86_400_000);
 
   let bot: Bot<BotContext> | undefined;
+  let i18n: ReturnType<typeof createI18n> | undefined;
   let worker: DeliveryWorker | undefined;
   let sink: (feed: FeedSource, items: FeedItem[]) => Promise<void>;
 
   if (config.BOT_TOKEN) {
-    const i18n = createI18n(config.DEFAULT_LANGUAGE, settings);
+    const t = createI18n(config.DEFAULT_LANGUAGE, settings);
+    i18n = t;
     // Sends go through a plain Api object, not the bot's, so nothing else can
     // retry them behind the worker's back.
     const botDeps: BotDeps = {
@@ -95,14 +97,20 @@ export function createApp(deps: AppDeps): App {
         worker?.stats() ?? { sent: 0, digests: 0, flood429: 0, retries: 0, dropped: 0, pending: 0 },
       settingsChanged: (chatId) => worker?.invalidate(chatId),
     };
-    bot = createBot({ token: config.BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT, deps: botDeps, i18n, log });
+    bot = createBot({
+      token: config.BOT_TOKEN,
+      apiRoot: config.TELEGRAM_API_ROOT,
+      deps: botDeps,
+      i18n: t,
+      log,
+    });
     worker = createDeliveryWorker({
       api: bot.api,
       outbox,
       subscriptions,
       settings,
       log,
-      digestHeader: (language, count) => i18n.t(language, "digest-title", { count }),
+      digestHeader: (language, count) => t.t(language, "digest-title", { count }),
       timeZone: config.TIMEZONE,
       defaultLanguage: config.DEFAULT_LANGUAGE,
       sendRate: config.SEND_RATE,
@@ -209,7 +217,7 @@ export function createApp(deps: AppDeps): App {
           log,
         });
       }
-      if (bot && worker) {
+      if (bot && worker && i18n) {
         // grammY retries getMe until Telegram answers; a stop during that aborts it.
         log.info({ apiRoot: config.TELEGRAM_API_ROOT }, "connecting to the Bot API");
         try {
@@ -219,8 +227,8 @@ export function createApp(deps: AppDeps): App {
           throw error;
         }
         await worker.start();
-        await setCommands(bot, createI18n(config.DEFAULT_LANGUAGE, settings), config.DEFAULT_LANGUAGE).catch(
-          (err) => log.warn({ err }, "could not set the command menus"),
+        await setCommands(bot, i18n, config.DEFAULT_LANGUAGE).catch((err) =>
+          log.warn({ err }, "could not set the command menus"),
         );
         runner = run(bot, {
           runner: {
