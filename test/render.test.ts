@@ -145,3 +145,23 @@ describe("chunkLines", () => {
     expect(chunks.join("\n")).toBe(lines.join("\n"));
   });
 });
+
+describe("two independent HTML readers agree", () => {
+  it("the fake Bot API's parser accepts every post and counts the same length", async () => {
+    const { telegramParse } = await import("./fakes/telegram-html.js");
+    fc.assert(
+      fc.property(nasty, fc.array(nasty, { maxLength: 10 }), fc.boolean(), (title, paragraphs, withImage) => {
+        const post = renderPost(
+          { ...base, title: title || "x", text: paragraphs.join("\n\n"), image: "https://x.example/i.jpg" },
+          { ...opts, withImage },
+        );
+        const theirs = telegramParse(post.text);
+        expect(theirs.ok).toBe(true);
+        if (theirs.ok) expect(theirs.text.length).toBe(checkTelegramHtml(post.text).text.length);
+      }),
+      { numRuns: 200 },
+    );
+    for (const bad of ["<p>x</p>", "a & b", "&nbsp;", "<b>x", "<b><i>x</b></i>"])
+      expect(telegramParse(bad).ok, bad).toBe(false);
+  });
+});

@@ -1,6 +1,6 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { checkTelegramHtml } from "../../src/telegram/html.js";
+import { telegramParse } from "./telegram-html.js";
 
 /**
  * A fake Telegram Bot API server on 127.0.0.1, reached through grammY's `apiRoot`. It answers
@@ -308,7 +308,7 @@ export class FakeTelegram {
       );
     }
     if (p.parse_mode === "HTML") {
-      const check = checkTelegramHtml(text);
+      const check = telegramParse(text);
       if (!check.ok) throw new ApiError(400, `Bad Request: can't parse entities: ${check.error}`);
       visible = check.text;
     }
