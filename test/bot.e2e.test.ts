@@ -160,19 +160,7 @@ describe("bot end to end (fake Bot API over HTTP)", () => {
     );
     await h.tg.waitFor(() => h.app.worker?.stats().pending === 0, 5000, "queue empty");
     expect(await h.app.subscriptions.forChat(-3001)).toEqual([]);
-    h.tg.push({
-      my_chat_member: {
-        chat: { id: -3002, type: "supergroup", title: "x" },
-        from: { id: ADMIN, is_bot: false, first_name: "A" },
-        date: 0,
-        old_chat_member: { status: "member", user: { id: BOT_ID, is_bot: true, first_name: "bantin" } },
-        new_chat_member: {
-          status: "kicked",
-          until_date: 0,
-          user: { id: BOT_ID, is_bot: true, first_name: "bantin" },
-        },
-      },
-    });
+    h.tg.botStatusChange(-3002, ADMIN, "member", "kicked");
     await new Promise((r) => setTimeout(r, 500));
     expect(await h.app.subscriptions.forChat(-3002)).toEqual([]);
   });
@@ -375,15 +363,7 @@ describe("bot end to end: more commands and failures", () => {
   it("greets a group when added, and refuses an unknown feed name", async () => {
     h = await startHarness();
     h.tg.addChat({ id: GROUP, type: "supergroup", members: new Map([[ADMIN, "administrator"]]) });
-    h.tg.push({
-      my_chat_member: {
-        chat: { id: GROUP, type: "supergroup", title: "Nhóm" },
-        from: { id: ADMIN, is_bot: false, first_name: "A" },
-        date: 0,
-        old_chat_member: { status: "left", user: { id: BOT_ID, is_bot: true, first_name: "bantin" } },
-        new_chat_member: { status: "member", user: { id: BOT_ID, is_bot: true, first_name: "bantin" } },
-      },
-    });
+    h.tg.botStatusChange(GROUP, ADMIN, "left", "member");
     await h.tg.waitFor(() => lastText(GROUP).includes("Cảm ơn đã thêm"), 5000, "greeting");
     h.tg.message(GROUP, ADMIN, "/subscribe khongco");
     await h.tg.waitFor(() => lastText(GROUP).includes("Không có nguồn tin “khongco”"), 5000, "refusal");

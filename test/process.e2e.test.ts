@@ -82,19 +82,25 @@ async function setup(groups: number[], storePath: string) {
   await store.close();
 }
 
+/** The environment of a bot process talking to this test's fake servers. */
+function botEnv(storePath: string, port: number, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    BOT_TOKEN: TOKEN,
+    TELEGRAM_API_ROOT: tg.apiRoot,
+    FEEDS: `hatinh=${feeds.url("/rss")}`,
+    STORE_URL: `sqlite://${storePath}`,
+    HTTP_PORT: String(port),
+    BASELINE_ANNOUNCE: "0",
+    ...extra,
+  };
+}
+
 describe("the real bot process", () => {
   it("is healthy once it has polled, and stops cleanly on SIGTERM", async () => {
     const storePath = join(dir.path, "term.sqlite");
     await setup([], storePath);
     const port = await freePort();
-    const p = startBot({
-      BOT_TOKEN: TOKEN,
-      TELEGRAM_API_ROOT: tg.apiRoot,
-      FEEDS: `hatinh=${feeds.url("/rss")}`,
-      STORE_URL: `sqlite://${storePath}`,
-      HTTP_PORT: String(port),
-      BASELINE_ANNOUNCE: "0",
-    });
+    const p = startBot(botEnv(storePath, port));
     procs.push(p);
     const res = await healthy(port);
     expect(await res.json()).toMatchObject({ ok: true, store: "ok" });
@@ -109,16 +115,7 @@ describe("the real bot process", () => {
     const storePath = join(dir.path, "crash.sqlite");
     await setup(groups, storePath);
     const port = await freePort();
-    const env = {
-      BOT_TOKEN: TOKEN,
-      TELEGRAM_API_ROOT: tg.apiRoot,
-      FEEDS: `hatinh=${feeds.url("/rss")}`,
-      STORE_URL: `sqlite://${storePath}`,
-      HTTP_PORT: String(port),
-      BASELINE_ANNOUNCE: "0",
-      POLL_CRON: "*/1 * * * * *",
-      SEND_RATE: "20",
-    };
+    const env = botEnv(storePath, port, { POLL_CRON: "*/1 * * * * *", SEND_RATE: "20" });
     const first = startBot(env);
     procs.push(first);
     await healthy(port);

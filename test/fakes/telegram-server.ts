@@ -122,6 +122,21 @@ export class FakeTelegram {
     });
   }
 
+  /** A my_chat_member update: the bot's own status in a chat changed. */
+  botStatusChange(chatId: number, byUser: number, from: string, to: string): void {
+    const chat = this.chats.get(chatId) ?? { id: chatId, type: "supergroup" as const, members: new Map() };
+    const bot = { id: BOT_ID, is_bot: true, first_name: "bantin" };
+    this.push({
+      my_chat_member: {
+        chat: this.chatObject(chat),
+        from: { id: byUser, is_bot: false, first_name: `User${byUser}` },
+        date: Math.floor(Date.now() / 1000),
+        old_chat_member: { status: from, user: bot },
+        new_chat_member: { status: to, user: bot, ...(to === "kicked" ? { until_date: 0 } : {}) },
+      },
+    });
+  }
+
   sentTo(chatId: number): SentMessage[] {
     return this.sent.filter((m) => m.chatId === chatId);
   }
