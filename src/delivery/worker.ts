@@ -110,15 +110,14 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
   const maxInFlight = deps.maxInFlight ?? Math.max(8, Math.min(16, Math.ceil(deps.sendRate / 10)));
   const targets = new Map<string, Target>();
   const queued = new Set<string>();
-  const stats: WorkerStats = {
+  // Counters; `pending` and `inFlight` are read live in stats().
+  const stats: Omit<WorkerStats, "pending" | "inFlight"> = {
     sent: 0,
     digests: 0,
     flood429: 0,
     retries: 0,
     dropped: 0,
     fallbacks: 0,
-    pending: 0,
-    inFlight: 0,
   };
   let inFlight = 0;
   let stopping = false;
@@ -168,7 +167,6 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
       queued.add(d.key);
       target(d.chatId, d.threadId).queue.push(d);
     }
-    stats.pending = queued.size;
     schedule();
   }
 
@@ -225,7 +223,6 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
   async function dispatch(t: Target): Promise<void> {
     t.inFlight = true;
     inFlight++;
-    stats.inFlight = inFlight;
     try {
       const settings = await settingsFor(t);
       if (inQuietHours(settings, hourNow())) {
@@ -250,8 +247,6 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
       t.inFlight = false;
       if (t.queue.length === 0) targets.delete(t.key);
       inFlight--;
-      stats.inFlight = inFlight;
-      stats.pending = queued.size;
       schedule();
     }
   }
