@@ -3,8 +3,23 @@ import { Keyv } from "keyv";
 import type { Logger } from "../log.js";
 import { KeyvBetterSqlite, SqliteDatabase } from "./sqlite-adapter.js";
 
-/** The namespaces the application keeps; each is a Keyv instance over one shared backend. */
-export const NAMESPACES = ["seen", "feeds", "items", "meta"] as const;
+/**
+ * The namespaces the application keeps, each a Keyv instance over one shared backend:
+ * seen ids, feed state, recent items, counters, subscriptions, chat settings, user languages,
+ * bot-added feeds, the outbox and the ledger of sent posts. (Tests add their own.)
+ */
+export const NAMESPACES = [
+  "seen",
+  "feeds",
+  "items",
+  "meta",
+  "subs",
+  "settings",
+  "users",
+  "feedlist",
+  "outbox",
+  "sent",
+] as const;
 export type NamespaceName = (typeof NAMESPACES)[number] | (string & {});
 
 export interface Store {
