@@ -1,21 +1,20 @@
+import { randomUUID } from "node:crypto";
 import { type RunnerHandle, run } from "@grammyjs/runner";
-import type { Bot } from "grammy";
+import { Api, type Bot, GrammyError } from "grammy";
 import { createTask } from "node-cron";
-import type { Config, FeedSource } from "./config.js";
+import type { Config } from "./config.js";
+import { createFloodBudget, type FloodBudget } from "./delivery/budget.js";
 import { createConsoleSink } from "./delivery/console.js";
 import { createDeliveryWorker, type DeliveryWorker } from "./delivery/worker.js";
+import type { FeedSource, StoredItem } from "./domain/types.js";
 import { createFetcher, type Fetcher } from "./feeds/fetch.js";
-import type { FeedItem } from "./feeds/item.js";
 import { type CycleResult, createPoller, type Poller } from "./feeds/poller.js";
 import { readFeed } from "./feeds/read.js";
 import { startHealthServer } from "./http/health.js";
 import type { Logger } from "./log.js";
-import { createSettingsRepo } from "./store/chat-settings.js";
-import { createFeedRegistry, type FeedRegistry } from "./store/feed-registry.js";
-import { createOutboxRepo, newDelivery, type OutboxRepo } from "./store/outbox.js";
-import { createFeedStateRepo, createItemsRepo, createMetaRepo, createSeenRepo } from "./store/repos.js";
+import { cronLogger, logUpdateFetchErrors } from "./log-routing.js";
+import { createRepos, type Repos } from "./store/repos.js";
 import type { Store } from "./store/store.js";
-import { createSubscriptionRepo, type SubscriptionRepo, wants } from "./store/subscriptions.js";
 import { createBot, createI18n, setCommands } from "./telegram/bot.js";
 import type { BotContext, BotDeps } from "./telegram/context.js";
 import { SUMMARY_CHARS } from "./telegram/render.js";
@@ -26,20 +25,23 @@ export interface AppDeps {
   store: Store;
   /** Print posts as JSON lines (console mode). */
   json?: boolean;
+  /** Called when the process must end (Telegram refused the token). */
+  onFatal?: (code: number) => void;
 }
 
 export interface App {
   poller: Poller;
   fetcher: Fetcher;
-  feeds: FeedRegistry;
+  repos: Repos;
   bot?: Bot<BotContext> | undefined;
   worker?: DeliveryWorker | undefined;
-  outbox: OutboxRepo;
-  subscriptions: SubscriptionRepo;
+  budget?: FloodBudget | undefined;
+  /** This process's id in claims and leases. */
+  instanceId: string;
   runOnce(): Promise<CycleResult>;
-  /** Cron, the bot's long polling, deliveries and /healthz. */
+  /** Cron, the bot's long polling, deliveries and the health endpoints. */
   start(): Promise<void>;
-  /** Stops everything within the shutdown bound; pending deliveries stay in the outbox. */
+  /** Stops everything within the shutdown bound; pending deliveries stay queued. */
   stop(): Promise<void>;
 }
 
@@ -51,9 +53,12 @@ export function zoneOffsetMinutes(timeZone: string, at = new Date()): number {
   return m ? (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
 }
 
+const ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member", "channel_post"] as const;
+
 /** The composition root: the only place that knows every part. */
 export function createApp(deps: AppDeps): App {
   const { config, log, store } = deps;
+  const instanceId = `${process.pid}-${randomUUID().slice(0, 8)}`;
   const fetcher = createFetcher({
     timeoutMs: config.FETCH_TIMEOUT_MS,
     connectTimeoutMs: config.CONNECT_TIMEOUT_MS,
@@ -62,30 +67,27 @@ export function createApp(deps: AppDeps): App {
     allowPrivate: config.ALLOW_PRIVATE_FEEDS,
   });
   const offsetMin = zoneOffsetMinutes(config.TIMEZONE);
-  const feeds = createFeedRegistry(config.FEEDS, store);
-  const feedStates = createFeedStateRepo(store);
-  const items = createItemsRepo(store, config.LATEST_KEEP);
-  const subscriptions = createSubscriptionRepo(store);
-  const settings = createSettingsRepo(store);
-  const outbox = createOutboxRepo(store, config.SEEN_TTL_DAYS * 86_400_000);
+  const repos = createRepos(store, { operatorFeeds: config.FEEDS, seenTtlMs: config.SEEN_TTL_DAYS * 86_400_000 });
 
   let bot: Bot<BotContext> | undefined;
   let i18n: ReturnType<typeof createI18n> | undefined;
   let worker: DeliveryWorker | undefined;
-  let sink: (feed: FeedSource, items: FeedItem[]) => Promise<void>;
+  let budget: FloodBudget | undefined;
+  let sink: (feed: FeedSource, items: StoredItem[]) => Promise<void>;
 
   if (config.BOT_TOKEN) {
-    const t = createI18n(config.DEFAULT_LANGUAGE, settings);
+    const t = createI18n(config.DEFAULT_LANGUAGE, repos.settings);
     i18n = t;
-    // Sends go through a plain Api object, not the bot's, so nothing else can
-    // retry them behind the worker's back.
+    // One flood budget for every call of the token: replies (the bot's Api) go first, posts
+    // (the worker's Api) fill the rest.
+    const b = createFloodBudget({ rate: config.SEND_RATE, replyMaxWaitMs: config.REPLY_MAX_WAIT_MS, log });
+    budget = b;
     const botDeps: BotDeps = {
-      feeds,
-      feedStates,
-      items,
-      subscriptions,
-      settings,
-      outbox,
+      feeds: repos.feeds,
+      feedStates: repos.feedStates,
+      items: repos.items,
+      subscriptions: repos.subscriptions,
+      settings: repos.settings,
       adminIds: new Set(config.ADMIN_IDS),
       timeZone: config.TIMEZONE,
       defaultLanguage: config.DEFAULT_LANGUAGE,
@@ -93,48 +95,59 @@ export function createApp(deps: AppDeps): App {
         const res = await readFeed(fetcher, name, { url, kind: "http", trusted: false }, {}, offsetMin);
         return res.status === "ok" ? res.entries.length : 0;
       },
-      deliveryStats: () =>
-        worker?.stats() ?? { sent: 0, digests: 0, flood429: 0, retries: 0, dropped: 0, pending: 0 },
+      deliveryStats: async () => {
+        const [counts, meta] = await Promise.all([repos.deliveries.counts(), repos.meta.get(["digests_sent"])]);
+        const w = worker?.stats();
+        return {
+          sent: counts.sent,
+          digests: meta.digests_sent ?? 0,
+          pending: counts.pending,
+          dead: counts.dead,
+          flood429: b.stats().flood429,
+          retries: w?.retries ?? 0,
+          fallbacks: w?.fallbacks ?? 0,
+        };
+      },
       settingsChanged: (chatId) => worker?.invalidate(chatId),
     };
-    bot = createBot({
-      token: config.BOT_TOKEN,
-      apiRoot: config.TELEGRAM_API_ROOT,
-      deps: botDeps,
-      i18n: t,
-      log,
-    });
+    bot = createBot({ token: config.BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT, deps: botDeps, i18n: t, log });
+    bot.api.config.use(b.transformer("reply"));
+    bot.api.config.use(logUpdateFetchErrors(log));
+    // Posts go through an Api of their own: a bounded timeout, the post lane of the budget,
+    // and nothing else retrying behind the worker's back.
+    const postApi = new Api(config.BOT_TOKEN, { apiRoot: config.TELEGRAM_API_ROOT, timeoutSeconds: config.TELEGRAM_TIMEOUT_S });
+    postApi.config.use(b.transformer("post"));
     worker = createDeliveryWorker({
-      api: bot.api,
-      outbox,
-      subscriptions,
-      settings,
+      api: postApi,
+      budget: b,
+      deliveries: repos.deliveries,
+      items: repos.items,
+      subscriptions: repos.subscriptions,
+      settings: repos.settings,
       log,
       digestHeader: (language, count) => t.t(language, "digest-title", { count }),
       timeZone: config.TIMEZONE,
       defaultLanguage: config.DEFAULT_LANGUAGE,
-      sendRate: config.SEND_RATE,
       paidBroadcast: config.PAID_BROADCAST,
       digestThreshold: config.DIGEST_THRESHOLD,
+      owner: instanceId,
+      claimTtlMs: config.DELIVERY_CLAIM_S * 1000,
+      retryMaxMs: config.RETRY_MAX_HOURS * 3_600_000,
     });
     const w = worker;
-    // New items × matching subscriptions become deliveries, persisted before anything is
-    // sent (and before the poller marks the items seen).
-    sink = async (feed, newItems) => {
-      const subs = (await subscriptions.list()).filter((s) => wants(s, feed.name));
-      const planned = subs.flatMap((s) =>
-        newItems.map((item) => newDelivery(s.chatId, s.threadId, feed.name, item)),
-      );
-      const fresh = await outbox.enqueue(planned);
-      if (fresh.length)
+    // New items × matching subscriptions become delivery rows in the database (one
+    // INSERT … SELECT per batch, unique per chat and story) before the items are marked seen.
+    sink = async (feed, stored) => {
+      const planned = await repos.deliveries.plan(stored.map((s) => s.rowId));
+      if (planned)
         log.info(
-          { component: "planner", feed: feed.name, items: newItems.length, deliveries: fresh.length },
+          { component: "planner", feed: feed.name, items: stored.length, deliveries: planned },
           "deliveries planned",
         );
-      w.add(fresh);
+      w.wake();
     };
   } else {
-    sink = createConsoleSink({
+    const print = createConsoleSink({
       json: deps.json ?? false,
       render: {
         language: config.DEFAULT_LANGUAGE,
@@ -143,6 +156,11 @@ export function createApp(deps: AppDeps): App {
         withImage: true,
       },
     });
+    sink = (feed, stored) =>
+      print(
+        feed,
+        stored.map((s) => s.item),
+      );
   }
 
   let cycleMs = 5 * 60_000;
@@ -151,28 +169,48 @@ export function createApp(deps: AppDeps): App {
     timezone: config.TIMEZONE,
     noOverlap: true,
     name: "poll",
+    logger: cronLogger(log),
   });
   const [a, b] = task.getNextRuns(2);
   if (a && b) cycleMs = b.getTime() - a.getTime();
 
   const poller = createPoller({
     fetcher,
-    feedStates,
-    seen: createSeenRepo(store, config.SEEN_TTL_DAYS * 86_400_000),
-    items,
-    meta: createMetaRepo(store),
+    feedStates: repos.feedStates,
+    seen: repos.seen,
+    items: repos.items,
+    meta: repos.meta,
     log,
-    feeds: () => feeds.all(),
-    isTrusted: (feed) => feeds.isTrusted(feed),
+    feeds: () => repos.feeds.all(),
+    isTrusted: (feed) => repos.feeds.isTrusted(feed),
     onNewItems: (feed, list) => sink(feed, list),
     baselineAnnounce: config.BASELINE_ANNOUNCE,
+    maxAnnounce: config.ANNOUNCE_MAX,
     backoffMaxCycles: config.BACKOFF_MAX_CYCLES,
     concurrency: config.FETCH_CONCURRENCY,
     offsetMin,
     cycleMs,
   });
 
-  let purgedAt = 0;
+  let maintainedAt = 0;
+  /** Hourly: expired seen ids, old ledger rows and update ids, items beyond LATEST_KEEP. */
+  async function maintain(): Promise<void> {
+    if (Date.now() - maintainedAt < 3_600_000) return;
+    maintainedAt = Date.now();
+    const mlog = log.child({ component: "maintenance" });
+    try {
+      const seen = await store.purgeExpired();
+      const ledger = await repos.deliveries.purge(config.SEEN_TTL_DAYS * 86_400_000);
+      const updates = await repos.updates.purge(86_400_000);
+      let items = 0;
+      for (const feed of await repos.feeds.all()) items += await repos.items.prune(feed.name, config.LATEST_KEEP);
+      if (seen || ledger || updates || items) mlog.info({ seen, ledger, updates, items }, "expired rows removed");
+    } catch (err) {
+      mlog.warn({ err }, "maintenance failed; will try again");
+      maintainedAt = Date.now() - 3_000_000;
+    }
+  }
+
   let cycleRunning: Promise<CycleResult> | undefined;
   async function runOnce(): Promise<CycleResult> {
     // Cron's noOverlap covers scheduled runs; this covers the first run at start-up too.
@@ -180,11 +218,7 @@ export function createApp(deps: AppDeps): App {
     cycleRunning = (async () => {
       const result = await poller.runCycle();
       lastCycleAt = Date.now();
-      if (Date.now() - purgedAt > 3_600_000) {
-        purgedAt = Date.now();
-        const purged = await store.purgeExpired();
-        if (purged) log.info({ component: "store", purged }, "expired entries removed");
-      }
+      await maintain();
       return result;
     })();
     try {
@@ -195,25 +229,50 @@ export function createApp(deps: AppDeps): App {
   }
 
   let runner: RunnerHandle | undefined;
+  let stopping = false;
   const starting = new AbortController();
   let health: { close(): Promise<void> } | undefined;
+
+  /** Long polling; a 409 (another consumer) steps back and retries, a 401 ends the process. */
+  function startPolling(b: Bot<BotContext>): void {
+    if (stopping) return;
+    const r = run(b, { runner: { silent: true, fetch: { allowed_updates: [...ALLOWED_UPDATES] } } });
+    runner = r;
+    void r.task()?.catch((error: unknown) => {
+      if (stopping) return;
+      if (error instanceof GrammyError && error.error_code === 401) {
+        log.fatal("Telegram refused BOT_TOKEN (401 Unauthorized): check the token from @BotFather");
+        deps.onFatal?.(1);
+        return;
+      }
+      const conflict = error instanceof GrammyError && error.error_code === 409;
+      const waitMs = conflict ? 30_000 : 5000;
+      log.warn(
+        { err: error, retryInMs: waitMs },
+        conflict ? "another process is taking this bot's updates (409); stepping back" : "long polling stopped; restarting",
+      );
+      setTimeout(() => startPolling(b), waitMs).unref();
+    });
+  }
 
   return {
     poller,
     fetcher,
-    feeds,
+    repos,
     bot,
     worker,
-    outbox,
-    subscriptions,
+    budget,
+    instanceId,
     runOnce,
     async start() {
       if (config.HTTP_PORT) {
         health = await startHealthServer(config.HTTP_PORT, {
+          store: () => store.writeCheck(instanceId),
           lastCycleAt: () => lastCycleAt,
-          maxAgeMs: Math.max(3 * cycleMs, 120_000),
-          ping: () => store.ping(),
-          details: () => (worker ? { pending: worker.stats().pending } : {}),
+          maxCycleAgeMs: Math.max(3 * cycleMs, 120_000),
+          deliveryStuck: () => worker?.health().stuck ?? false,
+          shuttingDown: () => stopping,
+          details: () => (worker ? { inFlight: worker.stats().inFlight, due: worker.stats().pending } : {}),
           log,
         });
       }
@@ -224,41 +283,31 @@ export function createApp(deps: AppDeps): App {
           await bot.init(starting.signal as Parameters<typeof bot.init>[0]);
         } catch (error) {
           if (starting.signal.aborted) return;
+          if (error instanceof GrammyError && error.error_code === 401) {
+            throw new Error("Telegram refused BOT_TOKEN (401 Unauthorized): check the token from @BotFather");
+          }
           throw error;
         }
         await worker.start();
         await setCommands(bot, i18n, config.DEFAULT_LANGUAGE).catch((err) =>
           log.warn({ err }, "could not set the command menus"),
         );
-        runner = run(bot, {
-          runner: {
-            fetch: {
-              allowed_updates: [
-                "message",
-                "edited_message",
-                "callback_query",
-                "my_chat_member",
-                "channel_post",
-              ],
-            },
-          },
-        });
+        startPolling(bot);
         log.info({ bot: bot.botInfo.username }, "bot is running (long polling)");
       }
       task.start();
       void runOnce().catch((err) => log.error({ err }, "poll cycle failed"));
     },
     async stop() {
+      stopping = true;
       starting.abort();
       await task.stop();
       await task.destroy();
-      if (runner?.isRunning()) await runner.stop();
+      const bounded = <T>(p: Promise<T> | undefined) =>
+        Promise.race([Promise.resolve(p).catch(() => undefined), new Promise((r) => setTimeout(r, config.SHUTDOWN_TIMEOUT_MS))]);
+      if (runner?.isRunning()) await bounded(runner.stop());
       await worker?.stop(config.SHUTDOWN_TIMEOUT_MS);
-      if (cycleRunning)
-        await Promise.race([
-          cycleRunning.catch(() => undefined),
-          new Promise((r) => setTimeout(r, config.SHUTDOWN_TIMEOUT_MS)),
-        ]);
+      if (cycleRunning) await bounded(cycleRunning);
       await health?.close();
       fetcher.close();
     },

@@ -1,5 +1,8 @@
 import { validate as validateCron } from "node-cron";
 import { z } from "zod";
+import type { FeedSource } from "./domain/types.js";
+
+export type { FeedSource };
 
 /**
  * The one configuration schema. Everything the process reads from the environment is parsed
@@ -13,14 +16,6 @@ const bool = z
 const positiveInt = (def: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(1).max(max).default(def);
 
-/** `name=url`, a URL or a file path; comma or newline separated. */
-export interface FeedSource {
-  /** Short name people type in commands (`/subscribe hatinh`). */
-  name: string;
-  /** http(s) URL or absolute file path. */
-  url: string;
-  kind: "http" | "file";
-}
 
 export function parseFeedList(raw: string): FeedSource[] {
   const parts = raw
@@ -65,9 +60,11 @@ const schema = z.object({
   STORE_URL: z
     .string()
     .default("sqlite://./data/bantin.sqlite")
-    .refine((v) => /^(sqlite|redis|rediss):\/\//.test(v), {
-      message: "must start with sqlite://, redis:// or rediss://",
+    .refine((v) => /^(sqlite|postgres|postgresql):\/\/./.test(v), {
+      message: "must be sqlite://path or postgres://user:password@host:5432/database",
     }),
+  /** Start-up gives up (exit 1) when the database does not answer within this. */
+  STORE_CONNECT_TIMEOUT_S: positiveInt(10, 300),
   POLL_CRON: z
     .string()
     .default("*/5 * * * *")
@@ -112,9 +109,19 @@ const schema = z.object({
   SEND_RATE: positiveInt(25, 1000),
   /** allow_paid_broadcast: up to 1000 messages/s for 0.1 Star each. */
   PAID_BROADCAST: bool.default(false),
+  /** A delivery still failing this long after it was planned is dead-lettered. */
+  RETRY_MAX_HOURS: positiveInt(24, 24 * 30),
+  /** Any Telegram call that has not answered within this is abandoned (grammY's default is 500 s). */
+  TELEGRAM_TIMEOUT_S: positiveInt(40, 120),
+  /** How long a claimed delivery stays claimed; longer than TELEGRAM_TIMEOUT_S (a send in flight is never taken over). */
+  DELIVERY_CLAIM_S: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(2).max(3600).optional()),
+  /** At most this many new items of one feed are announced per read; the rest are stored and counted. */
+  ANNOUNCE_MAX: positiveInt(20, 500),
+  /** A command reply that would wait longer than this for Telegram's limits is dropped. */
+  REPLY_MAX_WAIT_MS: positiveInt(20_000, 120_000),
   /** When a chat has more than this many posts waiting, they go out as one digest. */
   DIGEST_THRESHOLD: positiveInt(5, 100),
-  /** /healthz port; unset: no HTTP server. */
+  /** Port of /livez and /readyz (/healthz); unset: no HTTP server. */
   HTTP_PORT: z.preprocess(
     (v) => (v === "" ? undefined : v),
     z.coerce.number().int().min(1).max(65535).optional(),
@@ -123,7 +130,8 @@ const schema = z.object({
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000, 120_000),
 });
 
-export type Config = Omit<z.infer<typeof schema>, "FEEDS"> & {
+export type Config = Omit<z.infer<typeof schema>, "FEEDS" | "DELIVERY_CLAIM_S"> & {
+  DELIVERY_CLAIM_S: number;
   FEEDS: FeedSource[];
   /** True when FEEDS was empty and the bundled sample feed is used. */
   usingSampleFeed: boolean;
@@ -148,7 +156,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, sampleFeedPath: string): Conf
   if (!result.success) {
     const lines = result.error.issues.map((i) => {
       const name = i.path.join(".") || "(environment)";
-      const value = name === "BOT_TOKEN" ? "" : ` (got ${JSON.stringify(env[name] ?? "")})`;
+      // Never echo a secret: not the token, not a password inside a URL.
+      const raw = String(env[name] ?? "").replace(/(\/\/[^/:@\s]*:)[^@\s]*@/g, "$1[redacted]@");
+      const value = name === "BOT_TOKEN" || /SECRET|PASSWORD/.test(name) ? "" : ` (got ${JSON.stringify(raw)})`;
       return `  ${name}: ${i.message}${value}`;
     });
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
@@ -166,10 +176,16 @@ export function loadConfig(env: NodeJS.ProcessEnv, sampleFeedPath: string): Conf
       `Invalid configuration:\n  SEND_RATE: above 30 messages/s Telegram answers 429 unless PAID_BROADCAST=true (got ${data.SEND_RATE})`,
     );
   }
+  const claim = data.DELIVERY_CLAIM_S ?? data.TELEGRAM_TIMEOUT_S + 20;
+  if (claim <= data.TELEGRAM_TIMEOUT_S) {
+    throw new ConfigError(
+      `Invalid configuration:\n  DELIVERY_CLAIM_S: must be longer than TELEGRAM_TIMEOUT_S (${data.TELEGRAM_TIMEOUT_S}), so a send in flight is never taken over (got ${claim})`,
+    );
+  }
   if (usingSampleFeed) {
     feeds = [{ name: "baohatinh", url: sampleFeedPath, kind: "file" }];
     // The demo should show a few posts on its first run, not just the newest one.
     if (env.BASELINE_ANNOUNCE === undefined) data.BASELINE_ANNOUNCE = 3;
   }
-  return { ...data, FEEDS: feeds, usingSampleFeed };
+  return { ...data, DELIVERY_CLAIM_S: claim, FEEDS: feeds, usingSampleFeed };
 }

@@ -1,7 +1,8 @@
 import { parseArgs } from "node:util";
 import { createApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
-import { createLogger } from "./log.js";
+import { createLogger, redactText, secretsFromUrl } from "./log.js";
+import { routeLibraryConsole } from "./log-routing.js";
 import { SAMPLE_FEED } from "./paths.js";
 import { openStore } from "./store/store.js";
 
@@ -21,9 +22,22 @@ async function main(): Promise<number> {
     }
     throw error;
   }
-  const log = createLogger(config.LOG_LEVEL);
-  const store = await openStore(config.STORE_URL, log);
-  const app = createApp({ config, log, store });
+  const secrets = [config.BOT_TOKEN, ...secretsFromUrl(config.STORE_URL)];
+  const log = createLogger(config.LOG_LEVEL, process.stderr, { secrets });
+  // The grammY runner and node-cron print some errors with console.error: through pino instead.
+  routeLibraryConsole(log);
+  let store: Awaited<ReturnType<typeof openStore>>;
+  try {
+    store = await openStore(config.STORE_URL, { log, connectTimeoutMs: config.STORE_CONNECT_TIMEOUT_S * 1000 });
+  } catch (error) {
+    const message = redactText((error as Error).message, secrets);
+    log.fatal({ err: error }, "cannot open the store");
+    process.stderr.write(`bantin: cannot open the store ${redactText(config.STORE_URL, secrets)}: ${message}\n`);
+    return 1;
+  }
+  let exitCode = 0;
+  let fatal: (code: number) => void = () => undefined;
+  const app = createApp({ config, log, store, onFatal: (code) => fatal(code) });
 
   if (config.usingSampleFeed) {
     log.info({ feed: config.FEEDS[0]?.url }, "FEEDS is empty: using the bundled sample feed");
@@ -31,7 +45,7 @@ async function main(): Promise<number> {
   if (!config.BOT_TOKEN) {
     process.stderr.write(
       "bantin: no BOT_TOKEN set, so nothing is sent to Telegram: new posts are printed here instead.\n" +
-        `bantin: store ${config.STORE_URL}; feeds: ${config.FEEDS.map((f) => f.name).join(", ")}\n`,
+        `bantin: store ${redactText(config.STORE_URL, secrets)}; feeds: ${config.FEEDS.map((f) => f.name).join(", ")}\n`,
     );
   }
 
@@ -40,10 +54,7 @@ async function main(): Promise<number> {
     const result = await app.runOnce();
     if (app.worker) {
       // Wait for this cycle's deliveries, within the shutdown bound.
-      await Promise.race([
-        app.worker.drained(),
-        new Promise((r) => setTimeout(r, config.SHUTDOWN_TIMEOUT_MS)),
-      ]);
+      await Promise.race([app.worker.drained(), new Promise((r) => setTimeout(r, config.SHUTDOWN_TIMEOUT_MS))]);
     }
     const errors = result.outcomes.filter((o) => o.status === "error");
     process.stderr.write(
@@ -52,33 +63,43 @@ async function main(): Promise<number> {
         `${result.newItems === 0 ? " (nothing new since the last run)" : ""}.\n`,
     );
     await app.stop();
-    await store.close();
+    await store.close(config.SHUTDOWN_TIMEOUT_MS);
     return 0;
   }
 
   let stopping: Promise<void> | undefined;
-  const shutdown = (signal: string) => {
+  const shutdown = (reason: string) => {
     stopping ??= (async () => {
-      log.info({ signal }, "stopping: cron and polling first, then in-flight deliveries");
+      log.info({ reason }, "stopping: cron and polling first, then in-flight deliveries");
+      // Whatever hangs (Telegram, the database), the process ends within the bound.
+      const hardStop = setTimeout(() => {
+        log.error("shutdown took too long; exiting");
+        process.exit(exitCode || 1);
+      }, config.SHUTDOWN_TIMEOUT_MS + 5000);
+      hardStop.unref();
       await app.stop();
-      await store.close();
+      await store.close(Math.min(5000, config.SHUTDOWN_TIMEOUT_MS));
     })();
     return stopping;
   };
   const stopped = new Promise<void>((resolve) => {
     for (const signal of ["SIGTERM", "SIGINT"] as const)
       process.once(signal, () => void shutdown(signal).then(resolve));
+    fatal = (code) => {
+      exitCode = code;
+      void shutdown("fatal").then(resolve);
+    };
   });
   // A stop may come while start-up still waits for Telegram.
   await Promise.race([app.start(), stopped]);
   await stopped;
   log.info("stopped");
-  return 0;
+  return exitCode;
 }
 main().then(
   (code) => process.exit(code),
   (error) => {
-    process.stderr.write(`bantin: fatal: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.stderr.write(`bantin: fatal: ${redactText(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
     process.exit(1);
   },
 );

@@ -23,3 +23,33 @@ export function serviceUrl(name: "REDIS_URL" | "DATABASE_URL"): string | undefin
   if (!url) console.warn(`skipping ${name} tests: ${name} is not set`);
   return url;
 }
+
+/**
+ * A PostgreSQL database of this test run's own, created on the server of DATABASE_URL and
+ * dropped afterwards (only it: nothing else on the server is touched).
+ */
+export async function createPgDatabase(baseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const { default: pg } = await import("pg");
+  const name = `bantin_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: baseUrl });
+      await c.connect();
+      try {
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}

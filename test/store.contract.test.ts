@@ -1,171 +1,215 @@
-import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FeedItem } from "../src/feeds/item.js";
-import { createOutboxRepo, newDelivery } from "../src/store/outbox.js";
-import {
-  createFeedStateRepo,
-  createItemsRepo,
-  createMetaRepo,
-  createSeenRepo,
-  newFeedState,
-} from "../src/store/repos.js";
-import { NAMESPACES, openStore, type Store } from "../src/store/store.js";
-import { createSubscriptionRepo } from "../src/store/subscriptions.js";
-import { serviceUrl, tempDir, testLog } from "./helpers.js";
+import { type FeedItem, newFeedState } from "../src/domain/types.js";
+import { createRepos, type Repos } from "../src/store/repos.js";
+import { openStore, type Store } from "../src/store/store.js";
+import { createPgDatabase, serviceUrl, tempDir, testLog } from "./helpers.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const item = (id: string, published: string): FeedItem => ({
+const item = (feed: string, id: string, published: string, link?: string): FeedItem => ({
   id,
-  feed: "f",
-  title: id,
-  text: "",
-  categories: [],
+  feed,
+  title: `T ${id}`,
+  text: "Việt",
+  categories: ["x"],
   published,
+  ...(link ? { link } : {}),
 });
 
 /** One contract, every backend: what the app relies on from its store. */
-function contract(name: string, open: () => Promise<Store>) {
+function contract(name: string, open: () => Promise<{ store: Store; cleanup(): Promise<void> }>) {
   describe(`store contract: ${name}`, () => {
     let store: Store;
-    // A fresh feed name per run keeps runs against a shared server apart.
-    const feed = `feed-${randomUUID().slice(0, 8)}`;
+    let repos: Repos;
+    let cleanup: () => Promise<void>;
     beforeAll(async () => {
-      store = await open();
+      ({ store, cleanup } = await open());
+      repos = createRepos(store, { operatorFeeds: [{ name: "op", url: "https://op/rss", kind: "http" }], seenTtlMs: 60_000 });
     });
     afterAll(async () => {
-      for (const ns of [...NAMESPACES, "t1", "t2"]) await store.ns(ns).clear();
       await store.close();
+      await cleanup();
     });
 
-    it("keeps namespaces apart", async () => {
-      await store.ns("t1").set("k", { a: 1 });
-      await store.ns("t2").set("k", "other");
-      expect(await store.ns("t1").get("k")).toEqual({ a: 1 });
-      expect(await store.ns("t2").get("k")).toBe("other");
-      await store.ns("t1").delete("k");
-      expect(await store.ns("t1").get("k")).toBeUndefined();
-      expect(await store.ns("t2").get("k")).toBe("other");
-    });
-
-    it("writes a batch with setMany and reads it with getMany", async () => {
-      const entries = Array.from({ length: 500 }, (_, i) => ({ key: `b${i}`, value: { i, s: "Việt" } }));
-      await store.ns("t1").setMany(entries);
-      const got = await store.ns("t1").get(entries.map((e) => e.key));
-      expect(got).toEqual(entries.map((e) => e.value));
-    });
-
-    it("expires entries after their TTL", async () => {
-      await store.ns("t1").set("short", 1, 60);
-      await store.ns("t1").set("long", 2, 60_000);
-      await sleep(150);
-      expect(await store.ns("t1").get("short")).toBeUndefined();
-      expect(await store.ns("t1").get("long")).toBe(2);
-      await store.purgeExpired();
-      expect(await store.ns("t1").get("long")).toBe(2);
+    it("keyv namespaces: apart, batches, TTL expiry deletes rows", async () => {
+      const a = store.keyv<unknown>("t1");
+      const b = store.keyv<unknown>("t2");
+      await a.set("k", { a: 1 });
+      await b.set("k", "other");
+      expect(await a.get("k")).toEqual({ a: 1 });
+      expect(await b.get("k")).toBe("other");
+      const entries = Array.from({ length: 1200 }, (_, i) => ({ key: `b${i}`, value: { i, s: "Việt" } }));
+      await a.setMany(entries);
+      expect(await a.get(entries.map((e) => e.key))).toEqual(entries.map((e) => e.value));
+      await a.set("short", 1, 50);
+      await sleep(120);
+      expect(await a.get("short")).toBeUndefined();
+      expect(await store.purgeExpired()).toBeGreaterThanOrEqual(1);
+      const left = await store.db.selectFrom("keyv").select("key").where("key", "=", "t1:short").execute();
+      expect(left).toEqual([]);
+      await a.clear();
+      expect(await a.get("k")).toBeUndefined();
+      expect(await b.get("k")).toBe("other");
     });
 
     it("seen ids: unseen until marked, any key of an item counts", async () => {
-      const seen = createSeenRepo(store, 60_000);
-      expect(await seen.filterUnseen(feed, [["a"], ["b", "https://x/b"]])).toEqual([true, true]);
-      await seen.markSeen(feed, ["a", "https://x/b"]);
-      expect(await seen.filterUnseen(feed, [["a"], ["b2", "https://x/b"], ["c"]])).toEqual([
-        false,
-        false,
-        true,
-      ]);
-      expect(await seen.filterUnseen(`${feed}-other`, [["a"]])).toEqual([true]);
+      const { seen } = repos;
+      expect(await seen.filterUnseen("f", [["a"], ["b", "https://x/b"]])).toEqual([true, true]);
+      await seen.markSeen("f", ["a", "https://x/b"]);
+      expect(await seen.filterUnseen("f", [["a"], ["b2", "https://x/b"], ["c"]])).toEqual([false, false, true]);
+      expect(await seen.filterUnseen("other", [["a"]])).toEqual([true]);
     });
 
-    it("recent items: newest first, deduplicated, capped", async () => {
-      const items = createItemsRepo(store, 3);
-      await items.merge(feed, [item("1", "2024-01-01T00:00:00Z"), item("2", "2024-01-02T00:00:00Z")]);
-      const kept = await items.merge(feed, [
-        item("3", "2024-01-03T00:00:00Z"),
-        item("1", "2024-01-01T00:00:00Z"),
-        item("4", "2024-01-04T00:00:00Z"),
-      ]);
-      expect(kept).toBe(3);
-      expect((await items.recent(feed)).map((i) => i.id)).toEqual(["4", "3", "2"]);
+    it("feed registry: operator feeds, added, removed (tombstones survive)", async () => {
+      const { feeds } = repos;
+      expect((await feeds.all()).map((f) => f.name)).toEqual(["op"]);
+      await feeds.add({ name: "hà-tĩnh", url: "https://ht/rss", kind: "http" }, 5);
+      expect((await feeds.find("Ha Tinh"))?.url).toBe("https://ht/rss");
+      expect(feeds.isTrusted({ name: "op", url: "https://op/rss", kind: "http" })).toBe(true);
+      expect(feeds.isTrusted({ name: "hà-tĩnh", url: "https://ht/rss", kind: "http" })).toBe(false);
+      expect(await feeds.remove("op")).toBe(true);
+      expect(await feeds.remove("op")).toBe(false);
+      expect((await feeds.all()).map((f) => f.name)).toEqual(["hà-tĩnh"]);
+      await feeds.add({ name: "op", url: "https://op/rss", kind: "http" });
+      expect((await feeds.all()).map((f) => f.name).sort()).toEqual(["hà-tĩnh", "op"]);
     });
 
-    it("feed state and the cycle counter persist", async () => {
-      const states = createFeedStateRepo(store);
-      const st = { ...newFeedState(feed, "https://x/rss"), etag: '"e"', failures: 2 };
-      await states.save(st);
-      expect(await states.get(feed)).toEqual(st);
-      expect(await states.getMany([feed, "missing"])).toEqual([st, undefined]);
-      const meta = createMetaRepo(store);
-      const a = await meta.nextCycle();
-      expect(await meta.nextCycle()).toBe(a + 1);
-      await expect(store.ping()).resolves.toBeUndefined();
+    it("feed state and the cycle counter persist; the counter is atomic", async () => {
+      const st = { ...newFeedState("f1", "https://x/rss"), etag: '"e"', failures: 2, lastError: "boom", lastErrorAt: new Date(1_700_000_000_000).toISOString() };
+      await repos.feedStates.save(st);
+      expect(await repos.feedStates.get("f1")).toEqual(st);
+      expect(await repos.feedStates.getMany(["f1", "missing"])).toEqual([st, undefined]);
+      const cycles = await Promise.all(Array.from({ length: 20 }, () => repos.meta.nextCycle()));
+      expect(new Set(cycles).size).toBe(20);
     });
 
-    it("subscriptions: save, list, topics, remove a chat, follow a migration", async () => {
-      const subs = createSubscriptionRepo(store);
-      const at = new Date().toISOString();
-      await subs.save({ chatId: -5, feeds: "all", chatType: "group", createdAt: at });
-      await subs.save({ chatId: -6, threadId: 9, feeds: ["a"], chatType: "supergroup", createdAt: at });
-      await subs.save({ chatId: -6, feeds: ["b"], chatType: "supergroup", createdAt: at });
-      await Promise.all(
-        [7, 8, 9].map((id) => subs.save({ chatId: id, feeds: "all", chatType: "private", createdAt: at })),
-      );
-      expect((await subs.list()).length).toBe(6);
+    it("items: stored once per (feed, id), newest first, one per story, pruned", async () => {
+      const { items } = repos;
+      const a = await items.store([item("n1", "1", "2024-01-01T00:00:00Z"), item("n1", "2", "2024-01-02T00:00:00Z", "https://x/2")]);
+      const again = await items.store([item("n1", "2", "2024-01-02T00:00:00Z", "https://x/2")]);
+      expect(again[0]?.rowId).toBe(a[1]?.rowId);
+      await items.store([item("n2", "z", "2024-01-03T00:00:00Z", "https://x/2"), item("n2", "4", "2024-01-04T00:00:00Z")]);
+      expect((await items.recent(["n1"], 5)).map((i) => i.id)).toEqual(["2", "1"]);
+      // The same story (link) in two feeds shows once.
+      expect((await items.recent(["n1", "n2"], 5)).map((i) => i.id)).toEqual(["4", "z", "1"]);
+      expect((await items.byIds([a[0]!.rowId])).get(a[0]!.rowId)).toMatchObject({ id: "1", categories: ["x"] });
+      expect(await items.count("n1")).toBe(2);
+      expect(await items.prune("n1", 1)).toBe(1);
+      expect((await items.recent(["n1"], 5)).map((i) => i.id)).toEqual(["2"]);
+    });
+
+    it("subscriptions: atomic subscribe/unsubscribe, all except X, topics, migration", async () => {
+      const { subscriptions: subs } = repos;
+      await subs.subscribe({ chatId: -5, chatType: "group", title: "G" }, "all");
+      await subs.subscribe({ chatId: -6, threadId: 9, chatType: "supergroup" }, ["a"]);
+      await subs.subscribe({ chatId: -6, chatType: "supergroup" }, ["b"]);
+      // Concurrent adds to one chat all land (no lost update).
+      await Promise.all(["x", "y", "z", "w"].map((f) => subs.subscribe({ chatId: 7, chatType: "private" }, [f])));
+      expect((await subs.get(7))?.feeds).toEqual(["w", "x", "y", "z"]);
       expect((await subs.get(-6, 9))?.feeds).toEqual(["a"]);
+      const r = await subs.unsubscribe({ chatId: -5 }, ["a"]);
+      expect(r).toMatchObject({ existed: true, remaining: { feeds: "all", except: ["a"] } });
+      expect((await subs.subscribe({ chatId: -5, chatType: "group" }, ["a"])).except).toBeUndefined();
+      expect(await subs.unsubscribe({ chatId: 7 }, ["x", "y", "z", "w"])).toEqual({ existed: true });
+      expect(await subs.get(7)).toBeUndefined();
+      expect(await subs.unsubscribe({ chatId: 7 }, "all")).toEqual({ existed: false });
+      expect(await subs.counts()).toEqual({ subscriptions: 3, chats: 2 });
       expect(await subs.removeChat(-6)).toBe(2);
       await subs.moveChat(-5, -1005);
       expect(await subs.forChat(-5)).toEqual([]);
-      expect((await subs.forChat(-1005))[0]).toMatchObject({
-        chatId: -1005,
-        chatType: "supergroup",
-        feeds: "all",
-      });
-      expect(await subs.remove(7)).toBe(true);
-      expect(await subs.remove(7)).toBe(false);
-      expect((await subs.list()).map((s) => s.chatId).sort()).toEqual([-1005, 8, 9]);
+      expect((await subs.forChat(-1005))[0]).toMatchObject({ chatId: -1005, chatType: "supergroup", feeds: "all" });
     });
 
-    it("outbox and ledger: queued once, listed, completed, dropped, moved", async () => {
-      const outbox = createOutboxRepo(store, 60_000);
-      const it1 = item(`o1-${feed}`, "2024-01-01T00:00:00Z");
-      const it2 = item(`o2-${feed}`, "2024-01-01T00:00:00Z");
-      const a = newDelivery(-5, undefined, feed, it1);
-      const b = newDelivery(-5, 3, feed, it2);
-      const c = newDelivery(8, undefined, feed, it1);
-      expect((await outbox.enqueue([a, b, c])).length).toBe(3);
-      expect(await outbox.enqueue([a])).toEqual([]);
-      expect((await outbox.pending()).map((d) => d.key).sort()).toEqual([a.key, b.key, c.key].sort());
-      await outbox.complete([a]);
-      expect(await outbox.isSent(a.key)).toBe(true);
-      expect(await outbox.enqueue([a])).toEqual([]);
-      await outbox.drop([c], "chat gone");
-      expect(await outbox.enqueue([c])).toEqual([]);
-      const moved = await outbox.moveChat(-5, -1005);
-      expect(moved.map((d) => [d.chatId, d.threadId])).toEqual([[-1005, 3]]);
-      expect((await outbox.pending()).map((d) => d.key)).toEqual([moved[0]?.key]);
-      await outbox.update({ ...(moved[0] as typeof b), attempts: 2 });
-      expect((await outbox.pending())[0]?.attempts).toBe(2);
+    it("deliveries: planned once per story and chat, claimed, completed, retried, dead, cancelled", async () => {
+      const { subscriptions: subs, items, deliveries } = repos;
+      await subs.subscribe({ chatId: 100, chatType: "private" }, "all");
+      await subs.unsubscribe({ chatId: 100 }, ["d3"]);
+      await subs.subscribe({ chatId: 101, chatType: "private" }, ["d1"]);
+      await subs.subscribe({ chatId: 102, chatType: "private" }, ["d1", "d2"]);
+      // The same article (link) in d1 and d2, and two articles sharing a guid in d1 and d3.
+      const stored = await items.store([
+        item("d1", "same", "2024-01-01T00:00:00Z", "https://s/1"),
+        item("d2", "other-guid", "2024-01-01T00:00:00Z", "https://s/1"),
+        item("d1", "g", "2024-01-01T00:00:00Z", "https://s/a"),
+        item("d3", "g", "2024-01-01T00:00:00Z", "https://s/b"),
+      ]);
+      const ids = stored.map((s) => s.rowId);
+      // 100 (all except d3): s/1 once, s/a → 2; 101 (d1): s/1, s/a → 2; 102 (d1, d2): s/1 once, s/a → 2;
+      // and -1005 (all, from the test above): s/1, s/a, s/b → 3.
+      expect(await deliveries.plan(ids)).toBe(9);
+      expect(await deliveries.plan(ids)).toBe(0);
+      const due = await deliveries.due({ limit: 100, perChat: 10 });
+      expect(due.length).toBeGreaterThanOrEqual(6);
+      const mine = due.filter((d) => [100, 101, 102].includes(d.chatId));
+      expect(mine.length).toBe(6);
+      expect((await deliveries.due({ limit: 100, perChat: 1 })).filter((d) => d.chatId === 100).length).toBe(1);
+      const [first, second, third] = mine;
+      // Two senders claim the same rows at once: each row goes to exactly one.
+      const [c1, c2] = await Promise.all([
+        deliveries.claim(mine.map((d) => d.id), "A", Date.now() + 60_000),
+        deliveries.claim(mine.map((d) => d.id), "B", Date.now() + 60_000),
+      ]);
+      expect([...c1, ...c2].sort()).toEqual(mine.map((d) => d.id).sort());
+      expect(new Set([...c1, ...c2]).size).toBe(6);
+      expect((await deliveries.due({ limit: 100, perChat: 10 })).filter((d) => [100, 101, 102].includes(d.chatId))).toEqual([]);
+      // An expired claim can be taken over.
+      expect(await deliveries.claim([first!.id], "C", Date.now() + 60_000, Date.now() + 120_000)).toEqual([first!.id]);
+      expect(await deliveries.complete([first!.id], 42)).toBe(1);
+      expect(await deliveries.complete([first!.id], 42)).toBe(0);
+      await deliveries.retry([second!.id], Date.now() + 60_000, "502");
+      expect(await deliveries.nextDueAt()).toBeLessThanOrEqual(Date.now());
+      expect(await deliveries.deadLetter([third!.id], "refused")).toBe(1);
+      await deliveries.release("A");
+      await deliveries.release("B");
+      const cancelled = await deliveries.cancel(102);
+      expect(cancelled).toBeGreaterThanOrEqual(1);
+      const counts = await deliveries.counts();
+      expect(counts.dead).toBeGreaterThanOrEqual(1);
+      expect(counts.sent).toBeGreaterThanOrEqual(1);
+      // Unsubscribing cancels what is queued for that feed, at once.
+      await subs.unsubscribe({ chatId: 101 }, ["d1"]);
+      expect((await deliveries.due({ limit: 100, perChat: 10, now: Date.now() + 3_600_000 })).filter((d) => d.chatId === 101)).toEqual([]);
+      // The ledger keeps a story from being planned again after it was sent or cancelled.
+      expect(await deliveries.plan(ids)).toBe(0);
+    });
+
+    it("leases: one holder at a time, taken over after expiry", async () => {
+      const { leases } = repos;
+      const got = await Promise.all(["a", "b", "c"].map((o) => leases.acquire("poll", o, 200)));
+      expect(got.filter(Boolean).length).toBe(1);
+      const holder = (await leases.holder("poll"))!.owner;
+      expect(await leases.acquire("poll", holder, 200)).toBe(true);
+      expect(await leases.acquire("poll", "zz", 200)).toBe(false);
+      await sleep(250);
+      expect(await leases.acquire("poll", "zz", 200)).toBe(true);
+      await leases.release("poll", "zz");
+      expect(await leases.holder("poll")).toBeUndefined();
+    });
+
+    it("processed updates: claimed once", async () => {
+      const results = await Promise.all([1, 1, 2, 1].map((id) => repos.updates.claim(id)));
+      expect(results.filter(Boolean).length).toBe(2);
+      expect(await repos.updates.claim(1)).toBe(false);
+    });
+
+    it("readiness writes and pings", async () => {
+      await expect(store.writeCheck("me")).resolves.toBeUndefined();
+      await expect(store.ping()).resolves.toBeUndefined();
     });
   });
 }
 
 const dir = tempDir();
 afterAll(() => dir.cleanup());
-contract("sqlite", () => openStore(`sqlite://${join(dir.path, "contract.sqlite")}`, testLog));
+contract("sqlite", async () => ({
+  store: await openStore(`sqlite://${join(dir.path, "contract.sqlite")}`, { log: testLog }),
+  cleanup: async () => undefined,
+}));
 
-const redisUrl = serviceUrl("REDIS_URL");
-if (redisUrl) contract("redis", () => openStore(redisUrl, testLog));
-else describe.skip("store contract: redis (REDIS_URL not set)", () => it("skipped", () => {}));
-
-describe("store failures are loud", () => {
-  it("a read from a closed SQLite store rejects instead of looking empty", async () => {
-    const store = await openStore(`sqlite://${join(dir.path, "closed.sqlite")}`, testLog);
-    const seen = store.ns("seen");
-    await store.close();
-    await expect(seen.get("x")).rejects.toThrow(/not open/);
+const pgUrl = serviceUrl("DATABASE_URL");
+if (pgUrl)
+  contract("postgres", async () => {
+    const pgdb = await createPgDatabase(pgUrl);
+    return { store: await openStore(pgdb.url, { log: testLog }), cleanup: () => pgdb.drop() };
   });
-
-  it("an unsupported STORE_URL is refused", async () => {
-    await expect(openStore("mongodb://x", testLog)).rejects.toThrow(/unsupported STORE_URL/);
-  });
-});
+else describe.skip("store contract: postgres (DATABASE_URL not set)", () => it("skipped", () => {}));

@@ -1,15 +1,24 @@
-import { type Api, GrammyError, HttpError } from "grammy";
+import type { Api } from "grammy";
+import {
+  type ChatSettings,
+  type Delivery,
+  type FeedItem,
+  inQuietHours,
+  type Language,
+  targetKey,
+} from "../domain/types.js";
 import type { Logger } from "../log.js";
-import { type ChatSettings, inQuietHours, type SettingsRepo } from "../store/chat-settings.js";
-import type { Delivery, OutboxRepo } from "../store/outbox.js";
-import { type SubscriptionRepo, targetKey } from "../store/subscriptions.js";
-import { renderLinkList } from "../telegram/digest.js";
-import { type Language, type Post, renderPost, SUMMARY_CHARS } from "../telegram/render.js";
-import { ChatWindow, createPacer } from "./limits.js";
+import type { DeliveryRepo, ItemsRepo, SettingsRepo, SubscriptionRepo } from "../store/repos.js";
+import type { FloodBudget } from "./budget.js";
+import type { Failure } from "./classify.js";
+import { createSender } from "./send.js";
 
 export interface WorkerDeps {
+  /** The API the posts go through: its transformer takes each send's slot from `budget`. */
   api: Api;
-  outbox: OutboxRepo;
+  budget: FloodBudget;
+  deliveries: DeliveryRepo;
+  items: ItemsRepo;
   subscriptions: SubscriptionRepo;
   settings: SettingsRepo;
   log: Logger;
@@ -17,11 +26,22 @@ export interface WorkerDeps {
   digestHeader: (language: Language, count: number) => string;
   timeZone: string;
   defaultLanguage: Language;
-  sendRate: number;
   paidBroadcast: boolean;
   digestThreshold: number;
+  /** Who claims (this instance's id). */
+  owner: string;
+  /** A claim outlives the longest send (the API timeout), so no other sender takes a row in flight. */
+  claimTtlMs: number;
+  /** A delivery still failing this long after it was planned is dead-lettered. */
+  retryMaxMs: number;
   /** Sends in flight at once (never two to one chat). */
   maxInFlight?: number;
+  /** Deliveries held in memory at most (the rest wait in the database). */
+  window?: number;
+  /** How often the queue is read when nothing woke the worker (other instances' work, retries due). */
+  pollMs?: number;
+  /** Work due and nothing accepted for this long: delivery is stuck (readiness turns 503). */
+  stuckMs?: number;
   now?: () => number;
 }
 
@@ -32,153 +52,126 @@ export interface WorkerStats {
   retries: number;
   dropped: number;
   fallbacks: number;
+  deadLettered: number;
+  /** Held in memory, due now. */
   pending: number;
   inFlight: number;
 }
 
 export interface DeliveryWorker {
-  /** Loads the outbox (deliveries left by a previous run) and starts sending. */
   start(): Promise<void>;
-  /** Queues deliveries that are already persisted in the outbox. */
-  add(deliveries: Delivery[]): void;
+  /** New deliveries were planned: read the queue now. */
+  wake(): void;
   /** Settings changed: re-read them before the next send to that chat. */
   invalidate(chatId: number): void;
-  /** Stops taking new sends; waits up to `timeoutMs` for those in flight. Pending ones stay in the outbox. */
+  /** Stops taking new sends; waits up to `timeoutMs` for those in flight. Pending ones stay queued. */
   stop(timeoutMs: number): Promise<void>;
-  /** Resolves when nothing is pending or in flight (tests, --once). */
+  /** Resolves when nothing is due, in memory or in flight (tests, --once). */
   drained(): Promise<void>;
   stats(): WorkerStats;
+  /** Stuck: work due, and nothing accepted by Telegram for `stuckMs`. */
+  health(): { stuck: boolean; lastAcceptedAt: number };
 }
 
 interface Target {
   key: string;
   chatId: number;
-  threadId?: number | undefined;
+  threadId: number;
   queue: Delivery[];
-  window: ChatWindow;
   inFlight: boolean;
-  settings?: { value: ChatSettings; at: number } | undefined;
+  /** Quiet hours or store trouble: not before this time. */
+  pausedUntil: number;
   /** Posts held back by quiet hours go out together as one digest. */
   heldByQuiet: boolean;
 }
 
-type Failure =
-  | { kind: "flood"; retryAfter: number }
-  | { kind: "gone" | "parse" | "photo" | "topic" | "retry"; description: string }
-  | { kind: "migrate"; to: number }
-  | { kind: "permanent"; description: string };
-
-const GONE =
-  /chat not found|bot was kicked|bot was blocked|not a member|have no rights to send|not enough rights|CHAT_WRITE_FORBIDDEN|group chat was deactivated|user is deactivated|CHANNEL_PRIVATE/i;
-const PHOTO =
-  /wrong file|failed to get HTTP URL|wrong type of the web page|IMAGE_PROCESS_FAILED|PHOTO_|wrong remote file|file must be non-empty|WEBPAGE_/i;
-const TOPIC = /message thread not found|TOPIC_CLOSED|TOPIC_DELETED|thread not found/i;
-
-export function classify(error: unknown): Failure {
-  if (error instanceof GrammyError) {
-    const p = error.parameters ?? {};
-    if (error.error_code === 429) return { kind: "flood", retryAfter: p.retry_after ?? 5 };
-    if (p.migrate_to_chat_id) return { kind: "migrate", to: p.migrate_to_chat_id };
-    if (error.error_code === 403 || GONE.test(error.description))
-      return { kind: "gone", description: error.description };
-    if (/can't parse entities|unsupported start tag|can't find end tag/i.test(error.description)) {
-      return { kind: "parse", description: error.description };
-    }
-    if (PHOTO.test(error.description)) return { kind: "photo", description: error.description };
-    if (TOPIC.test(error.description)) return { kind: "topic", description: error.description };
-    if (error.error_code >= 500) return { kind: "retry", description: error.description };
-    return { kind: "permanent", description: error.description };
-  }
-  if (error instanceof HttpError) return { kind: "retry", description: String(error.error) };
-  return { kind: "retry", description: String(error) };
-}
-
 const SETTINGS_TTL_MS = 60_000;
+const PER_CHAT_WINDOW = 50;
 
 /**
- * Sends the outbox to Telegram within its flood limits: a global pace, one post per second per
- * chat, 20 per minute per group or channel. A 429 pauses only that chat. Several chats are
- * served at once, one send at a time per chat, round-robin so a big backlog in one chat does
- * not starve the others.
+ * Sends the delivery queue (in the database) to Telegram. It reads a bounded window of due
+ * rows, serves chats round-robin (one send at a time per chat, topics included, so a busy
+ * chat cannot starve the others), asks the shared flood budget when each chat may be sent
+ * to, claims each row just before sending it, and completes it in the ledger after Telegram
+ * accepted it. A ledger write that fails is retried, never the send.
  */
 export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
   const log = deps.log.child({ component: "delivery" });
   const now = deps.now ?? Date.now;
-  const pacer = createPacer(deps.sendRate, now);
+  const sender = createSender({ ...deps, log });
   // Enough sends in flight to keep the pace over a slow network, few enough that a crash can
   // repeat only a handful (a send accepted by Telegram but not yet in the ledger).
-  const maxInFlight = deps.maxInFlight ?? Math.max(8, Math.min(16, Math.ceil(deps.sendRate / 10)));
+  const maxInFlight = deps.maxInFlight ?? 12;
+  const windowSize = deps.window ?? 2000;
+  const pollMs = deps.pollMs ?? 1000;
+  const stuckMs = deps.stuckMs ?? 120_000;
   const targets = new Map<string, Target>();
-  const queued = new Set<string>();
-  // Counters; `pending` and `inFlight` are read live in stats().
-  const stats: Omit<WorkerStats, "pending" | "inFlight"> = {
-    sent: 0,
-    digests: 0,
-    flood429: 0,
-    retries: 0,
-    dropped: 0,
-    fallbacks: 0,
-  };
+  const loaded = new Set<number>();
+  /** Accepted by Telegram, ledger write not yet done: never sent again by this process. */
+  const accepted = new Set<number>();
+  const busyChats = new Set<number>();
+  const settingsCache = new Map<number, { value: ChatSettings; at: number }>();
+  const itemCache = new Map<number, FeedItem>();
+  const stats = { sent: 0, digests: 0, flood429: 0, retries: 0, dropped: 0, fallbacks: 0, deadLettered: 0 };
   let inFlight = 0;
-  let stopping = false;
+  let running = false;
   let timer: NodeJS.Timeout | undefined;
+  let pollTimer: NodeJS.Timeout | undefined;
+  let refilling: Promise<void> | undefined;
+  let refillAgain = false;
+  let lastRefillFoundNothing = false;
+  let lastAcceptedAt = now();
+  let idleSince = now();
   let rr = 0;
   let drainWaiters: Array<() => void> = [];
-  // One item fanned out to many chats renders the same few posts: render each once.
-  const posts = new Map<string, Post>();
-  const render = (d: Delivery, opts: Parameters<typeof renderPost>[1]): Post => {
-    const key = `${d.item.id}|${opts.language}|${opts.summaryChars}|${opts.withImage}`;
-    let post = posts.get(key);
-    if (!post) {
-      post = renderPost(d.item, opts);
-      if (posts.size >= 256) posts.delete(posts.keys().next().value as string);
-      posts.set(key, post);
-    }
-    return post;
-  };
-  const hourFormat = new Intl.DateTimeFormat("en-GB", {
-    timeZone: deps.timeZone,
-    hour: "2-digit",
-    hourCycle: "h23",
-  });
+
+  const hourFormat = new Intl.DateTimeFormat("en-GB", { timeZone: deps.timeZone, hour: "2-digit", hourCycle: "h23" });
   const hourNow = () => Number(hourFormat.format(now()));
 
-  function target(chatId: number, threadId?: number): Target {
+  function refill(): Promise<void> {
+    if (refilling) {
+      refillAgain = true;
+      return refilling;
+    }
+    refilling = (async () => {
+      do {
+        refillAgain = false;
+        try {
+          if (loaded.size >= windowSize / 2) break;
+          const rows = await deps.deliveries.due({ limit: windowSize, perChat: PER_CHAT_WINDOW, now: now() });
+          let added = 0;
+          for (const d of rows) {
+            if (loaded.has(d.id) || accepted.has(d.id)) continue;
+            loaded.add(d.id);
+            target(d.chatId, d.threadId).queue.push(d);
+            added++;
+          }
+          lastRefillFoundNothing = rows.length === 0;
+          if (added) log.debug({ added, held: loaded.size }, "queue read");
+        } catch (error) {
+          log.error({ err: error }, "could not read the delivery queue; will retry");
+          lastRefillFoundNothing = false;
+        }
+      } while (refillAgain && running);
+    })().finally(() => {
+      refilling = undefined;
+      schedule();
+    });
+    return refilling;
+  }
+
+  function target(chatId: number, threadId: number): Target {
     const key = targetKey(chatId, threadId);
     let t = targets.get(key);
     if (!t) {
-      t = {
-        key,
-        chatId,
-        threadId,
-        queue: [],
-        window: new ChatWindow(chatId < 0),
-        inFlight: false,
-        heldByQuiet: false,
-      };
+      t = { key, chatId, threadId, queue: [], inFlight: false, pausedUntil: 0, heldByQuiet: false };
       targets.set(key, t);
     }
     return t;
   }
 
-  function add(deliveries: Delivery[]): void {
-    for (const d of deliveries) {
-      if (queued.has(d.key)) continue;
-      queued.add(d.key);
-      target(d.chatId, d.threadId).queue.push(d);
-    }
-    schedule();
-  }
-
-  function readyAt(t: Target, at: number): number {
-    let ready = t.window.readyAt(at);
-    const due = t.queue.reduce((m, d) => Math.min(m, d.notBefore), Number.POSITIVE_INFINITY);
-    ready = Math.max(ready, due);
-    return ready;
-  }
-
   function schedule(): void {
-    if (stopping) return;
+    if (!running) return checkDrained();
     if (timer) clearTimeout(timer);
     timer = undefined;
     const at = now();
@@ -187,272 +180,282 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     for (let k = 0; k < list.length && inFlight < maxInFlight; k++) {
       const i = (rr + k) % list.length;
       const t = list[i] as Target;
-      if (t.inFlight || t.queue.length === 0) continue;
-      const ready = readyAt(t, at);
+      if (t.inFlight || t.queue.length === 0 || busyChats.has(t.chatId)) continue;
+      const ready = Math.max(t.pausedUntil, deps.budget.chatReadyAt(t.chatId));
       if (ready > at) {
         earliest = Math.min(earliest, ready);
         continue;
       }
-      if (pacer.readyAt() > at) {
-        earliest = Math.min(earliest, pacer.readyAt());
+      const global = deps.budget.globalReadyAt();
+      if (global > at) {
+        earliest = Math.min(earliest, global);
         break;
       }
-      pacer.take();
       rr = (i + 1) % Math.max(1, list.length);
       void dispatch(t);
     }
     if (Number.isFinite(earliest)) timer = setTimeout(schedule, Math.max(1, earliest - now()));
+    if (loaded.size < windowSize / 2 && !refilling && !lastRefillFoundNothing) void refill();
     checkDrained();
   }
 
   function checkDrained(): void {
-    if (queued.size === 0 && inFlight === 0 && drainWaiters.length) {
-      const waiters = drainWaiters;
-      drainWaiters = [];
-      for (const w of waiters) w();
+    if (loaded.size === 0 && inFlight === 0 && accepted.size === 0 && !refilling) {
+      idleSince = now();
+      if (drainWaiters.length && (lastRefillFoundNothing || !running)) {
+        const waiters = drainWaiters;
+        drainWaiters = [];
+        for (const w of waiters) w();
+      }
     }
   }
 
-  async function settingsFor(t: Target): Promise<ChatSettings> {
-    if (!t.settings || now() - t.settings.at > SETTINGS_TTL_MS) {
-      t.settings = { value: await deps.settings.get(t.chatId), at: now() };
+  async function settingsFor(chatId: number): Promise<ChatSettings> {
+    const cached = settingsCache.get(chatId);
+    if (cached && now() - cached.at < SETTINGS_TTL_MS) return cached.value;
+    const value = await deps.settings.get(chatId);
+    settingsCache.set(chatId, { value, at: now() });
+    if (settingsCache.size > 5000) settingsCache.delete(settingsCache.keys().next().value as number);
+    return value;
+  }
+
+  async function itemsFor(ds: Delivery[]): Promise<Map<number, FeedItem>> {
+    const missing = ds.map((d) => d.itemRowId).filter((id) => !itemCache.has(id));
+    if (missing.length) {
+      for (const [id, item] of await deps.items.byIds([...new Set(missing)])) {
+        itemCache.set(id, item);
+        if (itemCache.size > 512) itemCache.delete(itemCache.keys().next().value as number);
+      }
     }
-    return t.settings.value;
+    return new Map(ds.flatMap((d) => (itemCache.has(d.itemRowId) ? [[d.itemRowId, itemCache.get(d.itemRowId) as FeedItem]] : [])));
+  }
+
+  function forget(t: Target, done: Delivery[]): void {
+    const ids = new Set(done.map((d) => d.id));
+    t.queue = t.queue.filter((d) => !ids.has(d.id));
+    for (const id of ids) loaded.delete(id);
+    if (t.queue.length === 0 && !t.inFlight) targets.delete(t.key);
+  }
+
+  function forgetChat(chatId: number): void {
+    for (const t of [...targets.values()]) if (t.chatId === chatId) forget(t, t.queue);
   }
 
   async function dispatch(t: Target): Promise<void> {
     t.inFlight = true;
+    busyChats.add(t.chatId);
     inFlight++;
     try {
-      const settings = await settingsFor(t);
+      const settings = await settingsFor(t.chatId);
       if (inQuietHours(settings, hourNow())) {
         // Hold everything until the quiet window ends, then send it as one digest.
         t.heldByQuiet = true;
-        t.window.pausedUntil = now() + 60_000;
+        t.pausedUntil = now() + 60_000;
         return;
       }
-      const at = now();
-      const due = t.queue.filter((d) => d.notBefore <= at);
-      if (due.length === 0) return;
-      t.window.sent(at);
-      const asDigest = due.length > deps.digestThreshold || (t.heldByQuiet && due.length > 1);
+      // Too old to be news any more, or failing for too long: dead letters, counted.
+      const expired = t.queue.filter((d) => now() - d.createdAt > deps.retryMaxMs);
+      if (expired.length) {
+        stats.deadLettered += await deps.deliveries.deadLetter(
+          expired.map((d) => d.id),
+          "not delivered within RETRY_MAX_HOURS",
+        );
+        log.warn({ chat: t.chatId, count: expired.length }, "deliveries dead-lettered: retries ran out");
+        forget(t, expired);
+      }
+      if (t.queue.length === 0) return;
+      const asDigest = t.queue.length > deps.digestThreshold || (t.heldByQuiet && t.queue.length > 1);
+      const batch = asDigest ? t.queue.slice(0, 40) : t.queue.slice(0, 1);
+      const claimedIds = new Set(
+        await deps.deliveries.claim(
+          batch.map((d) => d.id),
+          deps.owner,
+          now() + deps.claimTtlMs,
+          now(),
+        ),
+      );
+      // Not claimed: cancelled meanwhile, or another sender has it.
+      forget(
+        t,
+        batch.filter((d) => !claimedIds.has(d.id)),
+      );
+      const claimed = batch.filter((d) => claimedIds.has(d.id));
+      if (claimed.length === 0) return;
+      const items = await itemsFor(claimed);
+      const orphans = claimed.filter((d) => !items.has(d.itemRowId));
+      if (orphans.length) {
+        await deps.deliveries.deadLetter(
+          orphans.map((d) => d.id),
+          "the item is no longer stored",
+        );
+        forget(t, orphans);
+      }
+      const todo = claimed.filter((d) => items.has(d.itemRowId));
+      if (todo.length === 0) return;
+      const target = { chatId: t.chatId, threadId: t.threadId, settings };
       t.heldByQuiet = false;
-      if (asDigest) await sendDigest(t, due, settings);
-      else await sendSingle(t, due[0] as Delivery, settings);
+      if (todo.length > 1 || asDigest) {
+        const res = await sender.digest(
+          target,
+          todo.map((d) => items.get(d.itemRowId) as FeedItem),
+        );
+        stats.fallbacks += res.fallbacks;
+        const covered = todo.slice(0, res.count);
+        if (res.ok) {
+          stats.sent++;
+          stats.digests++;
+          await record(t, covered, res.messageId, true);
+        } else await failed(t, covered, res.failure);
+        // What did not fit is released for the next send.
+        const rest = todo.slice(res.count);
+        if (rest.length) await deps.deliveries.retry(rest.map((d) => d.id), 0, "did not fit in the digest");
+      } else {
+        const d = todo[0] as Delivery;
+        const res = await sender.single(target, d.itemRowId, items.get(d.itemRowId) as FeedItem);
+        stats.fallbacks += res.fallbacks;
+        if (res.ok) {
+          stats.sent++;
+          await record(t, [d], res.messageId, false);
+        } else await failed(t, [d], res.failure);
+      }
     } catch (error) {
       // Store trouble: keep everything queued and try again shortly.
       log.error({ err: error, chat: t.chatId }, "delivery step failed; will retry");
-      t.window.pausedUntil = now() + 5000;
+      t.pausedUntil = now() + 5000;
     } finally {
       t.inFlight = false;
+      busyChats.delete(t.chatId);
       if (t.queue.length === 0) targets.delete(t.key);
       inFlight--;
       schedule();
     }
   }
 
-  function languageOf(settings: ChatSettings): Language {
-    return settings.language ?? deps.defaultLanguage;
-  }
-
-  function common(t: Target, settings: ChatSettings) {
-    return {
-      ...(t.threadId ? { message_thread_id: t.threadId } : {}),
-      ...(settings.silent ? { disable_notification: true } : {}),
-      ...(deps.paidBroadcast ? { allow_paid_broadcast: true } : {}),
-    };
-  }
-
-  async function sendPost(t: Target, post: Post, settings: ChatSettings, plain = false): Promise<void> {
-    const opts = { ...common(t, settings), ...(plain ? {} : { parse_mode: "HTML" as const }) };
-    const text = plain ? post.plain : post.text;
-    if (post.photo) await deps.api.sendPhoto(t.chatId, post.photo, { ...opts, caption: text });
-    else
-      await deps.api.sendMessage(t.chatId, text, {
-        ...opts,
-        link_preview_options: { is_disabled: !settings.previews },
-      });
-  }
-
-  async function sendSingle(t: Target, d: Delivery, settings: ChatSettings): Promise<void> {
-    if (await deps.outbox.isSent(d.key)) return finish(t, [d], "already sent");
-    const renderOpts = {
-      language: languageOf(settings),
-      timeZone: deps.timeZone,
-      summaryChars: SUMMARY_CHARS[settings.summary],
-      withImage: settings.images,
-    };
-    let post = render(d, renderOpts);
-    let plain = false;
-    // At most one fallback per reason: parse → plain text, photo → text message, topic → main chat.
-    for (let tries = 0; tries < 4; tries++) {
+  /**
+   * Telegram accepted these: write the ledger, retrying until it holds (a send is never
+   * repeated because the store failed after it). The rows stay out of every queue meanwhile.
+   */
+  async function record(t: Target, ds: Delivery[], messageId: number | undefined, digest: boolean): Promise<void> {
+    lastAcceptedAt = now();
+    const ids = ds.map((d) => d.id);
+    for (const id of ids) accepted.add(id);
+    forget(t, ds);
+    for (let attempt = 0; ; attempt++) {
       try {
-        await sendPost(t, post, settings, plain);
-        stats.sent++;
-        return finish(t, [d]);
+        await deps.deliveries.complete(ids, messageId, digest);
+        break;
       } catch (error) {
-        const f = classify(error);
-        if (f.kind === "parse" && !plain) {
-          log.error(
-            { chat: t.chatId, item: d.item.id, description: f.description, html: post.text },
-            "BUG: Telegram rejected our HTML; sending as plain text",
-          );
-          plain = true;
-        } else if (f.kind === "photo" && post.photo) {
-          log.warn(
-            { chat: t.chatId, photo: post.photo, description: f.description },
-            "photo refused; sending as text",
-          );
-          post = render(d, { ...renderOpts, withImage: false });
-        } else if (f.kind === "topic" && t.threadId) {
-          log.warn({ chat: t.chatId, thread: t.threadId }, "topic is gone; posting to the main chat");
-          t.threadId = undefined;
-        } else {
-          return handleFailure(t, [d], f);
+        if (attempt === 0) log.error({ err: error, chat: t.chatId }, "sent, but the ledger write failed; retrying the write, not the send");
+        if (!running && attempt > 3) {
+          log.error({ chat: t.chatId, ids }, "stopping with sent deliveries not recorded; they may repeat after their claim expires");
+          break;
         }
-        stats.fallbacks++;
+        await new Promise((r) => setTimeout(r, Math.min(250 * 2 ** attempt, 5000)));
       }
     }
+    for (const id of ids) accepted.delete(id);
   }
 
-  async function sendDigest(t: Target, due: Delivery[], settings: ChatSettings): Promise<void> {
-    const sentAlready = await Promise.all(due.map((d) => deps.outbox.isSent(d.key)));
-    const skip = due.filter((_, i) => sentAlready[i]);
-    if (skip.length) await finish(t, skip, "already sent");
-    const todo = due.filter((_, i) => !sentAlready[i]);
-    if (todo.length === 0) return;
-    const language = languageOf(settings);
-    const list = renderLinkList(
-      deps.digestHeader(language, todo.length),
-      todo.map((d) => d.item),
-      deps.timeZone,
-    );
-    const batch = todo.slice(0, list.count);
-    const text =
-      batch.length === todo.length
-        ? list.text
-        : renderLinkList(
-            deps.digestHeader(language, batch.length),
-            batch.map((d) => d.item),
-            deps.timeZone,
-          ).text;
-    try {
-      await deps.api.sendMessage(t.chatId, text, {
-        ...common(t, settings),
-        parse_mode: "HTML",
-        link_preview_options: { is_disabled: true },
-      });
-      stats.sent++;
-      stats.digests++;
-      await finish(t, batch);
-    } catch (error) {
-      const f = classify(error);
-      if (f.kind === "topic" && t.threadId) {
-        t.threadId = undefined;
-        return;
-      }
-      await handleFailure(t, batch, f);
-    }
-  }
-
-  async function finish(t: Target, done: Delivery[], note?: string): Promise<void> {
-    await deps.outbox.complete(done);
-    forget(t, done);
-    if (note) log.info({ chat: t.chatId, count: done.length }, note);
-  }
-
-  function forget(t: Target, done: Delivery[]): void {
-    const keys = new Set(done.map((d) => d.key));
-    t.queue = t.queue.filter((d) => !keys.has(d.key));
-    for (const k of keys) queued.delete(k);
-    if (t.queue.length === 0 && !t.inFlight) targets.delete(t.key);
-  }
-
-  async function handleFailure(t: Target, ds: Delivery[], f: Failure): Promise<void> {
+  async function failed(t: Target, ds: Delivery[], f: Failure): Promise<void> {
+    const ids = ds.map((d) => d.id);
     const at = now();
     switch (f.kind) {
       case "flood":
+        // The budget has recorded the pause (its transformer saw the 429); the rows wait it out.
         stats.flood429++;
-        t.window.pausedUntil = at + f.retryAfter * 1000;
-        log.warn({ chat: t.chatId, retryAfter: f.retryAfter }, "429: pausing this chat");
+        await deps.deliveries.retry(ids, at + f.retryAfter * 1000, "429");
+        forget(t, ds);
+        log.warn({ chat: t.chatId, retryAfter: f.retryAfter, scope: f.scope }, "429: waiting retry_after");
         return;
       case "gone": {
+        // One transaction: the subscriptions go and whatever is queued for the chat is cancelled.
         const removed = await deps.subscriptions.removeChat(t.chatId);
         await deps.settings.remove(t.chatId);
-        const all = [...targets.values()].filter((x) => x.chatId === t.chatId);
-        const lost = all.flatMap((x) => x.queue);
-        await deps.outbox.drop(lost, "chat gone");
-        for (const x of all) forget(x, x.queue);
-        stats.dropped += lost.length;
-        log.warn(
-          { chat: t.chatId, removed, dropped: lost.length, reason: f.description },
-          "chat is gone: subscriptions removed",
-        );
+        forgetChat(t.chatId);
+        stats.dropped += ds.length;
+        log.warn({ chat: t.chatId, removed, reason: f.description }, "chat is gone: subscriptions removed");
         return;
       }
-      case "migrate": {
+      case "migrate":
         await deps.subscriptions.moveChat(t.chatId, f.to);
         await deps.settings.move(t.chatId, f.to);
-        const moved = await deps.outbox.moveChat(t.chatId, f.to);
-        for (const x of [...targets.values()].filter((x) => x.chatId === t.chatId)) forget(x, x.queue);
-        log.info(
-          { from: t.chatId, to: f.to, pending: moved.length },
-          "group migrated to a supergroup: subscriptions moved",
-        );
-        add(moved);
+        settingsCache.delete(t.chatId);
+        forgetChat(t.chatId);
+        log.info({ from: t.chatId, to: f.to }, "group migrated to a supergroup: subscriptions and queue moved");
+        void refill();
+        return;
+      case "retry": {
+        const attempts = Math.max(...ds.map((d) => d.attempts)) + 1;
+        const next = at + Math.min(2 ** attempts * 1000, 300_000);
+        const tooOld = ds.filter((d) => next - d.createdAt > deps.retryMaxMs);
+        if (tooOld.length) {
+          stats.deadLettered += await deps.deliveries.deadLetter(tooOld.map((d) => d.id), `retries ran out: ${f.description}`);
+          log.error({ chat: t.chatId, count: tooOld.length, reason: f.description }, "deliveries dead-lettered: retries ran out");
+        }
+        const again = ds.filter((d) => !tooOld.includes(d));
+        await deps.deliveries.retry(again.map((d) => d.id), next, f.description);
+        forget(t, ds);
+        stats.retries++;
+        log.warn({ chat: t.chatId, attempts, reason: f.description }, "send failed; will retry");
         return;
       }
-      case "retry":
-        for (const d of ds) {
-          d.attempts++;
-          d.notBefore = at + Math.min(2 ** d.attempts * 1000, 300_000);
-          await deps.outbox.update(d);
-        }
-        stats.retries++;
-        log.warn(
-          { chat: t.chatId, attempts: ds[0]?.attempts, reason: f.description },
-          "send failed; will retry",
-        );
-        return;
-      case "parse":
-      case "photo":
-      case "topic":
-      case "permanent":
-        await deps.outbox.drop(ds, `failed: ${f.description}`);
-        forget(t, ds);
+      default:
         stats.dropped += ds.length;
-        log.error(
-          { chat: t.chatId, items: ds.map((d) => d.item.id), reason: f.description },
-          "Telegram refused the post for good",
-        );
+        stats.deadLettered += await deps.deliveries.deadLetter(ids, f.kind === "notModified" || f.kind === "messageGone" ? f.kind : f.description);
+        forget(t, ds);
+        log.error({ chat: t.chatId, count: ds.length, kind: f.kind, reason: "description" in f ? f.description : "" }, "Telegram refused the post for good");
         return;
     }
+  }
+
+  function poll(): void {
+    if (!running) return;
+    pollTimer = setTimeout(() => {
+      lastRefillFoundNothing = false;
+      void refill().finally(poll);
+    }, pollMs);
   }
 
   return {
     async start() {
-      stopping = false;
-      const pending = await deps.outbox.pending();
-      if (pending.length) log.info({ pending: pending.length }, "resuming deliveries left in the outbox");
-      add(pending);
+      running = true;
+      lastAcceptedAt = now();
+      await refill();
+      if (loaded.size) log.info({ due: loaded.size }, "resuming deliveries left in the queue");
+      poll();
     },
-    add,
+    wake() {
+      lastRefillFoundNothing = false;
+      void refill();
+    },
     invalidate(chatId) {
-      for (const t of targets.values()) if (t.chatId === chatId) t.settings = undefined;
+      settingsCache.delete(chatId);
     },
     async stop(timeoutMs) {
-      stopping = true;
+      running = false;
       if (timer) clearTimeout(timer);
+      if (pollTimer) clearTimeout(pollTimer);
       const deadline = now() + timeoutMs;
-      while (inFlight > 0 && now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      if (inFlight > 0) log.warn({ inFlight }, "stopped with sends in flight; they stay in the outbox");
+      while ((inFlight > 0 || accepted.size > 0) && now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      if (inFlight > 0) log.warn({ inFlight }, "stopped with sends in flight; their claims expire and they are sent again");
+      checkDrained();
     },
     drained() {
       return new Promise<void>((resolve) => {
         drainWaiters.push(resolve);
-        checkDrained();
+        lastRefillFoundNothing = false;
+        if (running) void refill();
+        else checkDrained();
       });
     },
-    stats: () => ({ ...stats, pending: queued.size, inFlight }),
+    stats: () => ({ ...stats, pending: loaded.size, inFlight }),
+    health() {
+      const at = now();
+      const dueNow =
+        inFlight > 0 ||
+        [...targets.values()].some((t) => t.queue.length > 0 && Math.max(t.pausedUntil, deps.budget.chatReadyAt(t.chatId)) <= at);
+      const busyFor = at - Math.max(lastAcceptedAt, idleSince);
+      return { stuck: running && dueNow && busyFor > stuckMs, lastAcceptedAt };
+    },
   };
 }

@@ -1,16 +1,14 @@
-import type { FeedSource } from "../config.js";
-import type { Logger } from "../log.js";
 import {
+  type FeedItem,
+  type FeedSource,
   type FeedState,
-  type FeedStateRepo,
-  type ItemsRepo,
-  type MetaRepo,
   newFeedState,
   publishedMs,
-  type SeenRepo,
-} from "../store/repos.js";
+  type StoredItem,
+} from "../domain/types.js";
+import type { Logger } from "../log.js";
+import type { FeedStateRepo, ItemsRepo, MetaRepo, SeenRepo } from "../store/repos.js";
 import { FetchError, type Fetcher } from "./fetch.js";
-import type { FeedItem } from "./item.js";
 import { dedupeKeys } from "./normalize.js";
 import { readFeed } from "./read.js";
 
@@ -26,11 +24,16 @@ export interface PollerDeps {
   /** Operator feeds are trusted; feeds added through the bot are SSRF-guarded. */
   isTrusted: (feed: FeedSource) => boolean;
   /**
-   * Receives each feed's new items, oldest first, before they are marked seen: if it throws,
-   * the items stay unseen and are offered again next cycle, so nothing is lost.
+   * Receives each feed's new items, stored and oldest first, before they are marked seen: if
+   * it throws, the items stay unseen and are offered again next cycle, so nothing is lost.
    */
-  onNewItems: (feed: FeedSource, items: FeedItem[]) => Promise<void>;
+  onNewItems: (feed: FeedSource, items: StoredItem[]) => Promise<void>;
   baselineAnnounce: number;
+  /**
+   * At most this many new items of one feed are announced per read (a CMS re-publishing its
+   * archive must not flood the chats); the rest are stored and counted, not posted.
+   */
+  maxAnnounce: number;
   backoffMaxCycles: number;
   concurrency: number;
   /** Minutes east of UTC for dates written without a zone (the site's own time zone). */
@@ -108,27 +111,35 @@ export function createPoller(deps: PollerDeps): Poller {
       );
       const unseen = res.entries.filter((_, i) => unseenFlags[i]);
       const baseline = !state.baselineDone;
-      // A new feed announces only its newest few; the rest are marked seen silently.
-      const chosen = baseline
-        ? [...unseen]
-            .sort((a, b) => publishedMs(b.head) - publishedMs(a.head))
-            .slice(0, deps.baselineAnnounce)
-        : unseen;
+      // A new feed announces only its newest few; the rest are marked seen silently. A read
+      // with more new items than maxAnnounce announces the newest and holds the rest.
+      const limit = baseline ? deps.baselineAnnounce : deps.maxAnnounce;
+      const chosen =
+        unseen.length > limit
+          ? [...unseen].sort((a, b) => publishedMs(b.head) - publishedMs(a.head)).slice(0, limit)
+          : unseen;
+      const held = baseline ? 0 : unseen.length - chosen.length;
+      if (held > 0) {
+        flog.warn({ held, announced: chosen.length }, "more new items than one read may announce; the rest are stored, not posted");
+        state.itemsHeld += held;
+      }
       const announce = new Set(chosen);
-      const oldestFirst = chosen
-        .map((entry, i) => ({ item: entry.complete(), i }))
-        .sort((a, b) => publishedMs(a.item) - publishedMs(b.item) || b.i - a.i)
-        .map((x) => x.item);
-      if (oldestFirst.length) await deps.onNewItems(feed, oldestFirst);
+      const complete = new Map<string, FeedItem>(chosen.map((e) => [e.head.id, e.complete()]));
       if (unseen.length) {
+        // Stored before anything is planned: announced ones in full, the others as headlines
+        // for /latest. Oldest first, so deliveries are planned (and sent) in that order.
+        const kept = unseen
+          .map((e, i) => ({ item: announce.has(e) ? (complete.get(e.head.id) ?? e.head) : e.head, i }))
+          .sort((a, b) => publishedMs(a.item) - publishedMs(b.item) || b.i - a.i)
+          .map((x) => x.item);
+        const stored = await deps.items.store(kept);
+        const announced = stored.filter((s) => complete.has(s.item.id));
+        if (announced.length) await deps.onNewItems(feed, announced);
         await deps.seen.markSeen(
           feed.name,
           unseen.flatMap((e) => dedupeKeys(e.head)),
         );
-        // Items kept for /latest: announced ones in full, the silent baseline as headlines.
-        const full = new Map(oldestFirst.map((it) => [it.id, it]));
-        const kept = unseen.map((e) => (announce.has(e) ? (full.get(e.head.id) ?? e.head) : e.head));
-        state.itemsKnown = await deps.items.merge(feed.name, kept);
+        state.itemsKnown = await deps.items.count(feed.name);
       }
       state.baselineDone = true;
       await deps.feedStates.save(state);

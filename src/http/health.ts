@@ -2,37 +2,57 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "../log.js";
 
-export interface HealthDeps {
+export interface ReadinessCheck {
+  /** The store answers and takes a write. */
+  store: () => Promise<void>;
   /** When the poller last finished a cycle (epoch ms), 0 if never. */
   lastCycleAt: () => number;
   /** A cycle older than this means the poller is stuck. */
-  maxAgeMs: number;
-  ping: () => Promise<void>;
+  maxCycleAgeMs: number;
+  /** Work due and nothing accepted by Telegram for a while. */
+  deliveryStuck: () => boolean;
+  shuttingDown: () => boolean;
   details?: () => Record<string, unknown>;
-  log: Logger;
 }
 
-/** GET /healthz: 200 only while the poller's last cycle is recent and the store answers. */
+/**
+ * GET /livez: 200 while the process runs. GET /readyz (and /healthz, its old name): 200 only
+ * when the store answers and can write, the poller's last cycle is recent, delivery is not
+ * stuck and the process is not shutting down; 503 with the reasons otherwise.
+ */
 export async function startHealthServer(
   port: number,
-  deps: HealthDeps,
+  deps: ReadinessCheck & { log: Logger },
 ): Promise<{ port: number; close(): Promise<void> }> {
   const log = deps.log.child({ component: "health" });
   const server = http.createServer(async (req, res) => {
-    if (req.url !== "/healthz") return void res.writeHead(404).end();
-    const age = Date.now() - deps.lastCycleAt();
-    let store = "ok";
+    const path = (req.url ?? "").split("?")[0];
+    if (path === "/livez") {
+      return void res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
+    }
+    if (path !== "/readyz" && path !== "/healthz") return void res.writeHead(404).end();
+    const problems: string[] = [];
+    let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        deps.ping(),
-        new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 2000)),
+        deps.store(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error("no answer within 2 s")), 2000);
+        }),
       ]);
     } catch (error) {
-      store = (error as Error).message;
+      problems.push(`store: ${(error as Error).message}`);
+    } finally {
+      clearTimeout(timer);
     }
-    const fresh = deps.lastCycleAt() > 0 && age <= deps.maxAgeMs;
-    const ok = fresh && store === "ok";
-    const body = { ok, lastCycleAgeMs: deps.lastCycleAt() ? age : null, store, ...(deps.details?.() ?? {}) };
+    const last = deps.lastCycleAt();
+    const age = last ? Date.now() - last : null;
+    if (age === null) problems.push("poller: no cycle finished yet");
+    else if (age > deps.maxCycleAgeMs) problems.push(`poller: last cycle ${Math.round(age / 1000)} s ago`);
+    if (deps.deliveryStuck()) problems.push("delivery: work is due and Telegram accepted nothing for a while");
+    if (deps.shuttingDown()) problems.push("shutting down");
+    const ok = problems.length === 0;
+    const body = { ok, problems, lastCycleAgeMs: age, ...(deps.details?.() ?? {}) };
     res.writeHead(ok ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify(body));
   });
   await new Promise<void>((resolve, reject) => {
@@ -40,9 +60,13 @@ export async function startHealthServer(
     server.listen(port, resolve);
   });
   const actual = (server.address() as AddressInfo).port;
-  log.info({ port: actual }, "health endpoint listening on /healthz");
+  log.info({ port: actual }, "health endpoints listening on /livez and /readyz");
   return {
     port: actual,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

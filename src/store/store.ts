@@ -1,98 +1,85 @@
-import KeyvRedis, { createClient } from "@keyv/redis";
 import { Keyv } from "keyv";
+import { type Kysely, sql } from "kysely";
 import type { Logger } from "../log.js";
-import { KeyvBetterSqlite, SqliteDatabase } from "./sqlite-adapter.js";
+import { type Db, openDatabase, withTimeout } from "./db.js";
+import type { Dialect } from "./dialect.js";
+import { KeyvKysely, purgeExpiredKeyv } from "./keyv-adapter.js";
+import { migrate } from "./migrate.js";
+import type { Database } from "./schema.js";
 
-/**
- * The namespaces the application keeps, each a Keyv instance over one shared backend:
- * seen ids, feed state, recent items, counters, subscriptions, chat settings, user languages,
- * bot-added feeds, the outbox and the ledger of sent posts. (Tests add their own.)
- */
-export const NAMESPACES = [
-  "seen",
-  "feeds",
-  "items",
-  "meta",
-  "subs",
-  "settings",
-  "users",
-  "feedlist",
-  "outbox",
-  "sent",
-] as const;
-export type NamespaceName = (typeof NAMESPACES)[number] | (string & {});
-
+/** The store: one relational database (SQLite or PostgreSQL), migrated, with Keyv on top for dedupe. */
 export interface Store {
-  readonly backend: "sqlite" | "redis";
-  /** A Keyv over one namespace; errors are thrown, never swallowed (a failed read must not look like "not seen"). */
-  ns<T = unknown>(name: NamespaceName): Keyv<T>;
-  /** Answers when the backend answers; used by health checks. */
+  readonly backend: Dialect;
+  readonly db: Kysely<Database>;
+  /** A Keyv over one namespace of the `keyv` table; errors are thrown, never read as "not found". */
+  keyv<T>(namespace: string): Keyv<T>;
+  /** Answers when the database answers (and a SQLite file is still the one opened). */
   ping(): Promise<void>;
-  /** Drops expired entries where the backend does not do it by itself. */
+  /** Readiness: the database takes a write. */
+  writeCheck(instance: string): Promise<void>;
+  /** Deletes expired Keyv entries. */
   purgeExpired(): Promise<number>;
-  close(): Promise<void>;
+  /** Closes within `timeoutMs`, even when the database hangs. */
+  close(timeoutMs?: number): Promise<void>;
 }
 
-/** Opens STORE_URL: `sqlite://path` (or `sqlite://:memory:`), `redis://…` / `rediss://…`. */
-export async function openStore(url: string, log: Logger): Promise<Store> {
-  const slog = log.child({ component: "store" });
+export interface StoreOptions {
+  log: Logger;
+  connectTimeoutMs?: number;
+}
+
+/** Opens STORE_URL and brings its schema up to this release. */
+export async function openStore(url: string, opts: StoreOptions): Promise<Store> {
+  const log = opts.log.child({ component: "store" });
+  const connectTimeoutMs = opts.connectTimeoutMs ?? 10_000;
+  const database: Db = await openDatabase(url, { log, connectTimeoutMs });
+  try {
+    await migrate(database, log);
+  } catch (error) {
+    await database.close().catch(() => undefined);
+    throw error;
+  }
+  log.info({ backend: database.dialect }, "store opened");
   const keyvs = new Map<string, Keyv>();
-  const wrap = <T>(name: string, make: () => Keyv<T>): Keyv<T> => {
-    let keyv = keyvs.get(name) as Keyv<T> | undefined;
-    if (!keyv) {
-      keyv = make();
-      keyv.throwOnErrors = true;
-      keyv.on("error", (err: unknown) => slog.error({ err, namespace: name }, "store error"));
-      keyvs.set(name, keyv as Keyv);
-    }
-    return keyv;
+  let closed: Promise<void> | undefined;
+  return {
+    backend: database.dialect,
+    db: database.kysely,
+    keyv<T>(namespace: string) {
+      let keyv = keyvs.get(namespace) as Keyv<T> | undefined;
+      if (!keyv) {
+        // One adapter per namespace: Keyv sets the adapter's namespace.
+        keyv = new Keyv<T>(new KeyvKysely(database.kysely), { namespace });
+        keyv.throwOnErrors = true;
+        keyv.on("error", (err: unknown) => log.error({ err, namespace }, "store error"));
+        keyvs.set(namespace, keyv as Keyv);
+      }
+      return keyv;
+    },
+    ping: () => database.ping(),
+    async writeCheck(instance) {
+      await database.ping();
+      await database.kysely
+        .insertInto("meta")
+        .values({ key: `alive:${instance}`, value: Date.now() })
+        .onConflict((oc) => oc.column("key").doUpdateSet({ value: Date.now() }))
+        .execute();
+    },
+    purgeExpired: () => purgeExpiredKeyv(database.kysely),
+    close(timeoutMs = 5000) {
+      closed ??= withTimeout(database.close(), timeoutMs, "closing the store").catch((err) =>
+        log.warn({ err }, "the store did not close in time"),
+      );
+      return closed;
+    },
   };
+}
 
-  if (url.startsWith("sqlite://")) {
-    const path = url.slice("sqlite://".length) || ":memory:";
-    const database = new SqliteDatabase(path);
-    slog.info({ backend: "sqlite", path }, "store opened");
-    return {
-      backend: "sqlite",
-      ns: <T>(name: string) =>
-        wrap<T>(name, () => new Keyv<T>(new KeyvBetterSqlite(database), { namespace: name })),
-      async ping() {
-        database.db.prepare("SELECT 1").get();
-      },
-      async purgeExpired() {
-        return database.purgeExpired();
-      },
-      async close() {
-        database.close();
-      },
-    };
-  }
-
-  if (/^rediss?:\/\//.test(url)) {
-    const client = createClient({
-      url,
-      socket: { connectTimeout: 5000, reconnectStrategy: (retries: number) => Math.min(retries * 200, 5000) },
-    });
-    client.on("error", (err: unknown) => slog.warn({ err }, "redis connection error"));
-    await client.connect();
-    slog.info({ backend: "redis" }, "store opened");
-    return {
-      backend: "redis",
-      ns: <T>(name: string) =>
-        wrap<T>(name, () => {
-          const adapter = new KeyvRedis(client, { namespace: name, keyPrefixSeparator: ":" });
-          return new Keyv<T>(adapter, { namespace: name, useKeyPrefix: false });
-        }),
-      async ping() {
-        await client.ping();
-      },
-      async purgeExpired() {
-        return 0; // Redis expires keys itself (PX on every write with a TTL).
-      },
-      async close() {
-        if (client.isOpen) await client.close();
-      },
-    };
-  }
-  throw new Error(`unsupported STORE_URL scheme: ${url.split(":")[0]}`);
+/** For tests and scripts: true when a table exists. */
+export async function hasTable(db: Kysely<Database>, name: string): Promise<boolean> {
+  const rows = await sql`select 1 from ${sql.table(name)} limit 1`.execute(db).then(
+    () => true,
+    () => false,
+  );
+  return rows;
 }

@@ -1,96 +1,274 @@
-import { createLock } from "./lock.js";
-import type { Store } from "./store.js";
+import type { Kysely, Transaction } from "kysely";
+import type { Subscription } from "../domain/types.js";
+import type { Database } from "./schema.js";
 
-/** A chat (or one forum topic of it) that receives posts of some feeds. */
-export interface Subscription {
+/** Where posts go: a chat, or one forum topic of it. */
+export interface Target {
   chatId: number;
-  /** Forum topic the subscription was made in; posts go there. */
   threadId?: number | undefined;
-  /** Feed names, or "all" (also feeds added later). */
-  feeds: string[] | "all";
+}
+
+export interface TargetInfo extends Target {
   chatType: string;
   title?: string | undefined;
   createdBy?: number | undefined;
-  createdAt: string;
 }
 
-export const targetKey = (chatId: number, threadId?: number) => `${chatId}:${threadId ?? 0}`;
-
-export function wants(sub: Subscription, feed: string): boolean {
-  return sub.feeds === "all" || sub.feeds.includes(feed);
+export interface UnsubscribeResult {
+  /** The target had a subscription before. */
+  existed: boolean;
+  /** What is left of it (undefined: nothing, it was removed). */
+  remaining?: Subscription | undefined;
 }
 
+/**
+ * Subscriptions, changed only by atomic statements inside one transaction each (a row per
+ * feed, upserts, conditional deletes), never read-modify-write in application code: two
+ * admins, or two instances, changing one chat at once cannot lose each other's change.
+ * Whatever a change stops, its queued deliveries are cancelled in the same transaction.
+ */
 export interface SubscriptionRepo {
-  list(): Promise<Subscription[]>;
-  forChat(chatId: number): Promise<Subscription[]>;
   get(chatId: number, threadId?: number): Promise<Subscription | undefined>;
-  save(sub: Subscription): Promise<void>;
-  remove(chatId: number, threadId?: number): Promise<boolean>;
+  forChat(chatId: number): Promise<Subscription[]>;
+  /** Adds feeds (or "all": every feed, also those added later) to the target's subscription. */
+  subscribe(target: TargetInfo, feeds: string[] | "all"): Promise<Subscription>;
+  /** Stops feeds (or everything); on an "all" subscription, stopping X means "all except X". */
+  unsubscribe(target: Target, feeds: string[] | "all"): Promise<UnsubscribeResult>;
   /** Removes every subscription of a chat (kicked, blocked, deleted); returns how many. */
   removeChat(chatId: number): Promise<number>;
-  /** A group became a supergroup: its subscriptions follow it. */
+  /** A group became a supergroup: its subscriptions and queued deliveries follow it. */
   moveChat(from: number, to: number): Promise<void>;
+  counts(): Promise<{ subscriptions: number; chats: number }>;
 }
 
-/** One key per (chat, topic) and an index key listing them. */
-export function createSubscriptionRepo(store: Store): SubscriptionRepo {
-  const ns = store.ns<Subscription | string[]>("subs");
-  const lock = createLock();
-  const INDEX = "index";
-  const index = async () => ((await ns.get(INDEX)) as string[] | undefined) ?? [];
-  const all = async () => {
-    const keys = await index();
-    if (keys.length === 0) return [];
-    const values = (await ns.get(keys)) as Array<Subscription | undefined>;
-    return values.filter((v): v is Subscription => !!v);
-  };
-  const removeKeys = async (keys: string[]) => {
-    if (keys.length === 0) return;
-    const drop = new Set(keys);
-    await ns.set(
-      INDEX,
-      (await index()).filter((k) => !drop.has(k)),
-    );
-    await ns.delete(keys);
-  };
+type Db = Kysely<Database> | Transaction<Database>;
+
+async function load(db: Db, chatId: number, threadId?: number): Promise<Subscription[]> {
+  let q = db.selectFrom("subscriptions").selectAll().where("chat_id", "=", chatId);
+  if (threadId !== undefined) q = q.where("thread_id", "=", threadId);
+  const subs = await q.orderBy("thread_id").execute();
+  if (subs.length === 0) return [];
+  const feeds = await db
+    .selectFrom("subscription_feeds")
+    .select(["subscription_id", "feed", "excluded"])
+    .where(
+      "subscription_id",
+      "in",
+      subs.map((s) => s.id),
+    )
+    .orderBy("feed")
+    .execute();
+  return subs.map((s) => {
+    const mine = feeds.filter((f) => f.subscription_id === s.id);
+    const all = s.all_feeds === 1;
+    const except = mine.filter((f) => f.excluded === 1).map((f) => f.feed);
+    return {
+      chatId: s.chat_id,
+      ...(s.thread_id ? { threadId: s.thread_id } : {}),
+      feeds: all ? "all" : mine.filter((f) => f.excluded === 0).map((f) => f.feed),
+      ...(all && except.length ? { except } : {}),
+      chatType: s.chat_type,
+      title: s.title ?? undefined,
+      createdBy: s.created_by ?? undefined,
+      createdAt: new Date(s.created_at).toISOString(),
+    };
+  });
+}
+
+/** Cancels what is still queued for a chat (a topic of it, some feeds of it). */
+async function cancelQueued(db: Db, chatId: number, threadId?: number, feeds?: string[]): Promise<void> {
+  if (feeds && feeds.length === 0) return;
+  // By the deliveries_target_story index (chat_id, thread_id prefix).
+  let q = db
+    .updateTable("deliveries")
+    .set({ status: "cancelled", done_at: Date.now(), claimed_by: null, claim_until: null })
+    .where("chat_id", "=", chatId)
+    .where("status", "=", "pending");
+  if (threadId !== undefined) q = q.where("thread_id", "=", threadId);
+  if (feeds) q = q.where("feed", "in", feeds);
+  await q.execute();
+}
+
+export function createSubscriptionRepo(db: Kysely<Database>): SubscriptionRepo {
   return {
-    list: all,
-    async forChat(chatId) {
-      return (await all()).filter((s) => s.chatId === chatId);
-    },
     async get(chatId, threadId) {
-      return (await ns.get(targetKey(chatId, threadId))) as Subscription | undefined;
+      return (await load(db, chatId, threadId ?? 0))[0];
     },
-    save: (sub) =>
-      lock(INDEX, async () => {
-        const key = targetKey(sub.chatId, sub.threadId);
-        const keys = await index();
-        await ns.set(key, sub);
-        if (!keys.includes(key)) await ns.set(INDEX, [...keys, key]);
-      }),
-    remove: (chatId, threadId) =>
-      lock(INDEX, async () => {
-        const key = targetKey(chatId, threadId);
-        const existed = (await ns.get(key)) !== undefined;
-        await removeKeys([key]);
-        return existed;
-      }),
-    removeChat: (chatId) =>
-      lock(INDEX, async () => {
-        const keys = (await index()).filter((k) => k.startsWith(`${chatId}:`));
-        await removeKeys(keys);
-        return keys.length;
-      }),
-    moveChat: (from, to) =>
-      lock(INDEX, async () => {
-        const subs = (await all()).filter((s) => s.chatId === from);
-        if (subs.length === 0) return;
-        const moved = subs.map((s) => ({ ...s, chatId: to, chatType: "supergroup" }));
-        await ns.setMany(moved.map((s) => ({ key: targetKey(s.chatId, s.threadId), value: s })));
-        const old = new Set(subs.map((s) => targetKey(s.chatId, s.threadId)));
-        const keys = (await index()).filter((k) => !old.has(k));
-        await ns.set(INDEX, [...keys, ...moved.map((s) => targetKey(s.chatId, s.threadId))]);
-        await ns.delete([...old]);
-      }),
+    forChat: (chatId) => load(db, chatId),
+    subscribe(target, feeds) {
+      const threadId = target.threadId ?? 0;
+      return db.transaction().execute(async (trx) => {
+        const row = await trx
+          .insertInto("subscriptions")
+          .values({
+            chat_id: target.chatId,
+            thread_id: threadId,
+            all_feeds: feeds === "all" ? 1 : 0,
+            chat_type: target.chatType,
+            title: target.title ?? null,
+            created_by: target.createdBy ?? null,
+            created_at: Date.now(),
+          })
+          .onConflict((oc) =>
+            oc.columns(["chat_id", "thread_id"]).doUpdateSet((eb) => ({
+              chat_type: target.chatType,
+              title: target.title ?? eb.ref("subscriptions.title"),
+              all_feeds: feeds === "all" ? 1 : eb.ref("subscriptions.all_feeds"),
+            })),
+          )
+          .returning(["id", "all_feeds"])
+          .executeTakeFirstOrThrow();
+        if (feeds === "all") {
+          // Everything, exclusions included, is wanted again.
+          await trx.deleteFrom("subscription_feeds").where("subscription_id", "=", row.id).execute();
+        } else if (row.all_feeds === 1) {
+          // "all except X" and X asked for again: X is no longer excluded.
+          await trx
+            .deleteFrom("subscription_feeds")
+            .where("subscription_id", "=", row.id)
+            .where("feed", "in", feeds)
+            .execute();
+        } else if (feeds.length) {
+          await trx
+            .insertInto("subscription_feeds")
+            .values(feeds.map((feed) => ({ subscription_id: row.id, feed, excluded: 0 })))
+            .onConflict((oc) => oc.columns(["subscription_id", "feed"]).doNothing())
+            .execute();
+        }
+        const [sub] = await load(trx, target.chatId, threadId);
+        if (!sub) throw new Error("subscription vanished inside its own transaction");
+        return sub;
+      });
+    },
+    unsubscribe(target, feeds) {
+      const threadId = target.threadId ?? 0;
+      return db.transaction().execute(async (trx): Promise<UnsubscribeResult> => {
+        if (feeds === "all") {
+          const res = await trx
+            .deleteFrom("subscriptions")
+            .where("chat_id", "=", target.chatId)
+            .where("thread_id", "=", threadId)
+            .returning("id")
+            .execute();
+          if (res.length) {
+            await trx
+              .deleteFrom("subscription_feeds")
+              .where(
+                "subscription_id",
+                "in",
+                res.map((r) => r.id),
+              )
+              .execute();
+          }
+          await cancelQueued(trx, target.chatId, threadId);
+          return { existed: res.length > 0 };
+        }
+        const row = await trx
+          .selectFrom("subscriptions")
+          .select(["id", "all_feeds"])
+          .where("chat_id", "=", target.chatId)
+          .where("thread_id", "=", threadId)
+          .executeTakeFirst();
+        if (!row) return { existed: false };
+        if (row.all_feeds === 1) {
+          await trx
+            .insertInto("subscription_feeds")
+            .values(feeds.map((feed) => ({ subscription_id: row.id, feed, excluded: 1 })))
+            .onConflict((oc) => oc.columns(["subscription_id", "feed"]).doUpdateSet({ excluded: 1 }))
+            .execute();
+        } else {
+          await trx
+            .deleteFrom("subscription_feeds")
+            .where("subscription_id", "=", row.id)
+            .where("feed", "in", feeds)
+            .execute();
+          // Nothing left: the subscription goes (one conditional statement, no read first).
+          await trx
+            .deleteFrom("subscriptions")
+            .where("id", "=", row.id)
+            .where(({ not, exists, selectFrom }) =>
+              not(exists(selectFrom("subscription_feeds").select("feed").where("subscription_id", "=", row.id))),
+            )
+            .execute();
+        }
+        await cancelQueued(trx, target.chatId, threadId, feeds);
+        const [remaining] = await load(trx, target.chatId, threadId);
+        return { existed: true, remaining };
+      });
+    },
+    removeChat(chatId) {
+      return db.transaction().execute(async (trx) => {
+        const res = await trx.deleteFrom("subscriptions").where("chat_id", "=", chatId).returning("id").execute();
+        if (res.length)
+          await trx
+            .deleteFrom("subscription_feeds")
+            .where(
+              "subscription_id",
+              "in",
+              res.map((r) => r.id),
+            )
+            .execute();
+        await cancelQueued(trx, chatId);
+        return res.length;
+      });
+    },
+    async moveChat(from, to) {
+      await db.transaction().execute(async (trx) => {
+        // Topics the new chat already has keep theirs; the old chat's copies go.
+        await trx
+          .updateTable("subscriptions")
+          .set({ chat_id: to, chat_type: "supergroup" })
+          .where("chat_id", "=", from)
+          .where(({ not, exists, selectFrom }) =>
+            not(
+              exists(
+                selectFrom("subscriptions as s2")
+                  .select("s2.id")
+                  .where("s2.chat_id", "=", to)
+                  .whereRef("s2.thread_id", "=", "subscriptions.thread_id"),
+              ),
+            ),
+          )
+          .execute();
+        const left = await trx.deleteFrom("subscriptions").where("chat_id", "=", from).returning("id").execute();
+        if (left.length)
+          await trx
+            .deleteFrom("subscription_feeds")
+            .where(
+              "subscription_id",
+              "in",
+              left.map((r) => r.id),
+            )
+            .execute();
+        // Queued deliveries follow, unless the new chat already has the same story.
+        await trx
+          .updateTable("deliveries")
+          .set({ chat_id: to })
+          .where("chat_id", "=", from)
+          .where(({ not, exists, selectFrom }) =>
+            not(
+              exists(
+                selectFrom("deliveries as d2")
+                  .select("d2.id")
+                  .where("d2.chat_id", "=", to)
+                  .whereRef("d2.thread_id", "=", "deliveries.thread_id")
+                  .whereRef("d2.story_key", "=", "deliveries.story_key"),
+              ),
+            ),
+          )
+          .execute();
+        await cancelQueued(trx, from);
+      });
+    },
+    async counts() {
+      const row = await db
+        .selectFrom("subscriptions")
+        .select((eb) => [
+          eb.fn.countAll<number>().as("subscriptions"),
+          eb.fn.count<number>("chat_id").distinct().as("chats"),
+        ])
+        .executeTakeFirst();
+      return { subscriptions: Number(row?.subscriptions ?? 0), chats: Number(row?.chats ?? 0) };
+    },
   };
 }

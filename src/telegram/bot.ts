@@ -14,7 +14,7 @@ import { membershipFeature } from "./features/membership.js";
 import { settingsFeature } from "./features/settings.js";
 import { startFeature } from "./features/start.js";
 import { subscribeFeature } from "./features/subscribe.js";
-import type { Language } from "./render.js";
+import type { Language } from "../domain/types.js";
 
 export const LOCALES_DIR = join(projectRoot(), "src", "telegram", "locales");
 
@@ -48,7 +48,8 @@ export interface BotOptions {
 
 /**
  * The grammY bot: context enrichment (i18n) → error boundary → one Composer per feature →
- * a last "unknown command" reply in private chats.
+ * last resorts: an answer to any button no feature took, an "unknown command" reply in
+ * private chats.
  */
 export function createBot(opts: BotOptions): Bot<BotContext> {
   const log = opts.log.child({ component: "bot" });
@@ -73,12 +74,24 @@ export function createBot(opts: BotOptions): Bot<BotContext> {
   );
   bot
     .errorBoundary(async (err) => {
-      log.error({ err: err.error, update: err.ctx.update.update_id }, "error while handling an update");
-      if (err.ctx.chat && err.ctx.msg?.text?.startsWith("/")) {
-        await err.ctx.reply(err.ctx.t("error-generic")).catch(() => undefined);
+      const ctx = err.ctx;
+      log.error({ err: err.error, update: ctx.update.update_id }, "error while handling an update");
+      // Tell the person, if Telegram lets us; nothing here may throw past the boundary.
+      try {
+        if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: ctx.t("error-generic") });
+        else if (ctx.chat && ctx.msg?.text?.startsWith("/")) await ctx.reply(ctx.t("error-generic"));
+      } catch (error) {
+        log.warn({ err: error, update: ctx.update.update_id }, "could not report the error to the user");
       }
     })
     .use(features);
+  // Every button press gets an answer, or the user's app shows a spinner: a button no feature
+  // took (an old menu, a bot version ago, or forged data) is answered as out of date.
+  bot.on("callback_query", async (ctx) => {
+    await ctx.answerCallbackQuery({ text: ctx.t("button-stale") }).catch((error: unknown) => {
+      log.debug({ err: error }, "could not answer a stale button");
+    });
+  });
   bot.chatType("private").on("message:text", async (ctx) => {
     if (ctx.msg.text.startsWith("/")) await ctx.reply(ctx.t("unknown-command"));
   });

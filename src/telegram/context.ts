@@ -1,13 +1,24 @@
 import type { I18nFlavor } from "@grammyjs/i18n";
 import type { Context } from "grammy";
-import type { SettingsRepo } from "../store/chat-settings.js";
-import type { FeedRegistry } from "../store/feed-registry.js";
-import type { OutboxRepo } from "../store/outbox.js";
-import type { FeedStateRepo, ItemsRepo } from "../store/repos.js";
-import type { SubscriptionRepo } from "../store/subscriptions.js";
-import type { Language } from "./render.js";
+import type { Language } from "../domain/types.js";
+import type { FeedRegistry, FeedStateRepo, ItemsRepo, SettingsRepo, SubscriptionRepo } from "../store/repos.js";
 
 export type BotContext = Context & I18nFlavor;
+
+/** Delivery figures for /stats: from the database (shared by every instance) and this process. */
+export interface DeliveryStats {
+  /** Accepted by Telegram, all time (database counter). */
+  sent: number;
+  digests: number;
+  /** Queued now (database). */
+  pending: number;
+  /** Given up after RETRY_MAX_HOURS or refused for good (database). */
+  dead: number;
+  /** This process since start. */
+  flood429: number;
+  retries: number;
+  fallbacks: number;
+}
 
 /** What the bot's features read and change; handed to each feature factory. */
 export interface BotDeps {
@@ -16,21 +27,12 @@ export interface BotDeps {
   items: ItemsRepo;
   subscriptions: SubscriptionRepo;
   settings: SettingsRepo;
-  outbox: OutboxRepo;
   adminIds: ReadonlySet<number>;
   timeZone: string;
   defaultLanguage: Language;
   /** Validates a new feed by reading it once (with the SSRF guard); returns its item count. */
   tryFeed: (name: string, url: string) => Promise<number>;
-  /** Delivery figures for /stats. */
-  deliveryStats: () => {
-    sent: number;
-    digests: number;
-    flood429: number;
-    retries: number;
-    dropped: number;
-    pending: number;
-  };
+  deliveryStats: () => Promise<DeliveryStats>;
   /** A chat's settings changed. */
   settingsChanged: (chatId: number) => void;
 }

@@ -1,10 +1,12 @@
-import type { FeedItem } from "../feeds/item.js";
+import type { FeedItem } from "../domain/types.js";
 import { truncateAtWord } from "../text/summary.js";
 import { escapeAttr, escapeHtml } from "./html.js";
 import { formatDateTime, MESSAGE_LIMIT } from "./render.js";
 
 export interface LinkList {
   text: string;
+  /** The same list as plain text, without links (a fallback when Telegram rejects the HTML). */
+  plain: string;
   /** How many of the items fit (the rest go in the next message). */
   count: number;
 }
@@ -22,6 +24,7 @@ export function renderLinkList(
 ): LinkList {
   let visible = header.length;
   const lines: string[] = [`<b>${escapeHtml(header)}</b>`];
+  const plain: string[] = [header];
   let count = 0;
   for (const item of items) {
     const title = truncateAtWord(item.title, 200);
@@ -36,7 +39,8 @@ export function renderLinkList(
       ? `<a href="${escapeAttr(item.link)}">${escapeHtml(title)}</a>`
       : escapeHtml(title);
     lines.push(`${prefix}${linked}${when ? ` <i>· ${when}</i>` : ""}`);
+    plain.push(`${prefix}${title}${suffix}`);
     count++;
   }
-  return { text: lines.join("\n"), count };
+  return { text: lines.join("\n"), plain: plain.join("\n"), count };
 }

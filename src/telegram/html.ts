@@ -117,3 +117,32 @@ export function chunkLines(lines: string[], limit = 4096): string[] {
   if (current.length) chunks.push(current.join("\n"));
   return chunks;
 }
+
+/** How much of an argument a reply repeats back. */
+export const ECHO_MAX = 64;
+
+/**
+ * At most `max` code points of `text`, the last one "…" when it was cut. Counted by code
+ * points, so a surrogate pair (an emoji) is never split; a cut also steps back over combining
+ * marks and joiners so an accent or an emoji sequence is not left dangling.
+ */
+export function shorten(text: string, max = ECHO_MAX): string {
+  const points = Array.from(text);
+  if (points.length <= max) return text;
+  let cut = Math.max(1, max - 1);
+  // Never more than a few steps back: a run of combining marks must not empty the echo.
+  const joins = (i: number) =>
+    /^[\p{M}\u200d\ufe0e\ufe0f]$/u.test(points[i] ?? "") || points[i - 1] === "\u200d";
+  for (let i = 0; i < 8 && cut > 1 && joins(cut); i++) cut--;
+  return `${points.slice(0, cut).join("")}…`;
+}
+
+/** What the user typed, for a plain-text reply (no parse_mode): shortened, never escaped. */
+export function echo(text: string, max = ECHO_MAX): string {
+  return shorten(text, max);
+}
+
+/** What the user typed, for an HTML reply: shortened, then escaped exactly once. */
+export function echoHtml(text: string, max = ECHO_MAX): string {
+  return escapeHtml(shorten(text, max));
+}

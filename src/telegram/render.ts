@@ -7,8 +7,9 @@ export const MESSAGE_LIMIT = 4096;
 export const CAPTION_LIMIT = 1024;
 const TITLE_MAX = 300;
 
-export type Language = "vi" | "en";
-export type SummaryLength = "short" | "normal" | "long";
+import type { Language, SummaryLength } from "../domain/types.js";
+
+export type { Language, SummaryLength };
 
 export const SUMMARY_CHARS: Record<SummaryLength, number> = { short: 280, normal: 600, long: 1400 };
 

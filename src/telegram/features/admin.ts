@@ -2,7 +2,10 @@ import { Composer } from "grammy";
 import { parseFeedList } from "../../config.js";
 import type { Logger } from "../../log.js";
 import type { BotContext, BotDeps } from "../context.js";
-import { escapeHtml } from "../html.js";
+import { echo, echoHtml } from "../html.js";
+
+/** An error from reading a feed, as echoed to the admin who added it. */
+const ERROR_MAX = 200;
 
 /** Bot admins (ADMIN_IDS) only: /addfeed <url> [name], /removefeed <feed>, /stats. */
 export function adminFeature(deps: BotDeps, log: Logger): Composer<BotContext> {
@@ -17,47 +20,61 @@ export function adminFeature(deps: BotDeps, log: Logger): Composer<BotContext> {
     const [url, rawName] = ctx.match.split(/\s+/).filter(Boolean);
     if (!url || !/^https?:\/\//i.test(url)) return void (await ctx.reply(ctx.t("addfeed-usage")));
     if (rawName && !/^[\p{L}\p{N}_-]{1,40}$/u.test(rawName))
-      return void (await ctx.reply(ctx.t("addfeed-bad-name")));
-    const derived = parseFeedList(url)[0];
-    const name = (rawName ?? derived?.name ?? "feed").toLowerCase();
-    await ctx.reply(ctx.t("addfeed-checking", { url: escapeHtml(url) }), {
+      return void (await ctx.reply(ctx.t("addfeed-bad-name", { name: echo(rawName) })));
+    let derived: string | undefined;
+    try {
+      derived = parseFeedList(url)[0]?.name;
+    } catch {
+      derived = undefined;
+    }
+    const name = (rawName ?? derived ?? "feed").toLowerCase();
+    await ctx.reply(ctx.t("addfeed-checking", { url: echoHtml(url) }), {
+      parse_mode: "HTML",
       link_preview_options: { is_disabled: true },
     });
     try {
       const items = await deps.tryFeed(name, url);
-      await deps.feeds.add({ name, url, kind: "http" });
+      await deps.feeds.add({ name, url, kind: "http" }, ctx.from?.id);
       log.info({ feed: name, url, by: ctx.from?.id }, "feed added");
-      await ctx.reply(ctx.t("addfeed-ok", { name: escapeHtml(name), items }), { parse_mode: "HTML" });
+      await ctx.reply(ctx.t("addfeed-ok", { name: echoHtml(name), items }), { parse_mode: "HTML" });
     } catch (error) {
-      await ctx.reply(ctx.t("addfeed-failed", { error: escapeHtml((error as Error).message) }), {
+      const message = error instanceof Error ? error.message : String(error);
+      log.info({ feed: name, url, by: ctx.from?.id, err: message }, "feed refused");
+      await ctx.reply(ctx.t("addfeed-failed", { error: echoHtml(message, ERROR_MAX) }), {
         parse_mode: "HTML",
+        link_preview_options: { is_disabled: true },
       });
     }
   });
 
   admins.command("removefeed", async (ctx) => {
-    const name = ctx.match.trim().toLowerCase();
+    const typed = ctx.match.trim();
+    const name = typed.toLowerCase();
     if (!name) return void (await ctx.reply(ctx.t("removefeed-usage")));
     if (!(await deps.feeds.remove(name)))
-      return void (await ctx.reply(ctx.t("sub-unknown-feed", { feed: escapeHtml(name) })));
+      return void (await ctx.reply(ctx.t("sub-unknown-feed", { feed: echo(typed) })));
     log.info({ feed: name, by: ctx.from?.id }, "feed removed");
-    await ctx.reply(ctx.t("removefeed-ok", { name: escapeHtml(name) }), { parse_mode: "HTML" });
+    await ctx.reply(ctx.t("removefeed-ok", { name: echoHtml(name) }), { parse_mode: "HTML" });
   });
 
   admins.command("stats", async (ctx) => {
-    const [feeds, subs] = await Promise.all([deps.feeds.all(), deps.subscriptions.list()]);
-    const d = deps.deliveryStats();
+    const [feeds, counts, d] = await Promise.all([
+      deps.feeds.all(),
+      deps.subscriptions.counts(),
+      deps.deliveryStats(),
+    ]);
     await ctx.reply(
       ctx.t("stats-text", {
         feeds: feeds.length,
-        subs: subs.length,
-        chats: new Set(subs.map((s) => s.chatId)).size,
+        subs: counts.subscriptions,
+        chats: counts.chats,
         sent: d.sent,
         digests: d.digests,
         pending: d.pending,
+        dead: d.dead,
         flood: d.flood429,
         retries: d.retries,
-        dropped: d.dropped,
+        fallbacks: d.fallbacks,
       }),
       { parse_mode: "HTML" },
     );

@@ -1,39 +1,80 @@
 import { Composer } from "grammy";
+import type { FeedSource, FeedState } from "../../domain/types.js";
 import type { BotContext, BotDeps } from "../context.js";
-import { chunkLines, escapeHtml } from "../html.js";
+import { chunkLines, echoHtml, escapeHtml } from "../html.js";
 import { formatDateTime } from "../render.js";
+import { describeSubscription } from "./subscribe.js";
 
-/** /feeds: each source with its status (last success, last error, items known). */
+/** A feed title (the feed's own words) or an error in a /feeds line. */
+const TITLE_MAX = 100;
+const ERROR_MAX = 200;
+/** A URL for admins: whole in practice, bounded so one line can never outgrow a message. */
+const URL_MAX = 500;
+
+/** The host a feed is read from, the only part of its address everyone may see. */
+export function feedHost(feed: Pick<FeedSource, "url" | "kind">): string | undefined {
+  if (feed.kind !== "http") return undefined;
+  try {
+    return new URL(feed.url).hostname || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The latest read failed (and nothing succeeded since). */
+const failing = (st: FeedState | undefined): st is FeedState & { lastError: string } =>
+  !!st?.lastError && (!st.lastSuccessAt || (st.lastErrorAt ?? "") > st.lastSuccessAt);
+
+/**
+ * /feeds: each source with its status. Everyone sees names, titles, hosts and a plain status;
+ * bot admins also see the full address, the raw error and what the announcement cap held back.
+ */
 export function feedsFeature(
-  deps: Pick<BotDeps, "feeds" | "feedStates" | "subscriptions" | "timeZone">,
+  deps: Pick<BotDeps, "feeds" | "feedStates" | "subscriptions" | "timeZone" | "adminIds">,
 ): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   composer.command("feeds", async (ctx) => {
     const feeds = await deps.feeds.all();
     if (feeds.length === 0) return void (await ctx.reply(ctx.t("feeds-empty")));
+    const admin = ctx.from !== undefined && deps.adminIds.has(ctx.from.id);
     const states = await deps.feedStates.getMany(feeds.map((f) => f.name));
     const when = (iso?: string) => formatDateTime(iso, deps.timeZone) ?? "—";
     const lines = [ctx.t("feeds-title")];
     feeds.forEach((feed, i) => {
       const st = states[i];
+      const host = feedHost(feed) ?? ctx.t("feeds-local-file");
+      const title = st?.title?.trim();
       lines.push(
-        ctx.t("feeds-line", { name: escapeHtml(feed.name), title: escapeHtml(st?.title ?? feed.url) }),
+        title
+          ? ctx.t("feeds-line", {
+              name: escapeHtml(feed.name),
+              title: echoHtml(title, TITLE_MAX),
+              host: escapeHtml(host),
+            })
+          : ctx.t("feeds-line-untitled", { name: escapeHtml(feed.name), host: escapeHtml(host) }),
       );
+      if (admin) lines.push(`   ${ctx.t("feeds-url", { url: echoHtml(feed.url, URL_MAX) })}`);
       let status: string;
-      if (st?.lastError && (!st.lastSuccessAt || (st.lastErrorAt ?? "") > st.lastSuccessAt)) {
-        status = ctx.t("feeds-status-error", {
-          error: escapeHtml(st.lastError.slice(0, 200)),
-          next: when(st.nextAttemptAt),
-        });
+      if (failing(st)) {
+        status = admin
+          ? ctx.t("feeds-status-error", {
+              error: echoHtml(st.lastError, ERROR_MAX),
+              failures: st.failures,
+              next: when(st.nextAttemptAt),
+            })
+          : ctx.t("feeds-status-failing", { next: when(st.nextAttemptAt) });
       } else if (st?.lastSuccessAt) {
         status = ctx.t("feeds-status-ok", { when: when(st.lastSuccessAt), items: st.itemsKnown });
       } else status = ctx.t("feeds-status-never");
       lines.push(`   ${status}`);
+      if (admin && st && st.itemsHeld > 0) lines.push(`   ${ctx.t("feeds-held", { held: st.itemsHeld })}`);
     });
     const subs = await deps.subscriptions.forChat(ctx.chat.id);
     if (subs.length) {
-      const names = subs.flatMap((s) => (s.feeds === "all" ? [ctx.t("sub-all")] : s.feeds));
-      lines.push("", ctx.t("feeds-subscribed", { feeds: escapeHtml([...new Set(names)].join(", ")) }));
+      // Topics of one forum may differ; a few of them say enough and keep the line short.
+      const described = [...new Set(subs.map((s) => describeSubscription(ctx, s)))];
+      const shown = described.slice(0, 3).join("; ") + (described.length > 3 ? "; …" : "");
+      lines.push("", ctx.t("feeds-subscribed", { feeds: shown }));
     } else if (ctx.chat.type !== "channel") lines.push("", ctx.t("feeds-not-subscribed"));
     for (const chunk of chunkLines(lines)) {
       await ctx.reply(chunk, { parse_mode: "HTML", link_preview_options: { is_disabled: true } });

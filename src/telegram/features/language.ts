@@ -1,6 +1,7 @@
 import { Composer, InlineKeyboard } from "grammy";
+import type { Language } from "../../domain/types.js";
 import type { BotContext, BotDeps } from "../context.js";
-import type { Language } from "../render.js";
+import { editIgnoringUnchanged } from "./settings.js";
 
 /**
  * /language: each person's language for the bot's replies. In a group, an admin's choice also
@@ -28,8 +29,9 @@ export function languageFeature(deps: Pick<BotDeps, "settings" | "settingsChange
       deps.settingsChanged(chat.id);
     }
     ctx.i18n.useLocale(language);
-    await ctx.answerCallbackQuery();
-    await ctx.editMessageText(ctx.t("language-set"));
+    await ctx.answerCallbackQuery({ text: ctx.t("language-set") });
+    // In a group the menu stays for the others: each member picks their own language.
+    if (chat?.type === "private") await editIgnoringUnchanged(() => ctx.editMessageText(ctx.t("language-set")));
   });
   return composer;
 }

@@ -1,8 +1,8 @@
 import { limit } from "@grammyjs/ratelimiter";
 import { Composer } from "grammy";
-import { newestFirst } from "../../store/repos.js";
 import type { BotContext, BotDeps } from "../context.js";
 import { renderLinkList } from "../digest.js";
+import { echo } from "../html.js";
 
 export const LATEST_DEFAULT = 5;
 export const LATEST_MAX = 20;
@@ -43,20 +43,17 @@ export function latestFeature(deps: Pick<BotDeps, "feeds" | "items" | "timeZone"
     const args = parseLatestArgs(ctx.match);
     if (args.error) return void (await ctx.reply(ctx.t("latest-bad-count", { max: LATEST_MAX })));
     const named = args.feed ? await deps.feeds.find(args.feed) : undefined;
-    const chosen = args.feed ? (named ? [named] : []) : await deps.feeds.all();
-    if (args.feed && chosen.length === 0) {
-      return void (await ctx.reply(ctx.t("latest-unknown-feed", { feed: args.feed })));
+    if (args.feed && !named) {
+      return void (await ctx.reply(ctx.t("latest-unknown-feed", { feed: echo(args.feed) })));
     }
-    const lists = await Promise.all(chosen.map((f) => deps.items.recent(f.name)));
-    const seen = new Set<string>();
-    const items = lists
-      .flat()
-      .sort(newestFirst)
-      .filter((it) => !seen.has(it.id) && seen.add(it.id))
-      .slice(0, args.count);
+    // Only the feeds in the registry: a removed feed's stored items are not news any more.
+    const names = named ? [named.name] : (await deps.feeds.all()).map((f) => f.name);
+    // Newest first and one per story already (a story in two feeds is listed once).
+    const items = await deps.items.recent(names, args.count);
     if (items.length === 0) return void (await ctx.reply(ctx.t("latest-empty")));
-    const header = args.feed
-      ? ctx.t("latest-title-feed", { count: items.length, feed: named?.name ?? args.feed })
+    // Plain text: renderLinkList escapes the header itself.
+    const header = named
+      ? ctx.t("latest-title-feed", { count: items.length, feed: named.name })
       : ctx.t("latest-title", { count: items.length });
     const list = renderLinkList(header, items, deps.timeZone, true);
     await ctx.reply(list.text, { parse_mode: "HTML", link_preview_options: { is_disabled: true } });

@@ -1,9 +1,8 @@
-import { Composer, InlineKeyboard } from "grammy";
-import type { ChatSettings } from "../../store/chat-settings.js";
+import { Composer, GrammyError, InlineKeyboard } from "grammy";
+import type { ChatSettings, SummaryLength } from "../../domain/types.js";
 import { canManageChat, checkChannel } from "../admin.js";
 import type { BotContext, BotDeps } from "../context.js";
-import { escapeHtml } from "../html.js";
-import type { SummaryLength } from "../render.js";
+import { echo, echoHtml } from "../html.js";
 
 const LENGTHS: SummaryLength[] = ["short", "normal", "long"];
 const QUIET: Array<ChatSettings["quiet"]> = [
@@ -12,6 +11,22 @@ const QUIET: Array<ChatSettings["quiet"]> = [
   { start: 23, end: 7 },
   { start: 0, end: 6 },
 ];
+
+/** The settings a button can change. */
+export const SETTING_KEYS = ["summary", "images", "previews", "silent", "quiet"] as const;
+
+/**
+ * Runs an edit of the bot's own message, ignoring Telegram's "message is not modified" (the
+ * message already shows it: two presses at once, or two menus of one chat).
+ */
+export async function editIgnoringUnchanged(edit: () => Promise<unknown>): Promise<void> {
+  try {
+    await edit();
+  } catch (error) {
+    if (error instanceof GrammyError && /message is not modified/i.test(error.description)) return;
+    throw error;
+  }
+}
 
 /** The next value of one setting when its button is pressed. */
 export function toggle(settings: ChatSettings, key: string): ChatSettings {
@@ -59,20 +74,22 @@ export function settingsFeature(deps: Pick<BotDeps, "settings" | "settingsChange
     const channel = ctx.match.trim();
     if (channel && ctx.chat.type === "private" && ctx.from) {
       const check = await checkChannel(ctx.api, channel, ctx.from.id, ctx.me.id);
-      if (!check.ok) return void (await ctx.reply(ctx.t(check.reason, { channel: escapeHtml(channel) })));
+      if (!check.ok) return void (await ctx.reply(ctx.t(check.reason, { channel: echo(channel) })));
       chatId = check.chatId;
       title = check.title;
     } else if (!(await canManageChat(ctx))) return void (await ctx.reply(ctx.t("settings-not-admin")));
     const s = await deps.settings.get(chatId);
-    await ctx.reply(ctx.t("settings-title", { chat: escapeHtml(title) }), {
+    await ctx.reply(ctx.t("settings-title", { chat: echoHtml(title) }), {
       parse_mode: "HTML",
       reply_markup: keyboard(ctx, chatId, s),
     });
   });
 
-  composer.callbackQuery(/^st:(-?\d+):(\w+)$/, async (ctx) => {
+  composer.callbackQuery(/^st:(-?\d{1,20}):(\w+)$/, async (ctx, next) => {
     const chatId = Number(ctx.match[1]);
     const key = ctx.match[2] as string;
+    // A key this version does not know: a stale or forged button, answered as such at the end.
+    if (!Number.isSafeInteger(chatId) || !(SETTING_KEYS as readonly string[]).includes(key)) return next();
     const userId = ctx.from.id;
     // The chat's own admins, the user themself in a private chat, or a channel's admins.
     let allowed = chatId === userId;
@@ -86,11 +103,13 @@ export function settingsFeature(deps: Pick<BotDeps, "settings" | "settingsChange
     }
     if (!allowed)
       return void (await ctx.answerCallbackQuery({ text: ctx.t("settings-not-admin"), show_alert: true }));
-    const next = toggle(await deps.settings.get(chatId), key);
-    await deps.settings.save(chatId, next);
+    const updated = toggle(await deps.settings.get(chatId), key);
+    await deps.settings.save(chatId, updated);
     deps.settingsChanged(chatId);
     await ctx.answerCallbackQuery({ text: ctx.t("settings-saved") });
-    await ctx.editMessageReplyMarkup({ reply_markup: keyboard(ctx, chatId, next) });
+    await editIgnoringUnchanged(() =>
+      ctx.editMessageReplyMarkup({ reply_markup: keyboard(ctx, chatId, updated) }),
+    );
   });
   return composer;
 }

@@ -1,5 +1,6 @@
 import { Composer } from "grammy";
 import type { BotContext, BotDeps } from "../context.js";
+import { echoHtml } from "../html.js";
 
 /** /start and /help: what the bot does and how to subscribe, in a few lines. */
 export function startFeature(deps: Pick<BotDeps, "feeds">): Composer<BotContext> {
@@ -10,7 +11,7 @@ export function startFeature(deps: Pick<BotDeps, "feeds">): Composer<BotContext>
       return;
     }
     const example = (await deps.feeds.all())[0]?.name ?? "tin";
-    await ctx.reply(ctx.t("start-group", { example }), { parse_mode: "HTML" });
+    await ctx.reply(ctx.t("start-group", { example: echoHtml(example) }), { parse_mode: "HTML" });
   });
   return composer;
 }

@@ -1,12 +1,15 @@
 import { Composer, Keyboard } from "grammy";
 import type { ChatAdministratorRights } from "grammy/types";
+import { type Subscription, wants } from "../../domain/types.js";
 import type { Logger } from "../../log.js";
-import type { Subscription } from "../../store/subscriptions.js";
+import type { Target, TargetInfo } from "../../store/subscriptions.js";
 import { canManageChat, checkChannel } from "../admin.js";
 import type { BotContext, BotDeps } from "../context.js";
-import { escapeHtml } from "../html.js";
+import { echo, echoHtml } from "../html.js";
 
 const CHANNEL_REQUEST_ID = 1;
+/** A list of feed names in a reply: long enough for any real list, short enough for one message. */
+const LIST_MAX = 1000;
 
 /** Splits `/subscribe a b all @channel` into feed names and an optional channel. */
 export function parseSubscribeArgs(args: string): { feeds: string[] | "all"; channel?: string } {
@@ -16,11 +19,26 @@ export function parseSubscribeArgs(args: string): { feeds: string[] | "all"; cha
   return { feeds: names.length === 0 || names.includes("all") ? "all" : [...new Set(names)], channel };
 }
 
+/** The word of `args` as it was typed (parseSubscribeArgs lowercases names). */
+function asTyped(args: string, lowered: string): string {
+  return args.split(/[\s,]+/).find((w) => w.toLowerCase() === lowered) ?? lowered;
+}
+
+/** Feed names for an HTML reply. */
+export const feedNamesHtml = (names: string[]) => echoHtml(names.join(", "), LIST_MAX);
+
+/** What a subscription receives, for an HTML reply: "all", "all except X, Y" or the list. */
+export function describeSubscription(ctx: BotContext, sub: Pick<Subscription, "feeds" | "except">): string {
+  if (sub.feeds !== "all") return feedNamesHtml(sub.feeds);
+  return sub.except?.length ? ctx.t("sub-all-except", { feeds: feedNamesHtml(sub.except) }) : ctx.t("sub-all");
+}
+
 /**
  * /subscribe and /unsubscribe [feed…|all]. In groups only admins may change them; anyone in a
  * private chat. Channels are managed from a private chat with `@channel` or the "choose a
  * channel" button, accepted only when both the user and the bot are the channel's admins.
- * A subscription made inside a forum topic posts into that topic.
+ * A subscription made inside a forum topic posts into that topic. Every change is one call to
+ * the repository, which applies it atomically: nothing is read, merged and written back here.
  */
 export function subscribeFeature(
   deps: Pick<BotDeps, "feeds" | "subscriptions">,
@@ -42,11 +60,6 @@ export function subscribeFeature(
     return { feeds: [...new Set(names)] };
   }
 
-  function merge(existing: Subscription | undefined, feeds: string[] | "all"): string[] | "all" {
-    if (feeds === "all" || existing?.feeds === "all") return "all";
-    return [...new Set([...(existing?.feeds ?? []), ...feeds])];
-  }
-
   /** The channel named in a private chat, checked; replies with the reason and returns undefined if refused. */
   async function resolveChannel(
     ctx: BotContext,
@@ -59,52 +72,51 @@ export function subscribeFeature(
     const id = /^-100\d+$/.test(channel) ? Number(channel) : channel;
     const check = await checkChannel(ctx.api, id, ctx.from.id, ctx.me.id);
     if (check.ok) return check;
-    await ctx.reply(ctx.t(check.reason, { channel: escapeHtml(channel) }));
+    await ctx.reply(ctx.t(check.reason, { channel: echo(channel) }));
     return undefined;
   }
 
-  const label = (ctx: BotContext, feeds: string[] | "all") =>
-    feeds === "all" ? ctx.t("sub-all") : escapeHtml(feeds.join(", "));
-
-  composer.command("subscribe", async (ctx) => {
+  /** Parses and resolves the arguments; replies (plain text) and returns undefined on an unknown feed. */
+  async function parse(ctx: BotContext & { match: string }) {
     const { feeds: typed, channel } = parseSubscribeArgs(ctx.match);
     const { feeds, unknown } = await resolveFeeds(typed);
-    if (unknown) return void (await ctx.reply(ctx.t("sub-unknown-feed", { feed: escapeHtml(unknown) })));
+    if (unknown === undefined) return { feeds, channel };
+    await ctx.reply(ctx.t("sub-unknown-feed", { feed: echo(asTyped(ctx.match, unknown)) }));
+    return undefined;
+  }
+
+  composer.command("subscribe", async (ctx) => {
+    const args = await parse(ctx);
+    if (!args) return;
+    const { feeds, channel } = args;
 
     if (channel) {
       const check = await resolveChannel(ctx, channel);
       if (!check) return;
-      const existing = await deps.subscriptions.get(check.chatId);
-      const merged = merge(existing, feeds);
-      await deps.subscriptions.save({
+      const target: TargetInfo = {
         chatId: check.chatId,
-        feeds: merged,
         chatType: "channel",
         title: check.title,
         createdBy: ctx.from?.id,
-        createdAt: existing?.createdAt ?? new Date().toISOString(),
-      });
-      log.info({ chat: check.chatId, by: ctx.from?.id, feeds: merged }, "channel subscribed");
+      };
+      const sub = await deps.subscriptions.subscribe(target, feeds);
+      log.info({ chat: check.chatId, by: ctx.from?.id, feeds }, "channel subscribed");
       return void (await ctx.reply(
-        ctx.t("sub-done-channel", { channel: escapeHtml(check.title), feeds: label(ctx, merged) }),
+        ctx.t("sub-done-channel", { channel: echoHtml(check.title), feeds: describeSubscription(ctx, sub) }),
         { parse_mode: "HTML" },
       ));
     }
 
     if (!(await canManageChat(ctx))) return void (await ctx.reply(ctx.t("sub-not-admin")));
-    const threadId = ctx.msg?.is_topic_message ? ctx.msg.message_thread_id : undefined;
-    const existing = await deps.subscriptions.get(ctx.chat.id, threadId);
-    const merged = merge(existing, feeds);
-    await deps.subscriptions.save({
+    const target: TargetInfo = {
       chatId: ctx.chat.id,
-      threadId,
-      feeds: merged,
+      threadId: ctx.msg?.is_topic_message ? ctx.msg.message_thread_id : undefined,
       chatType: ctx.chat.type,
       title: "title" in ctx.chat ? ctx.chat.title : ctx.from?.first_name,
       createdBy: ctx.from?.id,
-      createdAt: existing?.createdAt ?? new Date().toISOString(),
-    });
-    log.info({ chat: ctx.chat.id, thread: threadId, by: ctx.from?.id, feeds: merged }, "chat subscribed");
+    };
+    const sub = await deps.subscriptions.subscribe(target, feeds);
+    log.info({ chat: target.chatId, thread: target.threadId, by: ctx.from?.id, feeds }, "chat subscribed");
     const extra =
       ctx.chat.type === "private"
         ? {
@@ -119,34 +131,63 @@ export function subscribeFeature(
               .resized(),
           }
         : {};
-    await ctx.reply(ctx.t("sub-done", { feeds: label(ctx, merged) }), { parse_mode: "HTML", ...extra });
+    await ctx.reply(ctx.t("sub-done", { feeds: describeSubscription(ctx, sub) }), {
+      parse_mode: "HTML",
+      ...extra,
+    });
     if (ctx.chat.type === "private") await ctx.reply(ctx.t("sub-choose-channel"));
   });
 
   composer.command("unsubscribe", async (ctx) => {
-    const { feeds: typed, channel } = parseSubscribeArgs(ctx.match);
-    const { feeds, unknown } = await resolveFeeds(typed);
-    if (unknown) return void (await ctx.reply(ctx.t("sub-unknown-feed", { feed: escapeHtml(unknown) })));
-    let chatId = ctx.chat.id;
-    let threadId = ctx.msg?.is_topic_message ? ctx.msg.message_thread_id : undefined;
+    const args = await parse(ctx);
+    if (!args) return;
+    const { feeds, channel } = args;
+    let target: Target = {
+      chatId: ctx.chat.id,
+      threadId: ctx.msg?.is_topic_message ? ctx.msg.message_thread_id : undefined,
+    };
+    let channelTitle: string | undefined;
     if (channel) {
       const check = await resolveChannel(ctx, channel);
       if (!check) return;
-      chatId = check.chatId;
-      threadId = undefined;
+      target = { chatId: check.chatId };
+      channelTitle = check.title;
     } else if (!(await canManageChat(ctx))) return void (await ctx.reply(ctx.t("sub-not-admin")));
-    const existing = await deps.subscriptions.get(chatId, threadId);
-    if (!existing) return void (await ctx.reply(ctx.t("unsub-nothing")));
+
+    // Read only to say what changed; the change itself is the repository's, in one transaction.
+    const before = await deps.subscriptions.get(target.chatId, target.threadId);
+    const result = await deps.subscriptions.unsubscribe(target, feeds);
+    log.info({ chat: target.chatId, thread: target.threadId, by: ctx.from?.id, feeds }, "chat unsubscribed");
+    if (!result.existed) {
+      return void (await ctx.reply(
+        channelTitle === undefined
+          ? ctx.t("unsub-nothing")
+          : ctx.t("unsub-nothing-channel", { channel: echo(channelTitle) }),
+      ));
+    }
     if (feeds === "all") {
-      await deps.subscriptions.remove(chatId, threadId);
       return void (await ctx.reply(ctx.t("unsub-done", { feeds: ctx.t("sub-all") }), { parse_mode: "HTML" }));
     }
-    // From "all", unsubscribing some sources keeps the others.
-    const current = existing.feeds === "all" ? (await deps.feeds.all()).map((f) => f.name) : existing.feeds;
-    const left = current.filter((f) => !feeds.includes(f));
-    if (left.length === 0) await deps.subscriptions.remove(chatId, threadId);
-    else await deps.subscriptions.save({ ...existing, feeds: left });
-    await ctx.reply(ctx.t("unsub-done", { feeds: label(ctx, feeds) }), { parse_mode: "HTML" });
+    const missing = before ? feeds.filter((f) => !wants(before, f)) : [];
+    const stopped = feeds.filter((f) => !missing.includes(f));
+    const lines: string[] = [];
+    if (stopped.length) lines.push(ctx.t("unsub-done", { feeds: feedNamesHtml(stopped) }));
+    if (missing.length) {
+      lines.push(
+        channelTitle === undefined
+          ? ctx.t("unsub-not-subscribed", { feeds: feedNamesHtml(missing) })
+          : ctx.t("unsub-not-subscribed-channel", {
+              channel: echoHtml(channelTitle),
+              feeds: feedNamesHtml(missing),
+            }),
+      );
+    }
+    lines.push(
+      result.remaining
+        ? ctx.t("unsub-remaining", { feeds: describeSubscription(ctx, result.remaining) })
+        : ctx.t("unsub-none-left"),
+    );
+    await ctx.reply(lines.join("\n"), { parse_mode: "HTML" });
   });
 
   // The "choose a channel" button: Telegram only offers channels where the user and the bot
@@ -156,29 +197,20 @@ export function subscribeFeature(
     if (shared.request_id !== CHANNEL_REQUEST_ID) return;
     const check = await checkChannel(ctx.api, shared.chat_id, ctx.from.id, ctx.me.id);
     if (!check.ok)
-      return void (await ctx.reply(
-        ctx.t(check.reason, { channel: escapeHtml(shared.title ?? String(shared.chat_id)) }),
-        { reply_markup: { remove_keyboard: true } },
+      return void (await ctx.reply(ctx.t(check.reason, { channel: echo(shared.title ?? String(shared.chat_id)) }), {
+        reply_markup: { remove_keyboard: true },
+      }));
+    // A channel that already receives something keeps it as it is; a new one gets everything.
+    const sub =
+      (await deps.subscriptions.get(check.chatId)) ??
+      (await deps.subscriptions.subscribe(
+        { chatId: check.chatId, chatType: "channel", title: check.title, createdBy: ctx.from.id },
+        "all",
       ));
-    const existing = await deps.subscriptions.get(check.chatId);
-    await deps.subscriptions.save({
-      chatId: check.chatId,
-      feeds: existing?.feeds ?? "all",
-      chatType: "channel",
-      title: check.title,
-      createdBy: ctx.from.id,
-      createdAt: existing?.createdAt ?? new Date().toISOString(),
-    });
     log.info({ chat: check.chatId, by: ctx.from.id }, "channel subscribed via button");
     await ctx.reply(
-      ctx.t("sub-done-channel", {
-        channel: escapeHtml(check.title),
-        feeds: label(ctx, existing?.feeds ?? "all"),
-      }),
-      {
-        parse_mode: "HTML",
-        reply_markup: { remove_keyboard: true },
-      },
+      ctx.t("sub-done-channel", { channel: echoHtml(check.title), feeds: describeSubscription(ctx, sub) }),
+      { parse_mode: "HTML", reply_markup: { remove_keyboard: true } },
     );
   });
   return composer;

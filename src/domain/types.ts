@@ -1,0 +1,152 @@
+/**
+ * The types every layer shares. Imports run downwards: feeds, text, delivery, telegram and
+ * store all import from here; this file imports nothing of theirs.
+ */
+
+export type Language = "vi" | "en";
+export type SummaryLength = "short" | "normal" | "long";
+
+/** `name=url`, a URL or a file path (from FEEDS or /addfeed). */
+export interface FeedSource {
+  /** Short name people type in commands (`/subscribe hatinh`). */
+  name: string;
+  /** http(s) URL or absolute file path. */
+  url: string;
+  kind: "http" | "file";
+}
+
+/** An article after normalisation: what the store keeps and what posts are made from. */
+export interface FeedItem {
+  /** Stable id within its feed: the guid, else the canonical link, else a hash of title + date. */
+  id: string;
+  /** Name of the feed it came from (FEEDS `name=`). */
+  feed: string;
+  title: string;
+  /** Canonical link: tracking parameters and fragment removed. */
+  link?: string | undefined;
+  /** Article text, NFC, paragraphs separated by a blank line. */
+  text: string;
+  image?: string | undefined;
+  /** ISO 8601 with the offset the feed wrote, e.g. 2024-02-29T15:30:00+07:00. */
+  published?: string | undefined;
+  categories: string[];
+  author?: string | undefined;
+  /** The feed's own title, shown as the source. */
+  source?: string | undefined;
+}
+
+/** A stored item: its row id (what deliveries reference) and the article. */
+export interface StoredItem {
+  rowId: number;
+  item: FeedItem;
+}
+
+/** What the poller remembers about one feed between cycles (also shown by /feeds). */
+export interface FeedState {
+  name: string;
+  url: string;
+  title?: string | undefined;
+  etag?: string | undefined;
+  lastModified?: string | undefined;
+  /** False until the first successful read, which marks everything seen (no flood on add). */
+  baselineDone: boolean;
+  /** Consecutive failed cycles. */
+  failures: number;
+  /** The feed is not fetched before this cycle number (exponential backoff). */
+  skipUntilCycle: number;
+  /** Retry-After from the server, epoch ms. */
+  notBefore?: number | undefined;
+  lastCheckedAt?: string | undefined;
+  lastSuccessAt?: string | undefined;
+  lastErrorAt?: string | undefined;
+  lastError?: string | undefined;
+  /** Estimate for status displays. */
+  nextAttemptAt?: string | undefined;
+  itemsKnown: number;
+  /** New items that were stored but not announced (over the per-read announcement cap). */
+  itemsHeld: number;
+}
+
+export function newFeedState(name: string, url: string): FeedState {
+  return { name, url, baselineDone: false, failures: 0, skipUntilCycle: 0, itemsKnown: 0, itemsHeld: 0 };
+}
+
+/** A chat (or one forum topic of it) that receives posts of some feeds. */
+export interface Subscription {
+  chatId: number;
+  /** Forum topic the subscription was made in; posts go there. */
+  threadId?: number | undefined;
+  /** Feed names, or "all" (also feeds added later). */
+  feeds: string[] | "all";
+  /** With "all": the feeds left out (`/unsubscribe X` on an "all" subscription). */
+  except?: string[] | undefined;
+  chatType: string;
+  title?: string | undefined;
+  createdBy?: number | undefined;
+  createdAt: string;
+}
+
+export function wants(sub: Subscription, feed: string): boolean {
+  return sub.feeds === "all" ? !(sub.except ?? []).includes(feed) : sub.feeds.includes(feed);
+}
+
+export const targetKey = (chatId: number, threadId?: number) => `${chatId}:${threadId ?? 0}`;
+
+/** Per-chat preferences, changed with /settings. */
+export interface ChatSettings {
+  summary: SummaryLength;
+  images: boolean;
+  previews: boolean;
+  silent: boolean;
+  /** Quiet hours in TIMEZONE, [start, end) hours; posts wait and then arrive as one digest. */
+  quiet?: { start: number; end: number } | undefined;
+  language?: Language | undefined;
+}
+
+export const DEFAULT_SETTINGS: ChatSettings = {
+  summary: "normal",
+  images: true,
+  previews: false,
+  silent: false,
+};
+
+/** True when `hour` (0–23) falls in the quiet window, which may wrap past midnight. */
+export function inQuietHours(settings: ChatSettings, hour: number): boolean {
+  const q = settings.quiet;
+  if (!q || q.start === q.end) return false;
+  return q.start < q.end ? hour >= q.start && hour < q.end : hour >= q.start || hour < q.end;
+}
+
+export type DeliveryStatus = "pending" | "sent" | "dead" | "cancelled";
+
+/** One post owed to one chat (or topic): a row of the delivery queue, referencing a stored item. */
+export interface Delivery {
+  id: number;
+  chatId: number;
+  /** 0 when the chat has no topic. */
+  threadId: number;
+  itemRowId: number;
+  feed: string;
+  attempts: number;
+  /** Not before this time (epoch ms): retry backoff. */
+  notBefore: number;
+  createdAt: number;
+}
+
+export function publishedMs(item: Pick<FeedItem, "published">): number {
+  const t = item.published ? Date.parse(item.published) : Number.NaN;
+  return Number.isNaN(t) ? 0 : t;
+}
+
+export function newestFirst(a: FeedItem, b: FeedItem): number {
+  return publishedMs(b) - publishedMs(a);
+}
+
+/**
+ * What identifies a story across the feeds of a site: its canonical link when it has one
+ * (the same article in two feeds is one story), else the feed and its id (two different
+ * articles that share a guid in two feeds stay two stories).
+ */
+export function storyKey(item: Pick<FeedItem, "feed" | "id" | "link">): string {
+  return item.link ? `link:${item.link}` : `id:${item.feed}|${item.id}`;
+}

@@ -1,0 +1,284 @@
+import { type Kysely, sql } from "kysely";
+import type { Delivery } from "../domain/types.js";
+import { claimableIds, type Dialect } from "./dialect.js";
+import type { Database } from "./schema.js";
+
+/**
+ * The delivery queue and its ledger, one table: a row per (chat, topic, story) — a unique
+ * key, so a story reaching a chat through two feeds, or planned twice after a crash, is one
+ * row. Rows move pending → sent | dead | cancelled by conditional UPDATEs; a sender claims a
+ * row (owner + expiry) before sending it, and the row that says "sent" is the ledger entry,
+ * written with its counters in one transaction.
+ */
+export interface DeliveryRepo {
+  /** Deliveries of these stored items to every subscription that wants their feed; returns how many are new. */
+  plan(itemRowIds: number[]): Promise<number>;
+  /** Due, unclaimed deliveries, oldest first, at most `perChat` for any one chat (so one busy chat cannot fill the window). */
+  due(opts: { limit: number; perChat: number; now?: number }): Promise<Delivery[]>;
+  /** When the next pending delivery falls due (epoch ms), if any. */
+  nextDueAt(): Promise<number | undefined>;
+  /** Claims what is still pending and unclaimed (or whose claim expired); returns the ids claimed. */
+  claim(ids: number[], owner: string, until: number, now?: number): Promise<number[]>;
+  /** Telegram accepted these: the ledger says so, with the message id, in one transaction with the counters. */
+  complete(ids: number[], messageId: number | undefined, digest?: boolean): Promise<number>;
+  /** Try again later: the claim is released. */
+  retry(ids: number[], notBefore: number, error: string): Promise<void>;
+  /** Given up for good: counted as dead letters. */
+  deadLetter(ids: number[], error: string): Promise<number>;
+  /** Cancels whatever is still queued for a chat (a topic of it, some feeds of it). */
+  cancel(chatId: number, threadId?: number, feeds?: string[]): Promise<number>;
+  /** Releases this owner's claims (a clean stop), so another sender need not wait for them to expire. */
+  release(owner: string): Promise<void>;
+  counts(): Promise<{ pending: number; dead: number; sent: number }>;
+  /** Deletes ledger rows older than `olderThanMs` (the dedupe horizon). */
+  purge(olderThanMs: number): Promise<number>;
+}
+
+const PLAN_CHUNK = 50;
+const CHUNK = 500;
+
+export function createDeliveryRepo(db: Kysely<Database>, dialect: Dialect): DeliveryRepo {
+  const columns = [
+    "chat_id",
+    "thread_id",
+    "item_id",
+    "feed",
+    "story_key",
+    "status",
+    "attempts",
+    "not_before",
+    "created_at",
+  ] as const;
+  return {
+    async plan(itemRowIds) {
+      let planned = 0;
+      for (let i = 0; i < itemRowIds.length; i += PLAN_CHUNK) {
+        const ids = itemRowIds.slice(i, i + PLAN_CHUNK);
+        const now = Date.now();
+        const fixed = [
+          sql.lit("pending").as("status"),
+          sql.lit(0).as("attempts"),
+          sql.lit(0).as("not_before"),
+          sql.lit(now).as("created_at"),
+        ] as const;
+        planned += await db.transaction().execute(async (trx) => {
+          // "all" subscriptions (subscriptions_all), minus their exclusions.
+          const all = await trx
+            .insertInto("deliveries")
+            .columns(columns)
+            .expression(
+              trx
+                .selectFrom("items as i")
+                .innerJoin("subscriptions as s", (j) => j.on("s.all_feeds", "=", 1))
+                .select(["s.chat_id", "s.thread_id", "i.id", "i.feed", "i.story_key", ...fixed])
+                .where("i.id", "in", ids)
+                .where(({ not, exists, selectFrom }) =>
+                  not(
+                    exists(
+                      selectFrom("subscription_feeds as sf")
+                        .select("sf.feed")
+                        .whereRef("sf.subscription_id", "=", "s.id")
+                        .whereRef("sf.feed", "=", "i.feed"),
+                    ),
+                  ),
+                )
+                .orderBy("i.id"),
+            )
+            .onConflict((oc) => oc.columns(["chat_id", "thread_id", "story_key"]).doNothing())
+            .executeTakeFirst();
+          // Subscriptions to named feeds (subscription_feeds_feed).
+          const some = await trx
+            .insertInto("deliveries")
+            .columns(columns)
+            .expression(
+              trx
+                .selectFrom("items as i")
+                .innerJoin("subscription_feeds as sf", (j) => j.onRef("sf.feed", "=", "i.feed").on("sf.excluded", "=", 0))
+                .innerJoin("subscriptions as s", (j) => j.onRef("s.id", "=", "sf.subscription_id").on("s.all_feeds", "=", 0))
+                .select(["s.chat_id", "s.thread_id", "i.id", "i.feed", "i.story_key", ...fixed])
+                .where("i.id", "in", ids)
+                .orderBy("i.id"),
+            )
+            .onConflict((oc) => oc.columns(["chat_id", "thread_id", "story_key"]).doNothing())
+            .executeTakeFirst();
+          return Number(all.numInsertedOrUpdatedRows ?? 0) + Number(some.numInsertedOrUpdatedRows ?? 0);
+        });
+      }
+      return planned;
+    },
+
+    async due({ limit, perChat, now = Date.now() }) {
+      // The inner filter is the deliveries_due partial index; the window function only ranks
+      // the due rows.
+      const inner = db
+        .selectFrom("deliveries")
+        .select([
+          "id",
+          "chat_id",
+          "thread_id",
+          "item_id",
+          "feed",
+          "attempts",
+          "not_before",
+          "created_at",
+          sql<number>`row_number() over (partition by chat_id order by id)`.as("rn"),
+        ])
+        .where("status", "=", "pending")
+        .where("not_before", "<=", now)
+        .where((eb) => eb.or([eb("claim_until", "is", null), eb("claim_until", "<", now)]));
+      const rows = await db
+        .selectFrom(inner.as("q"))
+        .selectAll()
+        .where("rn", "<=", perChat)
+        .orderBy("id")
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({
+        id: r.id,
+        chatId: r.chat_id,
+        threadId: r.thread_id,
+        itemRowId: r.item_id,
+        feed: r.feed,
+        attempts: r.attempts,
+        notBefore: r.not_before,
+        createdAt: r.created_at,
+      }));
+    },
+
+    async nextDueAt() {
+      const row = await db
+        .selectFrom("deliveries")
+        .select((eb) => eb.fn.min("not_before").as("at"))
+        .where("status", "=", "pending")
+        .executeTakeFirst();
+      return row?.at === null || row?.at === undefined ? undefined : Number(row.at);
+    },
+
+    async claim(ids, owner, until, now = Date.now()) {
+      if (ids.length === 0) return [];
+      const rows = await db
+        .updateTable("deliveries")
+        .set({ claimed_by: owner, claim_until: until })
+        .where("id", "in", claimableIds(dialect, db, ids, now))
+        .where("status", "=", "pending")
+        .where((eb) => eb.or([eb("claim_until", "is", null), eb("claim_until", "<", now)]))
+        .returning("id")
+        .execute();
+      return rows.map((r) => r.id);
+    },
+
+    async complete(ids, messageId, digest = false) {
+      if (ids.length === 0) return 0;
+      return db.transaction().execute(async (trx) => {
+        const res = await trx
+          .updateTable("deliveries")
+          .set({ status: "sent", done_at: Date.now(), message_id: messageId ?? null, claimed_by: null, claim_until: null, error: null })
+          .where("id", "in", ids)
+          .where("status", "=", "pending")
+          .executeTakeFirst();
+        const n = Number(res.numUpdatedRows);
+        if (n) await bump(trx, "deliveries_sent", n);
+        if (n && digest) await bump(trx, "digests_sent", 1);
+        return n;
+      });
+    },
+
+    async retry(ids, notBefore, error) {
+      if (ids.length === 0) return;
+      await db
+        .updateTable("deliveries")
+        .set((eb) => ({
+          attempts: eb("attempts", "+", 1),
+          not_before: notBefore,
+          error: error.slice(0, 500),
+          claimed_by: null,
+          claim_until: null,
+        }))
+        .where("id", "in", ids)
+        .where("status", "=", "pending")
+        .execute();
+    },
+
+    async deadLetter(ids, error) {
+      if (ids.length === 0) return 0;
+      return db.transaction().execute(async (trx) => {
+        const res = await trx
+          .updateTable("deliveries")
+          .set({ status: "dead", done_at: Date.now(), error: error.slice(0, 500), claimed_by: null, claim_until: null })
+          .where("id", "in", ids)
+          .where("status", "=", "pending")
+          .executeTakeFirst();
+        const n = Number(res.numUpdatedRows);
+        if (n) await bump(trx, "deliveries_dead", n);
+        return n;
+      });
+    },
+
+    async cancel(chatId, threadId, feeds) {
+      if (feeds && feeds.length === 0) return 0;
+      let q = db
+        .updateTable("deliveries")
+        .set({ status: "cancelled", done_at: Date.now(), claimed_by: null, claim_until: null })
+        .where("chat_id", "=", chatId)
+        .where("status", "=", "pending");
+      if (threadId !== undefined) q = q.where("thread_id", "=", threadId);
+      if (feeds) q = q.where("feed", "in", feeds);
+      return Number((await q.executeTakeFirst()).numUpdatedRows);
+    },
+
+    async release(owner) {
+      await db
+        .updateTable("deliveries")
+        .set({ claimed_by: null, claim_until: null })
+        .where("status", "=", "pending")
+        .where("claimed_by", "=", owner)
+        .execute();
+    },
+
+    async counts() {
+      // Index-only counts on deliveries_status_done.
+      const rows = await db
+        .selectFrom("deliveries")
+        .select((eb) => ["status", eb.fn.countAll<number>().as("n")])
+        .where("status", "in", ["pending", "dead"])
+        .groupBy("status")
+        .execute();
+      const sent = await db.selectFrom("meta").select("value").where("key", "=", "deliveries_sent").executeTakeFirst();
+      const n = (s: string) => Number(rows.find((r) => r.status === s)?.n ?? 0);
+      return { pending: n("pending"), dead: n("dead"), sent: Number(sent?.value ?? 0) };
+    },
+
+    async purge(olderThanMs) {
+      let total = 0;
+      const cutoff = Date.now() - olderThanMs;
+      // In bounded batches, so a large purge never holds the write lock for long.
+      for (;;) {
+        const ids = await db
+          .selectFrom("deliveries")
+          .select("id")
+          .where("status", "in", ["sent", "dead", "cancelled"])
+          .where("done_at", "<", cutoff)
+          .limit(CHUNK)
+          .execute();
+        if (ids.length === 0) return total;
+        const res = await db
+          .deleteFrom("deliveries")
+          .where(
+            "id",
+            "in",
+            ids.map((r) => r.id),
+          )
+          .executeTakeFirst();
+        total += Number(res.numDeletedRows);
+      }
+    },
+  };
+}
+
+async function bump(db: Kysely<Database>, key: string, by: number): Promise<void> {
+  await db
+    .insertInto("meta")
+    .values({ key, value: by })
+    .onConflict((oc) => oc.column("key").doUpdateSet({ value: sql`meta.value + ${by}` }))
+    .execute();
+}

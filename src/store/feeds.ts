@@ -1,0 +1,138 @@
+import type { Kysely, Selectable } from "kysely";
+import { type FeedSource, type FeedState, newFeedState } from "../domain/types.js";
+import { fold } from "../text/fold.js";
+import type { Database } from "./schema.js";
+
+/**
+ * The feeds being polled: the operator's FEEDS (trusted) plus those bot admins added with
+ * /addfeed (untrusted: SSRF-guarded), minus those removed with /removefeed. The operator's
+ * list comes from the environment at each start; what the bot changed lives in `feed_sources`.
+ */
+export interface FeedRegistry {
+  all(): Promise<FeedSource[]>;
+  find(name: string): Promise<FeedSource | undefined>;
+  isTrusted(feed: FeedSource): boolean;
+  add(feed: FeedSource, by?: number): Promise<void>;
+  remove(name: string): Promise<boolean>;
+}
+
+export function createFeedRegistry(operatorFeeds: FeedSource[], db: Kysely<Database>): FeedRegistry {
+  const trusted = new Set(operatorFeeds.map((f) => `${f.name}\u0000${f.url}`));
+  // A small table (feeds added by hand), read whole on purpose.
+  const all = async () => {
+    const rows = await db.selectFrom("feed_sources").select(["name", "url", "kind", "removed"]).execute();
+    const hidden = new Set(rows.filter((r) => r.removed).map((r) => r.name));
+    const names = new Set<string>();
+    const out: FeedSource[] = [];
+    const added = rows
+      .filter((r) => !r.removed)
+      .map((r) => ({ name: r.name, url: r.url, kind: r.kind as FeedSource["kind"] }));
+    for (const f of [...operatorFeeds, ...added]) {
+      if (hidden.has(f.name) || names.has(f.name)) continue;
+      names.add(f.name);
+      out.push(f);
+    }
+    return out;
+  };
+  return {
+    all,
+    async find(name) {
+      const list = await all();
+      const lower = name.toLowerCase();
+      // Exact name first, then as typed without diacritics or separators ("Hà Tĩnh" → hatinh).
+      return list.find((f) => f.name === lower) ?? list.find((f) => fold(f.name) === fold(name));
+    },
+    isTrusted: (feed) => trusted.has(`${feed.name}\u0000${feed.url}`),
+    async add(feed, by) {
+      await db
+        .insertInto("feed_sources")
+        .values({ name: feed.name, url: feed.url, kind: feed.kind, removed: 0, added_by: by ?? null, created_at: Date.now() })
+        .onConflict((oc) =>
+          oc.column("name").doUpdateSet({ url: feed.url, kind: feed.kind, removed: 0, added_by: by ?? null }),
+        )
+        .execute();
+    },
+    async remove(name) {
+      if (!(await all()).some((f) => f.name === name)) return false;
+      // A tombstone: an operator feed removed by a bot admin stays removed across restarts.
+      await db
+        .insertInto("feed_sources")
+        .values({ name, url: "", kind: "http", removed: 1, added_by: null, created_at: Date.now() })
+        .onConflict((oc) => oc.column("name").doUpdateSet({ removed: 1 }))
+        .execute();
+      return true;
+    },
+  };
+}
+
+export interface FeedStateRepo {
+  get(name: string): Promise<FeedState | undefined>;
+  getMany(names: string[]): Promise<Array<FeedState | undefined>>;
+  save(state: FeedState): Promise<void>;
+  delete(name: string): Promise<void>;
+}
+
+const iso = (ms: number | null) => (ms === null ? undefined : new Date(ms).toISOString());
+const ms = (value: string | undefined) => (value ? Date.parse(value) : null);
+
+function fromRow(r: Selectable<Database["feed_state"]>): FeedState {
+  return {
+    ...newFeedState(r.name, r.url),
+    title: r.title ?? undefined,
+    etag: r.etag ?? undefined,
+    lastModified: r.last_modified ?? undefined,
+    baselineDone: r.baseline_done === 1,
+    failures: r.failures,
+    skipUntilCycle: r.skip_until_cycle,
+    notBefore: r.not_before ?? undefined,
+    lastCheckedAt: iso(r.last_checked_at),
+    lastSuccessAt: iso(r.last_success_at),
+    lastErrorAt: iso(r.last_error_at),
+    lastError: r.last_error ?? undefined,
+    nextAttemptAt: iso(r.next_attempt_at),
+    itemsKnown: r.items_known,
+    itemsHeld: r.items_held,
+  };
+}
+
+export function createFeedStateRepo(db: Kysely<Database>): FeedStateRepo {
+  return {
+    async get(name) {
+      const row = await db.selectFrom("feed_state").selectAll().where("name", "=", name).executeTakeFirst();
+      return row ? fromRow(row) : undefined;
+    },
+    async getMany(names) {
+      if (names.length === 0) return [];
+      const rows = await db.selectFrom("feed_state").selectAll().where("name", "in", names).execute();
+      const byName = new Map(rows.map((r) => [r.name, fromRow(r)]));
+      return names.map((n) => byName.get(n));
+    },
+    async save(s) {
+      const row = {
+        url: s.url,
+        title: s.title ?? null,
+        etag: s.etag ?? null,
+        last_modified: s.lastModified ?? null,
+        baseline_done: s.baselineDone ? 1 : 0,
+        failures: s.failures,
+        skip_until_cycle: s.skipUntilCycle,
+        not_before: s.notBefore ?? null,
+        last_checked_at: ms(s.lastCheckedAt),
+        last_success_at: ms(s.lastSuccessAt),
+        last_error_at: ms(s.lastErrorAt),
+        last_error: s.lastError ?? null,
+        next_attempt_at: ms(s.nextAttemptAt),
+        items_known: s.itemsKnown,
+        items_held: s.itemsHeld,
+      };
+      await db
+        .insertInto("feed_state")
+        .values({ name: s.name, ...row })
+        .onConflict((oc) => oc.column("name").doUpdateSet(row))
+        .execute();
+    },
+    async delete(name) {
+      await db.deleteFrom("feed_state").where("name", "=", name).execute();
+    },
+  };
+}

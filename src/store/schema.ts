@@ -1,0 +1,127 @@
+import type { Generated } from "kysely";
+
+/**
+ * The tables, as Kysely sees them. Times are epoch milliseconds (bigint), booleans are 0/1
+ * integers, so one schema reads the same on SQLite and PostgreSQL. Migrations in
+ * ./migrations create them; a release only adds (tables, nullable columns, indexes), so the
+ * previous release keeps working on the new schema during a rolling deploy.
+ */
+export interface Database {
+  /** Feeds added with /addfeed, and tombstones for feeds removed with /removefeed. */
+  feed_sources: {
+    name: string;
+    url: string;
+    kind: string;
+    removed: number;
+    added_by: number | null;
+    created_at: number;
+  };
+  /** The poller's state per feed: validators, backoff, last results. */
+  feed_state: {
+    name: string;
+    url: string;
+    title: string | null;
+    etag: string | null;
+    last_modified: string | null;
+    baseline_done: number;
+    failures: number;
+    skip_until_cycle: number;
+    not_before: number | null;
+    last_checked_at: number | null;
+    last_success_at: number | null;
+    last_error_at: number | null;
+    last_error: string | null;
+    next_attempt_at: number | null;
+    items_known: number;
+    items_held: number;
+  };
+  /** Every stored article, once per (feed, item id). */
+  items: {
+    id: Generated<number>;
+    feed: string;
+    item_key: string;
+    story_key: string;
+    title: string;
+    link: string | null;
+    text: string;
+    image: string | null;
+    published: string | null;
+    /** For ordering; 0 when the feed gave no usable date. */
+    published_at: number;
+    categories: string;
+    author: string | null;
+    source: string | null;
+    created_at: number;
+  };
+  subscriptions: {
+    id: Generated<number>;
+    chat_id: number;
+    /** 0: the chat itself, not a forum topic. */
+    thread_id: number;
+    all_feeds: number;
+    chat_type: string;
+    title: string | null;
+    created_by: number | null;
+    created_at: number;
+  };
+  /** The feeds of a subscription; with all_feeds = 1 the rows are exclusions. */
+  subscription_feeds: {
+    subscription_id: number;
+    feed: string;
+    excluded: number;
+  };
+  chat_settings: {
+    chat_id: number;
+    summary: string;
+    images: number;
+    previews: number;
+    silent: number;
+    quiet_start: number | null;
+    quiet_end: number | null;
+    language: string | null;
+  };
+  user_languages: {
+    user_id: number;
+    language: string;
+  };
+  /** The delivery queue and its ledger: a row per (chat, topic, story), unique. */
+  deliveries: {
+    id: Generated<number>;
+    chat_id: number;
+    thread_id: number;
+    item_id: number;
+    feed: string;
+    story_key: string;
+    status: string;
+    attempts: number;
+    not_before: number;
+    claimed_by: string | null;
+    claim_until: number | null;
+    created_at: number;
+    done_at: number | null;
+    message_id: number | null;
+    error: string | null;
+  };
+  /** Update ids already handled (Telegram re-delivers; several instances share them). */
+  processed_updates: {
+    update_id: number;
+    at: number;
+  };
+  /** Named leases: an owner and a deadline, renewed by the holder. */
+  leases: {
+    name: string;
+    owner: string;
+    expires_at: number;
+  };
+  /** Counters and small values: the cycle number, figures for /stats. */
+  meta: {
+    key: string;
+    value: number;
+  };
+  /** Keyv's table: the deduplication layer (seen ids with a TTL). */
+  keyv: {
+    key: string;
+    value: string;
+    expires: number | null;
+  };
+}

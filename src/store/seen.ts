@@ -1,0 +1,34 @@
+import type { Keyv } from "keyv";
+
+/**
+ * Ids of items already seen, per feed: the deduplication layer, in Keyv (namespace `seen`,
+ * on the store's own database), each id expiring after `ttlMs` and then deleted.
+ */
+export interface SeenRepo {
+  /** For each item's key list: true when none of its keys was seen. A failed read throws. */
+  filterUnseen(feed: string, keyLists: string[][]): Promise<boolean[]>;
+  /** One batch. */
+  markSeen(feed: string, keys: string[]): Promise<void>;
+}
+
+export function createSeenRepo(ns: Keyv<number>, ttlMs: number): SeenRepo {
+  const k = (feed: string, key: string) => `${feed}|${key}`;
+  return {
+    async filterUnseen(feed, keyLists) {
+      const flat = keyLists.flat().map((key) => k(feed, key));
+      if (flat.length === 0) return keyLists.map(() => true);
+      const values = await ns.get(flat);
+      let i = 0;
+      return keyLists.map((keys) => {
+        let unseen = true;
+        for (let j = 0; j < keys.length; j++) if (values[i++] !== undefined) unseen = false;
+        return unseen;
+      });
+    },
+    async markSeen(feed, keys) {
+      if (keys.length === 0) return;
+      const now = Date.now();
+      await ns.setMany([...new Set(keys)].map((key) => ({ key: k(feed, key), value: now, ttl: ttlMs })));
+    },
+  };
+}
