@@ -4,21 +4,21 @@
  * One new item to N groups and M private chats through the fake Bot API server (real HTTP on
  * loopback) enforcing Telegram's limits: 1 message/s per chat, 20/min per group, 30/s overall,
  * answering 429 with retry_after past them. Prints the achieved rate against the configured
- * ceiling, the 429s received, and messages lost or doubled. Goal: ≥ 95% of the ceiling, zero
- * lost, zero doubled.
+ * ceiling, the 429s received, and messages lost or doubled. Goal: ≥ 98% of the ceiling, zero
+ * lost, zero doubled. Everything goes the production way: subscriptions and deliveries in SQLite,
+ * the delivery worker claiming rows, the flood budget pacing them.
  */
 import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Api } from "grammy";
+import { createFloodBudget } from "../src/delivery/budget.js";
 import { createDeliveryWorker } from "../src/delivery/worker.js";
-import type { FeedItem } from "../src/feeds/item.js";
+import type { FeedItem } from "../src/domain/types.js";
 import { createLogger } from "../src/log.js";
-import { createSettingsRepo } from "../src/store/chat-settings.js";
-import { createOutboxRepo, newDelivery } from "../src/store/outbox.js";
+import { createRepos } from "../src/store/repos.js";
 import { openStore } from "../src/store/store.js";
-import { createSubscriptionRepo } from "../src/store/subscriptions.js";
 import { FakeTelegram, TOKEN } from "../test/fakes/telegram-server.js";
 
 const { values } = parseArgs({
@@ -33,6 +33,7 @@ const { values } = parseArgs({
 const GROUPS = Number(values.groups);
 const PRIVATES = Number(values.privates);
 const RATE = Number(values.rate);
+const log = createLogger("silent");
 
 const tg = await new FakeTelegram({
   limits: true,
@@ -44,20 +45,29 @@ const chats = [
   ...Array.from({ length: PRIVATES }, (_, i) => tg.addChat({ id: 1_000_000 + i, type: "private" })),
 ];
 const dbPath = join(tmpdir(), `bantin-fanout-${process.pid}.sqlite`);
-const store = await openStore(`sqlite://${dbPath}`, createLogger("silent"));
-const outbox = createOutboxRepo(store, 86_400_000);
+const store = await openStore(`sqlite://${dbPath}`, { log });
+const repos = createRepos(store, { operatorFeeds: [], seenTtlMs: 86_400_000 });
+for (const c of chats) await repos.subscriptions.subscribe({ chatId: c.id, chatType: c.type }, "all");
+const budget = createFloodBudget({ rate: RATE, log });
+const api = new Api(TOKEN, { apiRoot: tg.apiRoot, timeoutSeconds: 30 });
+api.config.use(budget.transformer("post"));
 const worker = createDeliveryWorker({
-  api: new Api(TOKEN, { apiRoot: tg.apiRoot }),
-  outbox,
-  subscriptions: createSubscriptionRepo(store),
-  settings: createSettingsRepo(store),
-  log: createLogger("silent"),
+  api,
+  budget,
+  deliveries: repos.deliveries,
+  items: repos.items,
+  subscriptions: repos.subscriptions,
+  settings: repos.settings,
+  log,
   digestHeader: (_l, n) => `📰 ${n} tin mới`,
   timeZone: "Asia/Ho_Chi_Minh",
   defaultLanguage: "vi",
-  sendRate: RATE,
   paidBroadcast: values.paid,
   digestThreshold: 5,
+  owner: "bench",
+  claimTtlMs: 60_000,
+  retryMaxMs: 86_400_000,
+  maxInFlight: values.paid ? 64 : 12,
 });
 const item: FeedItem = {
   id: "bench-1",
@@ -71,10 +81,13 @@ const item: FeedItem = {
 };
 
 const started = performance.now();
-const planned = await outbox.enqueue(chats.map((c) => newDelivery(c.id, undefined, "hatinh", item)));
-worker.add(planned);
+const stored = await repos.items.store([item]);
+const planned = await repos.deliveries.plan(stored.map((s) => s.rowId));
+const planMs = performance.now() - started;
+await worker.start();
 await worker.drained();
 const elapsed = (performance.now() - started) / 1000;
+await worker.stop(1000);
 
 const perChat = new Map<number, number>();
 for (const m of tg.sent) perChat.set(m.chatId, (perChat.get(m.chatId) ?? 0) + 1);
@@ -89,11 +102,12 @@ const ceiling = RATE;
 console.log(
   `bantin fan-out benchmark: 1 item → ${GROUPS} groups + ${PRIVATES} private chats (fake Bot API enforcing Telegram's limits, ${values.latency} ms per request${values.paid ? ", paid broadcast" : ""})`,
 );
+console.log(`planned:           ${planned} deliveries in ${planMs.toFixed(0)} ms (one INSERT … SELECT)`);
 console.log(
   `messages sent:     ${tg.sent.length} in ${span.toFixed(2)} s (total ${elapsed.toFixed(2)} s with planning)`,
 );
 console.log(
-  `achieved rate:     ${achieved.toFixed(2)} msg/s against a ceiling of ${ceiling} msg/s = ${((100 * achieved) / ceiling).toFixed(1)}% (goal ≥ 95%)`,
+  `achieved rate:     ${achieved.toFixed(2)} msg/s against a ceiling of ${ceiling} msg/s = ${((100 * achieved) / ceiling).toFixed(1)}% (goal ≥ 98%)`,
 );
 console.log(`429s received:     ${tg.flood429}`);
 console.log(`lost:              ${lost}`);

@@ -14,14 +14,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import Parser from "rss-parser";
+import type { FeedItem } from "../src/domain/types.js";
 import { decodeFeed } from "../src/feeds/decode.js";
 import { createFetcher } from "../src/feeds/fetch.js";
-import type { FeedItem } from "../src/feeds/item.js";
 import { dedupeKeys, normalizeItem } from "../src/feeds/normalize.js";
 import { type ParsedFeed, parseFeed } from "../src/feeds/parse.js";
 import { createPoller } from "../src/feeds/poller.js";
 import { createLogger } from "../src/log.js";
-import { createFeedStateRepo, createItemsRepo, createMetaRepo, createSeenRepo } from "../src/store/repos.js";
+import { createRepos } from "../src/store/repos.js";
 import { openStore } from "../src/store/store.js";
 import { formatPost, type RenderOptions, renderPost, summaryBudget } from "../src/telegram/render.js";
 import { summarize } from "../src/text/summary.js";
@@ -115,8 +115,9 @@ const time = async <T>(stage: string, fn: () => Promise<T> | T): Promise<T> => {
 
 for (let round = 0; round < ROUNDS + 1; round++) {
   const dbPath = join(tmpdir(), `bantin-bench-${process.pid}-${round}.sqlite`);
-  const store = await openStore(`sqlite://${dbPath}`, log);
-  const seen = createSeenRepo(store, 86_400_000);
+  const store = await openStore(`sqlite://${dbPath}`, { log });
+  const repos = createRepos(store, { operatorFeeds: [], seenTtlMs: 86_400_000 });
+  const seen = repos.seen;
   const texts = await time("fetch+decode", async () => {
     const out: string[] = [];
     for (let f = 0; f < FEEDS; f++) {
@@ -157,18 +158,19 @@ for (let round = 0; round < ROUNDS + 1; round++) {
   // A full cycle through the poller: first read, then every feed answers 304.
   const poller = createPoller({
     fetcher,
-    feedStates: createFeedStateRepo(store),
+    feedStates: repos.feedStates,
     seen,
-    items: createItemsRepo(store, 50),
-    meta: createMetaRepo(store),
+    items: repos.items,
+    meta: repos.meta,
     log,
     feeds: () =>
       Array.from({ length: FEEDS }, (_, f) => ({ name: `p${f}`, url: url(f), kind: "http" as const })),
     isTrusted: () => true,
     onNewItems: async (_feed, list) => {
-      for (const it of list) renderPost(it, render);
+      for (const it of list) renderPost(it.item, render);
     },
     baselineAnnounce: 1,
+    maxAnnounce: 1000,
     backoffMaxCycles: 8,
     concurrency: 4,
     offsetMin: 420,

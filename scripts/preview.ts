@@ -34,7 +34,7 @@ async function main(): Promise<number> {
   try {
     if (values.all) return await previewAll(config, feed, values.json);
     // The bot's own pipeline and rules, printing instead of sending.
-    const store = await openStore(config.STORE_URL, log);
+    const store = await openStore(config.STORE_URL, { log });
     const app = createApp({ config, log, store, json: values.json });
     try {
       const outcome = await app.poller.pollFeed(feed, 0, true);

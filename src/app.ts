@@ -53,7 +53,13 @@ export function zoneOffsetMinutes(timeZone: string, at = new Date()): number {
   return m ? (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
 }
 
-const ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member", "channel_post"] as const;
+const ALLOWED_UPDATES = [
+  "message",
+  "edited_message",
+  "callback_query",
+  "my_chat_member",
+  "channel_post",
+] as const;
 
 /** The composition root: the only place that knows every part. */
 export function createApp(deps: AppDeps): App {
@@ -67,7 +73,10 @@ export function createApp(deps: AppDeps): App {
     allowPrivate: config.ALLOW_PRIVATE_FEEDS,
   });
   const offsetMin = zoneOffsetMinutes(config.TIMEZONE);
-  const repos = createRepos(store, { operatorFeeds: config.FEEDS, seenTtlMs: config.SEEN_TTL_DAYS * 86_400_000 });
+  const repos = createRepos(store, {
+    operatorFeeds: config.FEEDS,
+    seenTtlMs: config.SEEN_TTL_DAYS * 86_400_000,
+  });
 
   let bot: Bot<BotContext> | undefined;
   let i18n: ReturnType<typeof createI18n> | undefined;
@@ -96,7 +105,10 @@ export function createApp(deps: AppDeps): App {
         return res.status === "ok" ? res.entries.length : 0;
       },
       deliveryStats: async () => {
-        const [counts, meta] = await Promise.all([repos.deliveries.counts(), repos.meta.get(["digests_sent"])]);
+        const [counts, meta] = await Promise.all([
+          repos.deliveries.counts(),
+          repos.meta.get(["digests_sent"]),
+        ]);
         const w = worker?.stats();
         return {
           sent: counts.sent,
@@ -110,12 +122,21 @@ export function createApp(deps: AppDeps): App {
       },
       settingsChanged: (chatId) => worker?.invalidate(chatId),
     };
-    bot = createBot({ token: config.BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT, deps: botDeps, i18n: t, log });
+    bot = createBot({
+      token: config.BOT_TOKEN,
+      apiRoot: config.TELEGRAM_API_ROOT,
+      deps: botDeps,
+      i18n: t,
+      log,
+    });
     bot.api.config.use(b.transformer("reply"));
     bot.api.config.use(logUpdateFetchErrors(log));
     // Posts go through an Api of their own: a bounded timeout, the post lane of the budget,
     // and nothing else retrying behind the worker's back.
-    const postApi = new Api(config.BOT_TOKEN, { apiRoot: config.TELEGRAM_API_ROOT, timeoutSeconds: config.TELEGRAM_TIMEOUT_S });
+    const postApi = new Api(config.BOT_TOKEN, {
+      apiRoot: config.TELEGRAM_API_ROOT,
+      timeoutSeconds: config.TELEGRAM_TIMEOUT_S,
+    });
     postApi.config.use(b.transformer("post"));
     worker = createDeliveryWorker({
       api: postApi,
@@ -203,8 +224,10 @@ export function createApp(deps: AppDeps): App {
       const ledger = await repos.deliveries.purge(config.SEEN_TTL_DAYS * 86_400_000);
       const updates = await repos.updates.purge(86_400_000);
       let items = 0;
-      for (const feed of await repos.feeds.all()) items += await repos.items.prune(feed.name, config.LATEST_KEEP);
-      if (seen || ledger || updates || items) mlog.info({ seen, ledger, updates, items }, "expired rows removed");
+      for (const feed of await repos.feeds.all())
+        items += await repos.items.prune(feed.name, config.LATEST_KEEP);
+      if (seen || ledger || updates || items)
+        mlog.info({ seen, ledger, updates, items }, "expired rows removed");
     } catch (err) {
       mlog.warn({ err }, "maintenance failed; will try again");
       maintainedAt = Date.now() - 3_000_000;
@@ -236,7 +259,11 @@ export function createApp(deps: AppDeps): App {
   /** Long polling; a 409 (another consumer) steps back and retries, a 401 ends the process. */
   function startPolling(b: Bot<BotContext>): void {
     if (stopping) return;
-    const r = run(b, { runner: { silent: true, fetch: { allowed_updates: [...ALLOWED_UPDATES] } } });
+    // The long poll ends before the client's timeout abandons it.
+    const longPollS = Math.max(1, Math.min(30, config.TELEGRAM_TIMEOUT_S - 5));
+    const r = run(b, {
+      runner: { silent: true, fetch: { allowed_updates: [...ALLOWED_UPDATES], timeout: longPollS } },
+    });
     runner = r;
     void r.task()?.catch((error: unknown) => {
       if (stopping) return;
@@ -249,7 +276,9 @@ export function createApp(deps: AppDeps): App {
       const waitMs = conflict ? 30_000 : 5000;
       log.warn(
         { err: error, retryInMs: waitMs },
-        conflict ? "another process is taking this bot's updates (409); stepping back" : "long polling stopped; restarting",
+        conflict
+          ? "another process is taking this bot's updates (409); stepping back"
+          : "long polling stopped; restarting",
       );
       setTimeout(() => startPolling(b), waitMs).unref();
     });
@@ -304,7 +333,10 @@ export function createApp(deps: AppDeps): App {
       await task.stop();
       await task.destroy();
       const bounded = <T>(p: Promise<T> | undefined) =>
-        Promise.race([Promise.resolve(p).catch(() => undefined), new Promise((r) => setTimeout(r, config.SHUTDOWN_TIMEOUT_MS))]);
+        Promise.race([
+          Promise.resolve(p).catch(() => undefined),
+          new Promise((r) => setTimeout(r, config.SHUTDOWN_TIMEOUT_MS)),
+        ]);
       if (runner?.isRunning()) await bounded(runner.stop());
       await worker?.stop(config.SHUTDOWN_TIMEOUT_MS);
       if (cycleRunning) await bounded(cycleRunning);

@@ -16,7 +16,6 @@ const bool = z
 const positiveInt = (def: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(1).max(max).default(def);
 
-
 export function parseFeedList(raw: string): FeedSource[] {
   const parts = raw
     .split(/[\n,]/)
@@ -114,7 +113,10 @@ const schema = z.object({
   /** Any Telegram call that has not answered within this is abandoned (grammY's default is 500 s). */
   TELEGRAM_TIMEOUT_S: positiveInt(40, 120),
   /** How long a claimed delivery stays claimed; longer than TELEGRAM_TIMEOUT_S (a send in flight is never taken over). */
-  DELIVERY_CLAIM_S: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(2).max(3600).optional()),
+  DELIVERY_CLAIM_S: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.coerce.number().int().min(2).max(3600).optional(),
+  ),
   /** At most this many new items of one feed are announced per read; the rest are stored and counted. */
   ANNOUNCE_MAX: positiveInt(20, 500),
   /** A command reply that would wait longer than this for Telegram's limits is dropped. */
@@ -158,7 +160,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, sampleFeedPath: string): Conf
       const name = i.path.join(".") || "(environment)";
       // Never echo a secret: not the token, not a password inside a URL.
       const raw = String(env[name] ?? "").replace(/(\/\/[^/:@\s]*:)[^@\s]*@/g, "$1[redacted]@");
-      const value = name === "BOT_TOKEN" || /SECRET|PASSWORD/.test(name) ? "" : ` (got ${JSON.stringify(raw)})`;
+      const value =
+        name === "BOT_TOKEN" || /SECRET|PASSWORD/.test(name) ? "" : ` (got ${JSON.stringify(raw)})`;
       return `  ${name}: ${i.message}${value}`;
     });
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);

@@ -28,11 +28,16 @@ async function main(): Promise<number> {
   routeLibraryConsole(log);
   let store: Awaited<ReturnType<typeof openStore>>;
   try {
-    store = await openStore(config.STORE_URL, { log, connectTimeoutMs: config.STORE_CONNECT_TIMEOUT_S * 1000 });
+    store = await openStore(config.STORE_URL, {
+      log,
+      connectTimeoutMs: config.STORE_CONNECT_TIMEOUT_S * 1000,
+    });
   } catch (error) {
     const message = redactText((error as Error).message, secrets);
     log.fatal({ err: error }, "cannot open the store");
-    process.stderr.write(`bantin: cannot open the store ${redactText(config.STORE_URL, secrets)}: ${message}\n`);
+    process.stderr.write(
+      `bantin: cannot open the store ${redactText(config.STORE_URL, secrets)}: ${message}\n`,
+    );
     return 1;
   }
   let exitCode = 0;
@@ -54,7 +59,10 @@ async function main(): Promise<number> {
     const result = await app.runOnce();
     if (app.worker) {
       // Wait for this cycle's deliveries, within the shutdown bound.
-      await Promise.race([app.worker.drained(), new Promise((r) => setTimeout(r, config.SHUTDOWN_TIMEOUT_MS))]);
+      await Promise.race([
+        app.worker.drained(),
+        new Promise((r) => setTimeout(r, config.SHUTDOWN_TIMEOUT_MS)),
+      ]);
     }
     const errors = result.outcomes.filter((o) => o.status === "error");
     process.stderr.write(
@@ -99,7 +107,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error) => {
-    process.stderr.write(`bantin: fatal: ${redactText(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
+    process.stderr.write(
+      `bantin: fatal: ${redactText(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`,
+    );
     process.exit(1);
   },
 );

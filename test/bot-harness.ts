@@ -57,7 +57,7 @@ export async function startHarness(
     },
     "/nonexistent.xml",
   );
-  const store = await openStore(config.STORE_URL, testLog);
+  const store = await openStore(config.STORE_URL, { log: testLog });
   const app = createApp({ config, log: testLog, store });
   await app.start();
   Object.assign(harness, {

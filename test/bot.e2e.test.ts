@@ -75,7 +75,7 @@ describe("bot end to end (fake Bot API over HTTP)", () => {
     h.tg.message(GROUP, MEMBER, "/subscribe");
     await h.tg.waitFor(() => h.tg.sentTo(GROUP).length > 0, 5000, "refusal");
     expect(lastText(GROUP)).toContain("Chỉ quản trị viên");
-    expect(await h.app.subscriptions.forChat(GROUP)).toEqual([]);
+    expect(await h.app.repos.subscriptions.forChat(GROUP)).toEqual([]);
   });
 
   it("counts an anonymous admin posting as the group as an admin", async () => {
@@ -159,10 +159,10 @@ describe("bot end to end (fake Bot API over HTTP)", () => {
       "the other group",
     );
     await h.tg.waitFor(() => h.app.worker?.stats().pending === 0, 5000, "queue empty");
-    expect(await h.app.subscriptions.forChat(-3001)).toEqual([]);
+    expect(await h.app.repos.subscriptions.forChat(-3001)).toEqual([]);
     h.tg.botStatusChange(-3002, ADMIN, "member", "kicked");
     await new Promise((r) => setTimeout(r, 500));
-    expect(await h.app.subscriptions.forChat(-3002)).toEqual([]);
+    expect(await h.app.repos.subscriptions.forChat(-3002)).toEqual([]);
   });
 
   it("follows a group upgraded to a supergroup and re-sends the post there", async () => {
@@ -181,8 +181,8 @@ describe("bot end to end (fake Bot API over HTTP)", () => {
       5000,
       "post in the supergroup",
     );
-    expect((await h.app.subscriptions.forChat(-1004001)).length).toBe(1);
-    expect(await h.app.subscriptions.forChat(-4001)).toEqual([]);
+    expect((await h.app.repos.subscriptions.forChat(-1004001)).length).toBe(1);
+    expect(await h.app.repos.subscriptions.forChat(-4001)).toEqual([]);
   });
 
   it("sends a photo with a caption, and falls back to text when the photo is refused", async () => {
@@ -241,14 +241,14 @@ describe("bot end to end (fake Bot API over HTTP)", () => {
     h.tg.message(ADMIN, ADMIN, "/subscribe @tin_ha_tinh");
     await h.tg.waitFor(() => h.tg.sentTo(ADMIN).length === 1, 5000, "reply");
     expect(lastText(ADMIN)).toContain("Kênh Tin Hà Tĩnh đã đăng ký");
-    expect((await h.app.subscriptions.forChat(-1007001))[0]?.chatType).toBe("channel");
+    expect((await h.app.repos.subscriptions.forChat(-1007001))[0]?.chatType).toBe("channel");
     h.tg.message(ADMIN, ADMIN, "/subscribe @khong_phai");
     await h.tg.waitFor(() => h.tg.sentTo(ADMIN).length === 2, 5000, "reply");
     expect(lastText(ADMIN)).toContain("không phải quản trị viên");
     // The request_chat button's answer is checked the same way.
     h.tg.message(ADMIN, ADMIN, "", { text: undefined, chat_shared: { request_id: 1, chat_id: -1007002 } });
     await h.tg.waitFor(() => h.tg.sentTo(ADMIN).length === 3, 5000, "reply");
-    expect(await h.app.subscriptions.forChat(-1007002)).toEqual([]);
+    expect(await h.app.repos.subscriptions.forChat(-1007002)).toEqual([]);
   });
 
   it("changes settings with the inline keyboard, admins only", async () => {
@@ -272,9 +272,7 @@ describe("bot end to end (fake Bot API over HTTP)", () => {
       5000,
       "keyboard update",
     );
-    const settings = await import("../src/store/chat-settings.js").then((m) =>
-      m.createSettingsRepo(h.store).get(GROUP),
-    );
+    const settings = await h.app.repos.settings.get(GROUP);
     expect(settings.images).toBe(false);
     press(MEMBER, `st:${GROUP}:silent`);
     await h.tg.waitFor(
@@ -334,7 +332,7 @@ describe("bot end to end: more commands and failures", () => {
     h.tg.message(GROUP, ADMIN, "/subscribe HA-TINH", { is_topic_message: true, message_thread_id: 77 });
     await h.tg.waitFor(() => h.tg.sentTo(GROUP).length === 1, 5000, "reply");
     expect(h.tg.sentTo(GROUP)[0]?.threadId).toBe(77);
-    expect((await h.app.subscriptions.get(GROUP, 77))?.feeds).toEqual(["hatinh"]);
+    expect((await h.app.repos.subscriptions.get(GROUP, 77))?.feeds).toEqual(["hatinh"]);
     h.setItems([story(2), story(1)]);
     await h.app.runOnce();
     await h.tg.waitFor(() => h.tg.sentTo(GROUP).some((m) => m.text.includes("Tin số 2")), 5000, "post");
@@ -378,7 +376,7 @@ describe("bot end to end: more commands and failures", () => {
     expect(lastText(BOT_ADMIN)).toContain("Nguồn tin: 1");
     h.tg.message(BOT_ADMIN, BOT_ADMIN, "/removefeed hatinh");
     await h.tg.waitFor(() => lastText(BOT_ADMIN).includes("Đã gỡ nguồn"), 5000, "removed");
-    expect(await h.app.feeds.all()).toEqual([]);
+    expect(await h.app.repos.feeds.all()).toEqual([]);
   });
 
   it("retries a 5xx with backoff and re-sends a rejected HTML post as plain text", async () => {

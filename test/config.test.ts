@@ -43,7 +43,9 @@ describe("config", () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as Error).message;
-    expect(message).toContain("STORE_URL: must start with sqlite://, redis:// or rediss://");
+    expect(message).toContain(
+      "STORE_URL: must be sqlite://path or postgres://user:password@host:5432/database",
+    );
     expect(message).toContain("BOT_TOKEN: does not look like a token");
     expect(message).toContain("ADMIN_IDS");
     expect(message).toContain("DEFAULT_LANGUAGE");

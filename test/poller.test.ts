@@ -1,10 +1,9 @@
 import { join } from "node:path";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { FeedSource } from "../src/config.js";
+import type { FeedSource, StoredItem } from "../src/domain/types.js";
 import { createFetcher } from "../src/feeds/fetch.js";
-import type { FeedItem } from "../src/feeds/item.js";
 import { createPoller, type PollerDeps } from "../src/feeds/poller.js";
-import { createFeedStateRepo, createItemsRepo, createMetaRepo, createSeenRepo } from "../src/store/repos.js";
+import { createRepos, type Repos } from "../src/store/repos.js";
 import { openStore, type Store } from "../src/store/store.js";
 import { type FeedServer, type RssItemSpec, rss, startFeedServer } from "./fakes/feed-server.js";
 import { tempDir, testLog } from "./helpers.js";
@@ -24,6 +23,7 @@ const spec = (n: number, extra: Partial<RssItemSpec> = {}): RssItemSpec => ({
 
 let server: FeedServer;
 let store: Store;
+let repos: Repos;
 let counter = 0;
 let received: Array<{ feed: string; ids: string[] }>;
 let items: Record<string, RssItemSpec[]>;
@@ -31,7 +31,8 @@ let failing: Record<string, number>;
 
 beforeEach(async () => {
   server = await startFeedServer();
-  store = await openStore(`sqlite://${join(dir.path, `p${counter++}.sqlite`)}`, testLog);
+  store = await openStore(`sqlite://${join(dir.path, `p${counter++}.sqlite`)}`, { log: testLog });
+  repos = createRepos(store, { operatorFeeds: [], seenTtlMs: 86_400_000 });
   received = [];
   items = {};
   failing = {};
@@ -65,17 +66,18 @@ function poller(overrides: Partial<PollerDeps> = {}) {
       maxRedirects: 2,
       allowPrivate: false,
     }),
-    feedStates: createFeedStateRepo(store),
-    seen: createSeenRepo(store, 86_400_000),
-    items: createItemsRepo(store, 50),
-    meta: createMetaRepo(store),
+    feedStates: repos.feedStates,
+    seen: repos.seen,
+    items: repos.items,
+    meta: repos.meta,
     log: testLog,
     feeds: () => feeds,
     isTrusted: () => true,
-    onNewItems: async (feed: FeedSource, list: FeedItem[]) => {
-      received.push({ feed: feed.name, ids: list.map((i) => i.id) });
+    onNewItems: async (feed: FeedSource, list: StoredItem[]) => {
+      received.push({ feed: feed.name, ids: list.map((s) => s.item.id) });
     },
     baselineAnnounce: 1,
+    maxAnnounce: 20,
     backoffMaxCycles: 8,
     concurrency: 2,
     offsetMin: 420,
@@ -147,7 +149,7 @@ describe("poller", () => {
     }
     // fail at 1 → skip 1 → try 3 → skip 2 → try 6 → skip 4 → try 11
     expect(tried).toEqual([1, 3, 6]);
-    const state = await createFeedStateRepo(store).get("b");
+    const state = await repos.feedStates.get("b");
     expect(state).toMatchObject({ failures: 3, lastError: "HTTP 500" });
     expect(state?.nextAttemptAt).toBeDefined();
     // Recovery resets the backoff.
@@ -155,7 +157,7 @@ describe("poller", () => {
     await p.runCycle();
     const recovered = await p.pollFeed({ name: "b", url: server.url("/b"), kind: "http" }, 99, true);
     expect(recovered.status).not.toBe("error");
-    expect((await createFeedStateRepo(store).get("b"))?.failures).toBe(0);
+    expect((await repos.feedStates.get("b"))?.failures).toBe(0);
   });
 
   it("honours Retry-After beyond the cycle backoff", async () => {
@@ -166,7 +168,7 @@ describe("poller", () => {
     delete failing.b;
     for (let i = 0; i < 5; i++) await p.runCycle();
     expect(hits("/b")).toBe(1);
-    expect((await createFeedStateRepo(store).get("b"))?.notBefore).toBeGreaterThan(Date.now() + 3_000_000);
+    expect((await repos.feedStates.get("b"))?.notBefore).toBeGreaterThan(Date.now() + 3_000_000);
   });
 
   it("keeps items unseen when the receiver fails, and offers them again", async () => {
@@ -175,7 +177,7 @@ describe("poller", () => {
     const p = poller({
       onNewItems: async (feed, list) => {
         if (fail) throw new Error("delivery store down");
-        received.push({ feed: feed.name, ids: list.map((i) => i.id) });
+        received.push({ feed: feed.name, ids: list.map((s) => s.item.id) });
       },
     });
     const res = await p.runCycle();
@@ -186,6 +188,53 @@ describe("poller", () => {
     fail = false;
     await p.pollFeed({ name: "a", url: server.url("/a"), kind: "http" }, 100, true);
     expect(idsFor("a")).toEqual(["g1"]);
+  });
+
+  it("a read with 10,000 new items announces at most maxAnnounce; the rest are stored and counted", async () => {
+    items.a = [spec(1)];
+    const p = poller({
+      maxAnnounce: 20,
+      fetcher: createFetcher({
+        timeoutMs: 10_000,
+        connectTimeoutMs: 1000,
+        maxBytes: 8 << 20,
+        maxRedirects: 2,
+        allowPrivate: false,
+      }),
+    });
+    await p.runCycle();
+    items.a = Array.from({ length: 10_000 }, (_, i) =>
+      spec(i + 2, { date: new Date(Date.UTC(2026, 10, 1) + i * 60_000).toUTCString() }),
+    );
+    const res = await p.pollFeed({ name: "a", url: server.url("/a"), kind: "http" }, 2, true);
+    expect(res, JSON.stringify(res)).toMatchObject({ status: "new", fresh: 20 });
+    const announced = idsFor("a").slice(1);
+    expect(announced).toHaveLength(20);
+    // The newest twenty, oldest first.
+    expect(announced[0]).toBe("g9982");
+    expect(announced[19]).toBe("g10001");
+    const st = await repos.feedStates.get("a");
+    expect(st?.itemsHeld).toBe(9980);
+    expect(st?.itemsKnown).toBe(10_001);
+    // All of them are seen now: nothing is announced on the next read.
+    received = [];
+    await p.pollFeed({ name: "a", url: server.url("/a"), kind: "http" }, 3, true);
+    expect(idsFor("a")).toEqual([]);
+  });
+
+  it("a failing seen-id read is a feed error, never 'everything is new'", async () => {
+    items.a = [spec(1)];
+    const p = poller({
+      seen: {
+        filterUnseen: async () => {
+          throw new Error("database is locked");
+        },
+        markSeen: async () => undefined,
+      },
+    });
+    const res = await p.pollFeed({ name: "a", url: server.url("/a"), kind: "http" }, 1);
+    expect(res).toMatchObject({ status: "error", error: "database is locked" });
+    expect(received).toEqual([]);
   });
 
   it("reports a malformed feed clearly and keeps polling", async () => {

@@ -1,8 +1,10 @@
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FeedItem, newFeedState } from "../src/domain/types.js";
 import { createRepos, type Repos } from "../src/store/repos.js";
 import { openStore, type Store } from "../src/store/store.js";
+import { TcpProxy } from "./fakes/tcp-proxy.js";
 import { createPgDatabase, serviceUrl, tempDir, testLog } from "./helpers.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -24,7 +26,10 @@ function contract(name: string, open: () => Promise<{ store: Store; cleanup(): P
     let cleanup: () => Promise<void>;
     beforeAll(async () => {
       ({ store, cleanup } = await open());
-      repos = createRepos(store, { operatorFeeds: [{ name: "op", url: "https://op/rss", kind: "http" }], seenTtlMs: 60_000 });
+      repos = createRepos(store, {
+        operatorFeeds: [{ name: "op", url: "https://op/rss", kind: "http" }],
+        seenTtlMs: 60_000,
+      });
     });
     afterAll(async () => {
       await store.close();
@@ -56,7 +61,11 @@ function contract(name: string, open: () => Promise<{ store: Store; cleanup(): P
       const { seen } = repos;
       expect(await seen.filterUnseen("f", [["a"], ["b", "https://x/b"]])).toEqual([true, true]);
       await seen.markSeen("f", ["a", "https://x/b"]);
-      expect(await seen.filterUnseen("f", [["a"], ["b2", "https://x/b"], ["c"]])).toEqual([false, false, true]);
+      expect(await seen.filterUnseen("f", [["a"], ["b2", "https://x/b"], ["c"]])).toEqual([
+        false,
+        false,
+        true,
+      ]);
       expect(await seen.filterUnseen("other", [["a"]])).toEqual([true]);
     });
 
@@ -75,7 +84,13 @@ function contract(name: string, open: () => Promise<{ store: Store; cleanup(): P
     });
 
     it("feed state and the cycle counter persist; the counter is atomic", async () => {
-      const st = { ...newFeedState("f1", "https://x/rss"), etag: '"e"', failures: 2, lastError: "boom", lastErrorAt: new Date(1_700_000_000_000).toISOString() };
+      const st = {
+        ...newFeedState("f1", "https://x/rss"),
+        etag: '"e"',
+        failures: 2,
+        lastError: "boom",
+        lastErrorAt: new Date(1_700_000_000_000).toISOString(),
+      };
       await repos.feedStates.save(st);
       expect(await repos.feedStates.get("f1")).toEqual(st);
       expect(await repos.feedStates.getMany(["f1", "missing"])).toEqual([st, undefined]);
@@ -85,14 +100,23 @@ function contract(name: string, open: () => Promise<{ store: Store; cleanup(): P
 
     it("items: stored once per (feed, id), newest first, one per story, pruned", async () => {
       const { items } = repos;
-      const a = await items.store([item("n1", "1", "2024-01-01T00:00:00Z"), item("n1", "2", "2024-01-02T00:00:00Z", "https://x/2")]);
+      const a = await items.store([
+        item("n1", "1", "2024-01-01T00:00:00Z"),
+        item("n1", "2", "2024-01-02T00:00:00Z", "https://x/2"),
+      ]);
       const again = await items.store([item("n1", "2", "2024-01-02T00:00:00Z", "https://x/2")]);
       expect(again[0]?.rowId).toBe(a[1]?.rowId);
-      await items.store([item("n2", "z", "2024-01-03T00:00:00Z", "https://x/2"), item("n2", "4", "2024-01-04T00:00:00Z")]);
+      await items.store([
+        item("n2", "z", "2024-01-03T00:00:00Z", "https://x/2"),
+        item("n2", "4", "2024-01-04T00:00:00Z"),
+      ]);
       expect((await items.recent(["n1"], 5)).map((i) => i.id)).toEqual(["2", "1"]);
       // The same story (link) in two feeds shows once.
       expect((await items.recent(["n1", "n2"], 5)).map((i) => i.id)).toEqual(["4", "z", "1"]);
-      expect((await items.byIds([a[0]!.rowId])).get(a[0]!.rowId)).toMatchObject({ id: "1", categories: ["x"] });
+      expect((await items.byIds([a[0]!.rowId])).get(a[0]!.rowId)).toMatchObject({
+        id: "1",
+        categories: ["x"],
+      });
       expect(await items.count("n1")).toBe(2);
       expect(await items.prune("n1", 1)).toBe(1);
       expect((await items.recent(["n1"], 5)).map((i) => i.id)).toEqual(["2"]);
@@ -104,7 +128,9 @@ function contract(name: string, open: () => Promise<{ store: Store; cleanup(): P
       await subs.subscribe({ chatId: -6, threadId: 9, chatType: "supergroup" }, ["a"]);
       await subs.subscribe({ chatId: -6, chatType: "supergroup" }, ["b"]);
       // Concurrent adds to one chat all land (no lost update).
-      await Promise.all(["x", "y", "z", "w"].map((f) => subs.subscribe({ chatId: 7, chatType: "private" }, [f])));
+      await Promise.all(
+        ["x", "y", "z", "w"].map((f) => subs.subscribe({ chatId: 7, chatType: "private" }, [f])),
+      );
       expect((await subs.get(7))?.feeds).toEqual(["w", "x", "y", "z"]);
       expect((await subs.get(-6, 9))?.feeds).toEqual(["a"]);
       const r = await subs.unsubscribe({ chatId: -5 }, ["a"]);
@@ -117,7 +143,11 @@ function contract(name: string, open: () => Promise<{ store: Store; cleanup(): P
       expect(await subs.removeChat(-6)).toBe(2);
       await subs.moveChat(-5, -1005);
       expect(await subs.forChat(-5)).toEqual([]);
-      expect((await subs.forChat(-1005))[0]).toMatchObject({ chatId: -1005, chatType: "supergroup", feeds: "all" });
+      expect((await subs.forChat(-1005))[0]).toMatchObject({
+        chatId: -1005,
+        chatType: "supergroup",
+        feeds: "all",
+      });
     });
 
     it("deliveries: planned once per story and chat, claimed, completed, retried, dead, cancelled", async () => {
@@ -142,18 +172,32 @@ function contract(name: string, open: () => Promise<{ store: Store; cleanup(): P
       expect(due.length).toBeGreaterThanOrEqual(6);
       const mine = due.filter((d) => [100, 101, 102].includes(d.chatId));
       expect(mine.length).toBe(6);
-      expect((await deliveries.due({ limit: 100, perChat: 1 })).filter((d) => d.chatId === 100).length).toBe(1);
+      expect((await deliveries.due({ limit: 100, perChat: 1 })).filter((d) => d.chatId === 100).length).toBe(
+        1,
+      );
       const [first, second, third] = mine;
       // Two senders claim the same rows at once: each row goes to exactly one.
       const [c1, c2] = await Promise.all([
-        deliveries.claim(mine.map((d) => d.id), "A", Date.now() + 60_000),
-        deliveries.claim(mine.map((d) => d.id), "B", Date.now() + 60_000),
+        deliveries.claim(
+          mine.map((d) => d.id),
+          "A",
+          Date.now() + 60_000,
+        ),
+        deliveries.claim(
+          mine.map((d) => d.id),
+          "B",
+          Date.now() + 60_000,
+        ),
       ]);
       expect([...c1, ...c2].sort()).toEqual(mine.map((d) => d.id).sort());
       expect(new Set([...c1, ...c2]).size).toBe(6);
-      expect((await deliveries.due({ limit: 100, perChat: 10 })).filter((d) => [100, 101, 102].includes(d.chatId))).toEqual([]);
+      expect(
+        (await deliveries.due({ limit: 100, perChat: 10 })).filter((d) => [100, 101, 102].includes(d.chatId)),
+      ).toEqual([]);
       // An expired claim can be taken over.
-      expect(await deliveries.claim([first!.id], "C", Date.now() + 60_000, Date.now() + 120_000)).toEqual([first!.id]);
+      expect(await deliveries.claim([first!.id], "C", Date.now() + 60_000, Date.now() + 120_000)).toEqual([
+        first!.id,
+      ]);
       expect(await deliveries.complete([first!.id], 42)).toBe(1);
       expect(await deliveries.complete([first!.id], 42)).toBe(0);
       await deliveries.retry([second!.id], Date.now() + 60_000, "502");
@@ -168,7 +212,11 @@ function contract(name: string, open: () => Promise<{ store: Store; cleanup(): P
       expect(counts.sent).toBeGreaterThanOrEqual(1);
       // Unsubscribing cancels what is queued for that feed, at once.
       await subs.unsubscribe({ chatId: 101 }, ["d1"]);
-      expect((await deliveries.due({ limit: 100, perChat: 10, now: Date.now() + 3_600_000 })).filter((d) => d.chatId === 101)).toEqual([]);
+      expect(
+        (await deliveries.due({ limit: 100, perChat: 10, now: Date.now() + 3_600_000 })).filter(
+          (d) => d.chatId === 101,
+        ),
+      ).toEqual([]);
       // The ledger keeps a story from being planned again after it was sent or cancelled.
       expect(await deliveries.plan(ids)).toBe(0);
     });
@@ -213,3 +261,65 @@ if (pgUrl)
     return { store: await openStore(pgdb.url, { log: testLog }), cleanup: () => pgdb.drop() };
   });
 else describe.skip("store contract: postgres (DATABASE_URL not set)", () => it("skipped", () => {}));
+
+describe("store failures are loud and bounded", () => {
+  it("a read from a closed store rejects instead of looking empty", async () => {
+    const store = await openStore(`sqlite://${join(dir.path, "closed.sqlite")}`, { log: testLog });
+    const seen = store.keyv<number>("seen");
+    await store.close();
+    await expect(seen.get("x")).rejects.toThrow();
+  });
+
+  it("notices a SQLite file deleted or replaced under it", async () => {
+    const file = join(dir.path, "deleted.sqlite");
+    const store = await openStore(`sqlite://${file}`, { log: testLog });
+    await expect(store.writeCheck("me")).resolves.toBeUndefined();
+    rmSync(file);
+    await expect(store.ping()).rejects.toThrow(/was deleted/);
+    await expect(store.writeCheck("me")).rejects.toThrow(/was deleted/);
+    await store.close();
+  });
+
+  it("an unsupported STORE_URL is refused", async () => {
+    await expect(openStore("mongodb://x", { log: testLog })).rejects.toThrow(/unsupported STORE_URL/);
+  });
+
+  const pg = serviceUrl("DATABASE_URL");
+  it.runIf(pg)("an unreachable or hung PostgreSQL fails start-up within the connect timeout", async () => {
+    // Nothing listens on port 1: refused at once.
+    await expect(
+      openStore("postgres://postgres@127.0.0.1:1/x", { log: testLog, connectTimeoutMs: 1000 }),
+    ).rejects.toThrow(/cannot reach the PostgreSQL database/);
+    // A server that accepts and never answers: the timeout decides.
+    const proxy = await new TcpProxy("127.0.0.1", 5432).start();
+    proxy.freeze();
+    const started = Date.now();
+    await expect(openStore(proxy.url(pg as string), { log: testLog, connectTimeoutMs: 800 })).rejects.toThrow(
+      /cannot reach the PostgreSQL database/,
+    );
+    expect(Date.now() - started).toBeLessThan(5000);
+    await proxy.close();
+  });
+
+  it.runIf(pg)(
+    "a PostgreSQL that goes away makes calls fail (never empty), and works again when it is back",
+    async () => {
+      const db = await createPgDatabase(pg as string);
+      const proxy = await new TcpProxy("127.0.0.1", 5432).start();
+      const store = await openStore(proxy.url(db.url), { log: testLog, connectTimeoutMs: 2000 });
+      const repos = createRepos(store, { operatorFeeds: [], seenTtlMs: 60_000 });
+      await repos.seen.markSeen("f", ["a"]);
+      proxy.cut();
+      await expect(repos.seen.filterUnseen("f", [["a"]])).rejects.toThrow();
+      proxy.restore();
+      expect(await repos.seen.filterUnseen("f", [["a"], ["b"]])).toEqual([false, true]);
+      // A hung database: close still returns within its bound.
+      proxy.freeze();
+      const started = Date.now();
+      await store.close(500);
+      expect(Date.now() - started).toBeLessThan(2000);
+      await proxy.close();
+      await db.drop();
+    },
+  );
+});

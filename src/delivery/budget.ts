@@ -57,7 +57,9 @@ export interface FloodBudget {
    * for their slot; the response of every call is checked for 429, which is recorded
    * (`onFlood`). The 429 result is returned as is, so grammY throws its GrammyError to the
    * caller. A reply whose 429 has retry_after ≤ replyMaxWaitMs waits it out and is retried
-   * once; posts are never retried here (the worker decides). sendChatAction and message drafts
+   * once; posts are never retried here (the worker decides). A chat's 1 s and 20/min windows
+   * count from when each answer came back (see `settled`), so a request slowed on its way
+   * cannot reach Telegram too close behind the previous one. sendChatAction and message drafts
    * are not gated: they are not messages, and a typing status that waits for a slot is useless.
    * Install with `api.config.use(budget.transformer("reply"))`.
    */
@@ -156,7 +158,8 @@ interface Waiter {
   since: number;
   /** Replies: dropped if still waiting then. */
   deadline: number;
-  resolve: () => void;
+  /** Called with the grant time. */
+  resolve: (at: number) => void;
   reject: (reason: unknown) => void;
   cleanup?: () => void;
 }
@@ -247,7 +250,7 @@ export function createFloodBudget(opts: FloodBudgetOptions): FloodBudget {
         if (c.recent.length > GROUP_PER_MINUTE) c.recent.shift();
       }
     }
-    w.resolve();
+    w.resolve(at);
   }
 
   function drop(w: Waiter, waitMs: number): void {
@@ -301,7 +304,31 @@ export function createFloodBudget(opts: FloodBudgetOptions): FloodBudget {
     }
   }
 
-  function acquire(chat: ChatId | undefined, priority: Priority, signal?: AbortSignal): Promise<void> {
+  /**
+   * A gated call's answer came back: the chat's window counts from now instead of from the
+   * grant. Telegram measures its per-chat limits by arrival; a request held up on the way
+   * (a fresh connection, a busy event loop) would otherwise reach it less than a second after
+   * the previous one did. Only per chat: doing this for the global pace would cost a round trip
+   * of every second's throughput.
+   */
+  function settled(chat: ChatId | undefined, grantedAt: number): void {
+    if (chat === undefined) return;
+    const c = chats.get(chat);
+    if (!c) return;
+    const at = now();
+    c.lastSentAt = Math.max(c.lastSentAt, at);
+    if (c.group) {
+      const i = c.recent.lastIndexOf(grantedAt);
+      if (i >= 0) {
+        c.recent[i] = at;
+        c.recent.sort((a, b) => a - b);
+      }
+    }
+    pump();
+  }
+
+  /** acquire, resolving with the grant time. */
+  function take(chat: ChatId | undefined, priority: Priority, signal?: AbortSignal): Promise<number> {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     const at = now();
     if (priority === "reply") {
@@ -320,7 +347,7 @@ export function createFloodBudget(opts: FloodBudgetOptions): FloodBudget {
         return Promise.reject(new ReplyDroppedError(chat, earliest - at));
       }
     }
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<number>((resolve, reject) => {
       const w: Waiter = {
         chat,
         priority,
@@ -378,21 +405,33 @@ export function createFloodBudget(opts: FloodBudgetOptions): FloodBudget {
         const abort = signal as AbortSignal | undefined;
         const chat = chatIdOf(payload);
         const gated = GATED_METHODS.has(method);
-        if (gated) await acquire(chat, priority, abort);
-        const first = await prev(method, payload, signal);
+        if (!gated) {
+          const res = await prev(method, payload, signal);
+          const wait = floodWait(res);
+          if (wait !== undefined) onFlood(chat, wait);
+          return res;
+        }
+        const send = async () => {
+          const grantedAt = await take(chat, priority, abort);
+          try {
+            return await prev(method, payload, signal);
+          } finally {
+            settled(chat, grantedAt);
+          }
+        };
+        const first = await send();
         const retryAfter = floodWait(first);
         if (retryAfter === undefined) return first;
         onFlood(chat, retryAfter);
-        if (!gated || priority !== "reply" || retryAfter * 1000 > replyMaxWaitMs) return first;
+        if (priority !== "reply" || retryAfter * 1000 > replyMaxWaitMs) return first;
         // Waits until retry_after has passed (the pause just recorded), or is dropped.
-        await acquire(chat, "reply", abort);
-        const second = await prev(method, payload, signal);
+        const second = await send();
         const again = floodWait(second);
         if (again !== undefined) onFlood(chat, again);
         return second;
       };
     },
-    acquire,
+    acquire: (chat, priority, signal) => take(chat, priority, signal).then(() => undefined),
     chatReadyAt(chat) {
       const at = now();
       sweep(at);

@@ -13,7 +13,9 @@ export interface SendTarget {
   settings: ChatSettings;
 }
 
-export type SendResult = { ok: true; messageId: number | undefined; fallbacks: number } | { ok: false; failure: Failure; fallbacks: number };
+export type SendResult =
+  | { ok: true; messageId: number | undefined; fallbacks: number }
+  | { ok: false; failure: Failure; fallbacks: number };
 
 export interface SenderDeps {
   api: Api;
@@ -99,7 +101,11 @@ export function createSender(deps: SenderDeps) {
     const language = languageOf(t.settings);
     let list = renderLinkList(deps.digestHeader(language, items.length), items, deps.timeZone);
     if (list.count < items.length) {
-      list = renderLinkList(deps.digestHeader(language, list.count), items.slice(0, list.count), deps.timeZone);
+      list = renderLinkList(
+        deps.digestHeader(language, list.count),
+        items.slice(0, list.count),
+        deps.timeZone,
+      );
     }
     let plain = false;
     let threadId = t.threadId;
@@ -115,7 +121,10 @@ export function createSender(deps: SenderDeps) {
       } catch (error) {
         const f = classify(error);
         if (f.kind === "parse" && !plain) {
-          log.error({ chat: t.chatId, description: f.description }, "BUG: Telegram rejected a digest's HTML; sending as plain text");
+          log.error(
+            { chat: t.chatId, description: f.description },
+            "BUG: Telegram rejected a digest's HTML; sending as plain text",
+          );
           plain = true;
         } else if (f.kind === "topic" && threadId) {
           threadId = 0;

@@ -55,6 +55,8 @@ export interface WorkerStats {
   deadLettered: number;
   /** Held in memory, due now. */
   pending: number;
+  /** Chats whose posts are held by quiet hours. */
+  quietHeld: number;
   inFlight: number;
 }
 
@@ -120,12 +122,18 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
   let refilling: Promise<void> | undefined;
   let refillAgain = false;
   let lastRefillFoundNothing = false;
+  /** The last read filled the window: more may be waiting in the database. */
+  let moreInDb = false;
   let lastAcceptedAt = now();
   let idleSince = now();
   let rr = 0;
   let drainWaiters: Array<() => void> = [];
 
-  const hourFormat = new Intl.DateTimeFormat("en-GB", { timeZone: deps.timeZone, hour: "2-digit", hourCycle: "h23" });
+  const hourFormat = new Intl.DateTimeFormat("en-GB", {
+    timeZone: deps.timeZone,
+    hour: "2-digit",
+    hourCycle: "h23",
+  });
   const hourNow = () => Number(hourFormat.format(now()));
 
   function refill(): Promise<void> {
@@ -147,6 +155,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
             added++;
           }
           lastRefillFoundNothing = rows.length === 0;
+          moreInDb = rows.length >= windowSize;
           if (added) log.debug({ added, held: loaded.size }, "queue read");
         } catch (error) {
           log.error({ err: error }, "could not read the delivery queue; will retry");
@@ -155,7 +164,8 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
       } while (refillAgain && running);
     })().finally(() => {
       refilling = undefined;
-      schedule();
+      // A macrotask, so a loop of reads can never starve timers and I/O.
+      setImmediate(schedule);
     });
     return refilling;
   }
@@ -171,7 +181,10 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
   }
 
   function schedule(): void {
-    if (!running) return checkDrained();
+    if (!running) {
+      checkDrained();
+      return;
+    }
     if (timer) clearTimeout(timer);
     timer = undefined;
     const at = now();
@@ -195,7 +208,9 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
       void dispatch(t);
     }
     if (Number.isFinite(earliest)) timer = setTimeout(schedule, Math.max(1, earliest - now()));
-    if (loaded.size < windowSize / 2 && !refilling && !lastRefillFoundNothing) void refill();
+    // Read more only when the window has room and the last read was full; otherwise the poll
+    // timer and wake() bring new work (a read per schedule would spin on an empty queue).
+    if (moreInDb && loaded.size < windowSize / 2 && !refilling) setImmediate(() => void refill());
     checkDrained();
   }
 
@@ -227,7 +242,11 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
         if (itemCache.size > 512) itemCache.delete(itemCache.keys().next().value as number);
       }
     }
-    return new Map(ds.flatMap((d) => (itemCache.has(d.itemRowId) ? [[d.itemRowId, itemCache.get(d.itemRowId) as FeedItem]] : [])));
+    return new Map(
+      ds.flatMap((d) =>
+        itemCache.has(d.itemRowId) ? [[d.itemRowId, itemCache.get(d.itemRowId) as FeedItem]] : [],
+      ),
+    );
   }
 
   function forget(t: Target, done: Delivery[]): void {
@@ -308,7 +327,12 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
         } else await failed(t, covered, res.failure);
         // What did not fit is released for the next send.
         const rest = todo.slice(res.count);
-        if (rest.length) await deps.deliveries.retry(rest.map((d) => d.id), 0, "did not fit in the digest");
+        if (rest.length)
+          await deps.deliveries.retry(
+            rest.map((d) => d.id),
+            0,
+            "did not fit in the digest",
+          );
       } else {
         const d = todo[0] as Delivery;
         const res = await sender.single(target, d.itemRowId, items.get(d.itemRowId) as FeedItem);
@@ -335,7 +359,12 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
    * Telegram accepted these: write the ledger, retrying until it holds (a send is never
    * repeated because the store failed after it). The rows stay out of every queue meanwhile.
    */
-  async function record(t: Target, ds: Delivery[], messageId: number | undefined, digest: boolean): Promise<void> {
+  async function record(
+    t: Target,
+    ds: Delivery[],
+    messageId: number | undefined,
+    digest: boolean,
+  ): Promise<void> {
     lastAcceptedAt = now();
     const ids = ds.map((d) => d.id);
     for (const id of ids) accepted.add(id);
@@ -345,9 +374,16 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
         await deps.deliveries.complete(ids, messageId, digest);
         break;
       } catch (error) {
-        if (attempt === 0) log.error({ err: error, chat: t.chatId }, "sent, but the ledger write failed; retrying the write, not the send");
+        if (attempt === 0)
+          log.error(
+            { err: error, chat: t.chatId },
+            "sent, but the ledger write failed; retrying the write, not the send",
+          );
         if (!running && attempt > 3) {
-          log.error({ chat: t.chatId, ids }, "stopping with sent deliveries not recorded; they may repeat after their claim expires");
+          log.error(
+            { chat: t.chatId, ids },
+            "stopping with sent deliveries not recorded; they may repeat after their claim expires",
+          );
           break;
         }
         await new Promise((r) => setTimeout(r, Math.min(250 * 2 ** attempt, 5000)));
@@ -377,11 +413,16 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
         return;
       }
       case "migrate":
+        // Nothing was sent: release the claim so the moved rows go out at once in the new chat.
+        await deps.deliveries.retry(ids, 0, "group migrated to a supergroup");
         await deps.subscriptions.moveChat(t.chatId, f.to);
         await deps.settings.move(t.chatId, f.to);
         settingsCache.delete(t.chatId);
         forgetChat(t.chatId);
-        log.info({ from: t.chatId, to: f.to }, "group migrated to a supergroup: subscriptions and queue moved");
+        log.info(
+          { from: t.chatId, to: f.to },
+          "group migrated to a supergroup: subscriptions and queue moved",
+        );
         void refill();
         return;
       case "retry": {
@@ -389,11 +430,21 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
         const next = at + Math.min(2 ** attempts * 1000, 300_000);
         const tooOld = ds.filter((d) => next - d.createdAt > deps.retryMaxMs);
         if (tooOld.length) {
-          stats.deadLettered += await deps.deliveries.deadLetter(tooOld.map((d) => d.id), `retries ran out: ${f.description}`);
-          log.error({ chat: t.chatId, count: tooOld.length, reason: f.description }, "deliveries dead-lettered: retries ran out");
+          stats.deadLettered += await deps.deliveries.deadLetter(
+            tooOld.map((d) => d.id),
+            `retries ran out: ${f.description}`,
+          );
+          log.error(
+            { chat: t.chatId, count: tooOld.length, reason: f.description },
+            "deliveries dead-lettered: retries ran out",
+          );
         }
         const again = ds.filter((d) => !tooOld.includes(d));
-        await deps.deliveries.retry(again.map((d) => d.id), next, f.description);
+        await deps.deliveries.retry(
+          again.map((d) => d.id),
+          next,
+          f.description,
+        );
         forget(t, ds);
         stats.retries++;
         log.warn({ chat: t.chatId, attempts, reason: f.description }, "send failed; will retry");
@@ -401,9 +452,15 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
       }
       default:
         stats.dropped += ds.length;
-        stats.deadLettered += await deps.deliveries.deadLetter(ids, f.kind === "notModified" || f.kind === "messageGone" ? f.kind : f.description);
+        stats.deadLettered += await deps.deliveries.deadLetter(
+          ids,
+          f.kind === "notModified" || f.kind === "messageGone" ? f.kind : f.description,
+        );
         forget(t, ds);
-        log.error({ chat: t.chatId, count: ds.length, kind: f.kind, reason: "description" in f ? f.description : "" }, "Telegram refused the post for good");
+        log.error(
+          { chat: t.chatId, count: ds.length, kind: f.kind, reason: "description" in f ? f.description : "" },
+          "Telegram refused the post for good",
+        );
         return;
     }
   }
@@ -436,8 +493,10 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
       if (timer) clearTimeout(timer);
       if (pollTimer) clearTimeout(pollTimer);
       const deadline = now() + timeoutMs;
-      while ((inFlight > 0 || accepted.size > 0) && now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      if (inFlight > 0) log.warn({ inFlight }, "stopped with sends in flight; their claims expire and they are sent again");
+      while ((inFlight > 0 || accepted.size > 0) && now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+      if (inFlight > 0)
+        log.warn({ inFlight }, "stopped with sends in flight; their claims expire and they are sent again");
       checkDrained();
     },
     drained() {
@@ -448,12 +507,19 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
         else checkDrained();
       });
     },
-    stats: () => ({ ...stats, pending: loaded.size, inFlight }),
+    stats: () => ({
+      ...stats,
+      pending: loaded.size,
+      inFlight,
+      quietHeld: [...targets.values()].filter((t) => t.heldByQuiet).length,
+    }),
     health() {
       const at = now();
       const dueNow =
         inFlight > 0 ||
-        [...targets.values()].some((t) => t.queue.length > 0 && Math.max(t.pausedUntil, deps.budget.chatReadyAt(t.chatId)) <= at);
+        [...targets.values()].some(
+          (t) => t.queue.length > 0 && Math.max(t.pausedUntil, deps.budget.chatReadyAt(t.chatId)) <= at,
+        );
       const busyFor = at - Math.max(lastAcceptedAt, idleSince);
       return { stuck: running && dueNow && busyFor > stuckMs, lastAcceptedAt };
     },

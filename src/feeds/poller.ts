@@ -120,7 +120,10 @@ export function createPoller(deps: PollerDeps): Poller {
           : unseen;
       const held = baseline ? 0 : unseen.length - chosen.length;
       if (held > 0) {
-        flog.warn({ held, announced: chosen.length }, "more new items than one read may announce; the rest are stored, not posted");
+        flog.warn(
+          { held, announced: chosen.length },
+          "more new items than one read may announce; the rest are stored, not posted",
+        );
         state.itemsHeld += held;
       }
       const announce = new Set(chosen);

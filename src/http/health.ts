@@ -49,7 +49,8 @@ export async function startHealthServer(
     const age = last ? Date.now() - last : null;
     if (age === null) problems.push("poller: no cycle finished yet");
     else if (age > deps.maxCycleAgeMs) problems.push(`poller: last cycle ${Math.round(age / 1000)} s ago`);
-    if (deps.deliveryStuck()) problems.push("delivery: work is due and Telegram accepted nothing for a while");
+    if (deps.deliveryStuck())
+      problems.push("delivery: work is due and Telegram accepted nothing for a while");
     if (deps.shuttingDown()) problems.push("shutting down");
     const ok = problems.length === 0;
     const body = { ok, problems, lastCycleAgeMs: age, ...(deps.details?.() ?? {}) };

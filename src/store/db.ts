@@ -1,7 +1,15 @@
 import { mkdirSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import SqliteDatabase from "better-sqlite3";
-import { CompiledQuery, type DatabaseConnection, type Driver, Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+} from "kysely";
 import pg from "pg";
 import type { Logger } from "../log.js";
 import type { Dialect } from "./dialect.js";
@@ -84,7 +92,9 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Db> {
     // bigint columns (chat ids, epoch ms) as numbers: every value we keep fits in 2^53.
     types: {
       getTypeParser: ((oid: number, format?: "text" | "binary") =>
-        oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+        oid === 20
+          ? (v: string) => Number(v)
+          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
   // An idle client losing its connection emits 'error' on the pool; unhandled, it would

@@ -93,8 +93,12 @@ export function createDeliveryRepo(db: Kysely<Database>, dialect: Dialect): Deli
             .expression(
               trx
                 .selectFrom("items as i")
-                .innerJoin("subscription_feeds as sf", (j) => j.onRef("sf.feed", "=", "i.feed").on("sf.excluded", "=", 0))
-                .innerJoin("subscriptions as s", (j) => j.onRef("s.id", "=", "sf.subscription_id").on("s.all_feeds", "=", 0))
+                .innerJoin("subscription_feeds as sf", (j) =>
+                  j.onRef("sf.feed", "=", "i.feed").on("sf.excluded", "=", 0),
+                )
+                .innerJoin("subscriptions as s", (j) =>
+                  j.onRef("s.id", "=", "sf.subscription_id").on("s.all_feeds", "=", 0),
+                )
                 .select(["s.chat_id", "s.thread_id", "i.id", "i.feed", "i.story_key", ...fixed])
                 .where("i.id", "in", ids)
                 .orderBy("i.id"),
@@ -172,7 +176,14 @@ export function createDeliveryRepo(db: Kysely<Database>, dialect: Dialect): Deli
       return db.transaction().execute(async (trx) => {
         const res = await trx
           .updateTable("deliveries")
-          .set({ status: "sent", done_at: Date.now(), message_id: messageId ?? null, claimed_by: null, claim_until: null, error: null })
+          .set({
+            status: "sent",
+            done_at: Date.now(),
+            message_id: messageId ?? null,
+            claimed_by: null,
+            claim_until: null,
+            error: null,
+          })
           .where("id", "in", ids)
           .where("status", "=", "pending")
           .executeTakeFirst();
@@ -204,7 +215,13 @@ export function createDeliveryRepo(db: Kysely<Database>, dialect: Dialect): Deli
       return db.transaction().execute(async (trx) => {
         const res = await trx
           .updateTable("deliveries")
-          .set({ status: "dead", done_at: Date.now(), error: error.slice(0, 500), claimed_by: null, claim_until: null })
+          .set({
+            status: "dead",
+            done_at: Date.now(),
+            error: error.slice(0, 500),
+            claimed_by: null,
+            claim_until: null,
+          })
           .where("id", "in", ids)
           .where("status", "=", "pending")
           .executeTakeFirst();
@@ -243,7 +260,11 @@ export function createDeliveryRepo(db: Kysely<Database>, dialect: Dialect): Deli
         .where("status", "in", ["pending", "dead"])
         .groupBy("status")
         .execute();
-      const sent = await db.selectFrom("meta").select("value").where("key", "=", "deliveries_sent").executeTakeFirst();
+      const sent = await db
+        .selectFrom("meta")
+        .select("value")
+        .where("key", "=", "deliveries_sent")
+        .executeTakeFirst();
       const n = (s: string) => Number(rows.find((r) => r.status === s)?.n ?? 0);
       return { pending: n("pending"), dead: n("dead"), sent: Number(sent?.value ?? 0) };
     },

@@ -46,7 +46,14 @@ export function createFeedRegistry(operatorFeeds: FeedSource[], db: Kysely<Datab
     async add(feed, by) {
       await db
         .insertInto("feed_sources")
-        .values({ name: feed.name, url: feed.url, kind: feed.kind, removed: 0, added_by: by ?? null, created_at: Date.now() })
+        .values({
+          name: feed.name,
+          url: feed.url,
+          kind: feed.kind,
+          removed: 0,
+          added_by: by ?? null,
+          created_at: Date.now(),
+        })
         .onConflict((oc) =>
           oc.column("name").doUpdateSet({ url: feed.url, kind: feed.kind, removed: 0, added_by: by ?? null }),
         )

@@ -16,7 +16,21 @@ export interface ItemsRepo {
 
 type Row = Selectable<Database["items"]>;
 
-function toItem(r: Pick<Row, "item_key" | "feed" | "title" | "link" | "text" | "image" | "published" | "categories" | "author" | "source">): FeedItem {
+function toItem(
+  r: Pick<
+    Row,
+    | "item_key"
+    | "feed"
+    | "title"
+    | "link"
+    | "text"
+    | "image"
+    | "published"
+    | "categories"
+    | "author"
+    | "source"
+  >,
+): FeedItem {
   return {
     id: r.item_key,
     feed: r.feed,
@@ -84,7 +98,19 @@ export function createItemsRepo(db: Kysely<Database>): ItemsRepo {
       // Served by items_feed_published (some feeds) or items_published (all feeds).
       let q = db
         .selectFrom("items")
-        .select(["item_key", "feed", "story_key", "title", "link", "text", "image", "published", "categories", "author", "source"])
+        .select([
+          "item_key",
+          "feed",
+          "story_key",
+          "title",
+          "link",
+          "text",
+          "image",
+          "published",
+          "categories",
+          "author",
+          "source",
+        ])
         .orderBy("published_at", "desc")
         .orderBy("id", "desc")
         .limit(limit * 3);
@@ -103,7 +129,11 @@ export function createItemsRepo(db: Kysely<Database>): ItemsRepo {
     async byIds(ids) {
       const out = new Map<number, FeedItem>();
       for (let i = 0; i < ids.length; i += CHUNK) {
-        const rows = await db.selectFrom("items").selectAll().where("id", "in", ids.slice(i, i + CHUNK)).execute();
+        const rows = await db
+          .selectFrom("items")
+          .selectAll()
+          .where("id", "in", ids.slice(i, i + CHUNK))
+          .execute();
         for (const r of rows) out.set(r.id, toItem(r));
       }
       return out;

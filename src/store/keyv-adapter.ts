@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
-import type { Kysely } from "kysely";
 import type { KeyvStoreAdapter, StoredData } from "keyv";
+import type { Kysely } from "kysely";
 import type { Database } from "./schema.js";
 
 const CHUNK = 500;
@@ -60,7 +60,9 @@ export class KeyvKysely extends EventEmitter implements KeyvStoreAdapter {
   async setMany(values: Array<{ key: string; value: unknown; ttl?: number }>): Promise<void> {
     // Last write wins for a key given twice in one batch (one statement may not upsert a key twice).
     const rows = [
-      ...new Map(values.map((v) => [v.key, { key: v.key, value: String(v.value), expires: expiresAt(v.ttl) }])).values(),
+      ...new Map(
+        values.map((v) => [v.key, { key: v.key, value: String(v.value), expires: expiresAt(v.ttl) }]),
+      ).values(),
     ];
     for (let i = 0; i < rows.length; i += CHUNK) {
       await this.db

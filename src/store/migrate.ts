@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
-// biome-ignore-all lint/suspicious/noExplicitAny: migrations work on any schema, by definition
 import { type Kysely, type Migration, Migrator, sql } from "kysely";
 import type { Logger } from "../log.js";
 import type { Db } from "./db.js";
 import type { Dialect } from "./dialect.js";
 import { initial } from "./migrations/0001_initial.js";
+import type { Database } from "./schema.js";
 
 /** This release's migrations, in order. Only add: never edit or drop one that has shipped. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -46,7 +46,9 @@ export async function migrate(db: Db, log: Logger, timeoutMs = 60_000): Promise<
       }
       const message = (error as Error).message ?? String(error);
       // Another instance migrated between our read and the migrator's: read again.
-      const retry = /corrupted migrations|SQLITE_BUSY|database is locked|could not obtain lock/i.test(message);
+      const retry = /corrupted migrations|SQLITE_BUSY|database is locked|could not obtain lock/i.test(
+        message,
+      );
       if (!retry || attempt >= 5 || Date.now() > deadline) throw error;
       await new Promise((r) => setTimeout(r, 100 * attempt));
     }
@@ -55,7 +57,7 @@ export async function migrate(db: Db, log: Logger, timeoutMs = 60_000): Promise<
   }
 }
 
-async function executedNames(db: Kysely<any>): Promise<string[]> {
+async function executedNames(db: Kysely<Database>): Promise<string[]> {
   try {
     const rows = await sql<{ name: string }>`select name from kysely_migration`.execute(db);
     return rows.rows.map((r) => r.name);
@@ -65,14 +67,15 @@ async function executedNames(db: Kysely<any>): Promise<string[]> {
 }
 
 /** A lock row with an owner and a time, so a process killed while migrating cannot block forever. */
-async function sqliteLock(db: Kysely<any>, deadline: number): Promise<() => Promise<void>> {
+async function sqliteLock(db: Kysely<Database>, deadline: number): Promise<() => Promise<void>> {
   const owner = randomUUID();
   await sql`create table if not exists bantin_migration_lock (id integer primary key, owner text not null, locked_at integer not null)`.execute(
     db,
   );
   for (;;) {
     const now = Date.now();
-    const res = await sql`insert into bantin_migration_lock (id, owner, locked_at) values (1, ${owner}, ${now})
+    const res =
+      await sql`insert into bantin_migration_lock (id, owner, locked_at) values (1, ${owner}, ${now})
       on conflict (id) do update set owner = excluded.owner, locked_at = excluded.locked_at
       where bantin_migration_lock.locked_at < ${now - SQLITE_LOCK_STALE_MS}`.execute(db);
     if (Number(res.numAffectedRows ?? 0) > 0) break;

@@ -40,4 +40,15 @@ export function createRepos(store: Store, opts: { operatorFeeds: FeedSource[]; s
   };
 }
 
-export type { DeliveryRepo, FeedRegistry, FeedStateRepo, ItemsRepo, LeaseRepo, MetaRepo, SeenRepo, SettingsRepo, SubscriptionRepo, UpdateRepo };
+export type {
+  DeliveryRepo,
+  FeedRegistry,
+  FeedStateRepo,
+  ItemsRepo,
+  LeaseRepo,
+  MetaRepo,
+  SeenRepo,
+  SettingsRepo,
+  SubscriptionRepo,
+  UpdateRepo,
+};

@@ -15,14 +15,20 @@ export interface SettingsRepo {
 export function createSettingsRepo(db: Kysely<Database>): SettingsRepo {
   return {
     async get(chatId) {
-      const r = await db.selectFrom("chat_settings").selectAll().where("chat_id", "=", chatId).executeTakeFirst();
+      const r = await db
+        .selectFrom("chat_settings")
+        .selectAll()
+        .where("chat_id", "=", chatId)
+        .executeTakeFirst();
       if (!r) return { ...DEFAULT_SETTINGS };
       return {
         summary: r.summary as SummaryLength,
         images: r.images === 1,
         previews: r.previews === 1,
         silent: r.silent === 1,
-        ...(r.quiet_start !== null && r.quiet_end !== null ? { quiet: { start: r.quiet_start, end: r.quiet_end } } : {}),
+        ...(r.quiet_start !== null && r.quiet_end !== null
+          ? { quiet: { start: r.quiet_start, end: r.quiet_end } }
+          : {}),
         ...(r.language ? { language: r.language as Language } : {}),
       };
     },

@@ -187,7 +187,9 @@ export function createSubscriptionRepo(db: Kysely<Database>): SubscriptionRepo {
             .deleteFrom("subscriptions")
             .where("id", "=", row.id)
             .where(({ not, exists, selectFrom }) =>
-              not(exists(selectFrom("subscription_feeds").select("feed").where("subscription_id", "=", row.id))),
+              not(
+                exists(selectFrom("subscription_feeds").select("feed").where("subscription_id", "=", row.id)),
+              ),
             )
             .execute();
         }
@@ -198,7 +200,11 @@ export function createSubscriptionRepo(db: Kysely<Database>): SubscriptionRepo {
     },
     removeChat(chatId) {
       return db.transaction().execute(async (trx) => {
-        const res = await trx.deleteFrom("subscriptions").where("chat_id", "=", chatId).returning("id").execute();
+        const res = await trx
+          .deleteFrom("subscriptions")
+          .where("chat_id", "=", chatId)
+          .returning("id")
+          .execute();
         if (res.length)
           await trx
             .deleteFrom("subscription_feeds")
@@ -230,7 +236,11 @@ export function createSubscriptionRepo(db: Kysely<Database>): SubscriptionRepo {
             ),
           )
           .execute();
-        const left = await trx.deleteFrom("subscriptions").where("chat_id", "=", from).returning("id").execute();
+        const left = await trx
+          .deleteFrom("subscriptions")
+          .where("chat_id", "=", from)
+          .returning("id")
+          .execute();
         if (left.length)
           await trx
             .deleteFrom("subscription_feeds")

@@ -3,6 +3,7 @@ import { I18n } from "@grammyjs/i18n";
 import { sequentialize } from "@grammyjs/runner";
 import { Bot, Composer, GrammyError, HttpError } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
+import type { Language } from "../domain/types.js";
 import type { Logger } from "../log.js";
 import { projectRoot } from "../paths.js";
 import { type BotContext, type BotDeps, LANGUAGES } from "./context.js";
@@ -14,7 +15,6 @@ import { membershipFeature } from "./features/membership.js";
 import { settingsFeature } from "./features/settings.js";
 import { startFeature } from "./features/start.js";
 import { subscribeFeature } from "./features/subscribe.js";
-import type { Language } from "../domain/types.js";
 
 export const LOCALES_DIR = join(projectRoot(), "src", "telegram", "locales");
 
@@ -44,6 +44,13 @@ export interface BotOptions {
   log: Logger;
   /** Skips getMe at start (tests). */
   botInfo?: UserFromGetMe;
+  /** A Telegram call not answered within this is abandoned (grammY's default is 500 s). */
+  timeoutSeconds?: number;
+  /**
+   * Claims an update id in the database: false when it was handled already (Telegram
+   * re-delivers an update whose answer it did not see; several instances share the table).
+   */
+  claimUpdate?: (updateId: number) => Promise<boolean>;
 }
 
 /**
@@ -54,9 +61,19 @@ export interface BotOptions {
 export function createBot(opts: BotOptions): Bot<BotContext> {
   const log = opts.log.child({ component: "bot" });
   const bot = new Bot<BotContext>(opts.token, {
-    client: { apiRoot: opts.apiRoot },
+    client: {
+      apiRoot: opts.apiRoot,
+      ...(opts.timeoutSeconds ? { timeoutSeconds: opts.timeoutSeconds } : {}),
+    },
     ...(opts.botInfo ? { botInfo: opts.botInfo } : {}),
   });
+  const claim = opts.claimUpdate;
+  if (claim) {
+    bot.use(async (ctx, next) => {
+      if (await claim(ctx.update.update_id)) return next();
+      log.info({ update: ctx.update.update_id }, "update already handled; skipped");
+    });
+  }
   // One update at a time per chat (the runner handles chats concurrently), so two commands
   // in one chat cannot interleave their reads and writes.
   bot.use(sequentialize((ctx) => ctx.chat?.id.toString()));
@@ -75,6 +92,9 @@ export function createBot(opts: BotOptions): Bot<BotContext> {
   bot
     .errorBoundary(async (err) => {
       const ctx = err.ctx;
+      // A reply dropped by the flood budget was logged there; a second reply would be dropped too.
+      // (Told by name: telegram/ does not import delivery/.)
+      if (err.error instanceof Error && err.error.name === "ReplyDroppedError") return;
       log.error({ err: err.error, update: ctx.update.update_id }, "error while handling an update");
       // Tell the person, if Telegram lets us; nothing here may throw past the boundary.
       try {

@@ -1,7 +1,13 @@
 import type { I18nFlavor } from "@grammyjs/i18n";
 import type { Context } from "grammy";
 import type { Language } from "../domain/types.js";
-import type { FeedRegistry, FeedStateRepo, ItemsRepo, SettingsRepo, SubscriptionRepo } from "../store/repos.js";
+import type {
+  FeedRegistry,
+  FeedStateRepo,
+  ItemsRepo,
+  SettingsRepo,
+  SubscriptionRepo,
+} from "../store/repos.js";
 
 export type BotContext = Context & I18nFlavor;
 

@@ -132,7 +132,7 @@ export function shorten(text: string, max = ECHO_MAX): string {
   let cut = Math.max(1, max - 1);
   // Never more than a few steps back: a run of combining marks must not empty the echo.
   const joins = (i: number) =>
-    /^[\p{M}\u200d\ufe0e\ufe0f]$/u.test(points[i] ?? "") || points[i - 1] === "\u200d";
+    /^(?:\p{M}|\u200d|\ufe0e|\ufe0f)$/u.test(points[i] ?? "") || points[i - 1] === "\u200d";
   for (let i = 0; i < 8 && cut > 1 && joins(cut); i++) cut--;
   return `${points.slice(0, cut).join("")}…`;
 }

@@ -7,6 +7,9 @@ import { telegramParse } from "./telegram-html.js";
  * like Telegram, errors included: flood limits with 429 + retry_after (1/s per chat, 20/min per
  * group or channel, a global rate), 403 for kicked bots, group → supergroup migration, HTML
  * parse errors, length limits, and scripted failures.
+ *
+ * "Send-like" calls are sendMessage, sendPhoto, editMessageText and editMessageCaption: they share
+ * the flood limits, hangs, the forced global 429 and the flood-discipline accounting.
  */
 
 export const BOT_ID = 777000;
@@ -30,6 +33,12 @@ export interface FakeChat {
   rejectHtml?: boolean;
   /** Simulated time Telegram takes to answer a send (ms). */
   latencyMs?: number;
+  /** The bot may send text but not photos: sendPhoto answers 400 "not enough rights to send photos". */
+  noPhotoRights?: boolean;
+  /** The bot may not send text: sendMessage answers 400 "not enough rights to send text messages". */
+  noTextRights?: boolean;
+  /** Send-like calls to this chat never answer while set (the client must time out); cleared → they go on. */
+  hang?: boolean;
 }
 
 export interface SentMessage {
@@ -43,6 +52,62 @@ export interface SentMessage {
   paid?: boolean;
   at: number;
   messageId: number;
+  /** Set by editMessageText/editMessageCaption (which also replace `text` with the new one). */
+  editedAt?: number;
+  /** Set by deleteMessage; the record stays in `sent`, but can no longer be edited. */
+  deleted?: boolean;
+}
+
+/** One editMessageText / editMessageCaption / deleteMessage that Telegram accepted. */
+export interface EditRecord {
+  method: "editMessageText" | "editMessageCaption" | "deleteMessage";
+  chatId: number;
+  messageId: number;
+  /** The new text or caption (undefined for deleteMessage). */
+  text?: string;
+  /** The text or caption before the edit. */
+  previousText: string;
+  parseMode?: string;
+  at: number;
+}
+
+/** One answerCallbackQuery call. */
+export interface CallbackAnswer {
+  callbackQueryId: string;
+  text?: string;
+  showAlert?: boolean;
+  url?: string;
+  at: number;
+}
+
+/** A 429 the server answered: Telegram's announcement that nothing may be sent before `until`. */
+export interface Flood429 {
+  at: number;
+  retryAfter: number;
+  /** at + retryAfter seconds. */
+  until: number;
+  method: string;
+}
+
+/** A send-like call that arrived while an announced retry_after had not yet elapsed. */
+export interface FloodViolation {
+  chatId: number;
+  method: string;
+  at: number;
+  /** "chat": inside that chat's last 429 window; "global": inside a global one (forceGlobal429). */
+  scope: "chat" | "global";
+  /** When the window it broke ends. */
+  until: number;
+}
+
+/** What setWebhook recorded. */
+export interface WebhookInfo {
+  url: string;
+  secretToken?: string;
+  allowedUpdates?: string[];
+  maxConnections?: number;
+  dropPendingUpdates?: boolean;
+  at: number;
 }
 
 export interface FakeTelegramOptions {
@@ -53,6 +118,18 @@ export interface FakeTelegramOptions {
   /** Allow short bursts per chat, as Telegram does, before answering 429. */
   perChatIntervalMs?: number;
   latencyMs?: number;
+  /** Initial value of the `hangSends` field: every send-like call hangs. */
+  hangSends?: boolean;
+  /** Slack for timer jitter when judging flood violations (ms; default 5). */
+  floodToleranceMs?: number;
+}
+
+const SEND_LIKE = new Set(["sendMessage", "sendPhoto", "editMessageText", "editMessageCaption"]);
+
+/** A request held by `hang`/`hangSends`: released with true (go on) or false (abandon: closed). */
+interface HungRequest {
+  chat: FakeChat;
+  release: (go: boolean) => void;
 }
 
 export class FakeTelegram {
@@ -61,6 +138,22 @@ export class FakeTelegram {
   readonly calls: Array<{ method: string; params: Record<string, unknown> }> = [];
   readonly commands: Array<Record<string, unknown>> = [];
   flood429 = 0;
+  /** Accepted edits and deletes, in order. */
+  readonly edits: EditRecord[] = [];
+  /** Every answerCallbackQuery call, in order. */
+  readonly callbackAnswers: CallbackAnswer[] = [];
+  /** Send-like calls that arrived inside an announced retry_after window (see violationLog). */
+  violations = 0;
+  /** Details of each violation, in order. */
+  readonly violationLog: FloodViolation[] = [];
+  /** The last 429 answered for each chat. */
+  readonly last429 = new Map<number, Flood429>();
+  /** The last global 429 answered (forceGlobal429). */
+  lastGlobal429?: Flood429;
+  /** Every send-like call hangs while true (toggle at run time; cleared → held calls go on). */
+  hangSends: boolean;
+  /** The webhook set by setWebhook; undefined when none (deleteWebhook clears it). */
+  webhook?: WebhookInfo;
   private updates: unknown[] = [];
   private nextUpdateId = 1;
   private nextMessageId = 1;
@@ -68,9 +161,24 @@ export class FakeTelegram {
   private server?: http.Server;
   private chatSends = new Map<number, number[]>();
   private globalSends: number[] = [];
+  /** Live (not deleted) bot messages by message_id, and every sent message by chat: O(1) lookups. */
+  private byId = new Map<number, SentMessage>();
+  private byChat = new Map<number, SentMessage[]>();
+  /** message_id → the inline keyboard (JSON) it carries now, for "message is not modified". */
+  private markup = new Map<number, string>();
+  /** Calls held by `hang`/`hangSends`, and the one poll that releases them. */
+  private hung = new Set<HungRequest>();
+  private hangTimer?: NodeJS.Timeout;
+  /** The window set by forceGlobal429. */
+  private forced429?: { retryAfter: number; until: number };
+  private nextCallbackId = 1;
+  /** Set by close(): a call that would hang is abandoned at once. */
+  private closing = false;
   port = 0;
 
-  constructor(readonly options: FakeTelegramOptions = {}) {}
+  constructor(readonly options: FakeTelegramOptions = {}) {
+    this.hangSends = options.hangSends ?? false;
+  }
 
   get apiRoot(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -78,13 +186,18 @@ export class FakeTelegram {
 
   async start(): Promise<this> {
     this.server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
+    // Several bot processes at once: a deep accept queue (Node sets no cap on connections).
+    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", 2048, resolve));
     this.port = (this.server.address() as AddressInfo).port;
     return this;
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     for (const w of this.waiters) w();
+    // Hung sends are abandoned (their connections are destroyed below), so close() always ends.
+    for (const h of [...this.hung]) h.release(false);
+    this.stopHangTimer();
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
   }
@@ -137,8 +250,55 @@ export class FakeTelegram {
     });
   }
 
+  /** A callback_query update: a user pressed an inline button under a bot message; returns its id. */
+  callbackQuery(chatId: number, fromId: number, data: string, messageId?: number): string {
+    const chat = this.chats.get(chatId) ?? {
+      id: chatId,
+      type: chatId > 0 ? ("private" as const) : ("group" as const),
+      members: new Map(),
+    };
+    // The message the button is under: the one given, else the bot's latest message in the chat.
+    const own = messageId !== undefined ? this.byId.get(messageId) : this.messagesFromBot(chatId).at(-1);
+    const id = String(this.nextCallbackId++);
+    this.push({
+      callback_query: {
+        id,
+        from: { id: fromId, is_bot: false, first_name: `User${fromId}`, language_code: "vi" },
+        chat_instance: String(chatId),
+        data,
+        message: {
+          message_id: own?.messageId ?? messageId ?? this.nextMessageId++,
+          date: Math.floor((own?.at ?? Date.now()) / 1000),
+          chat: this.chatObject(chat),
+          from: { id: BOT_ID, is_bot: true, first_name: "bantin", username: "bantin_test_bot" },
+          ...(own?.photo ? { caption: own.text, photo: this.photoSizes() } : { text: own?.text ?? "" }),
+          ...(own && this.markup.has(own.messageId)
+            ? { reply_markup: JSON.parse(this.markup.get(own.messageId) as string) }
+            : {}),
+        },
+      },
+    });
+    return id;
+  }
+
+  /** Everything sent to a chat, in order (deleted messages included, edited ones with their new text). */
   sentTo(chatId: number): SentMessage[] {
-    return this.sent.filter((m) => m.chatId === chatId);
+    return [...(this.byChat.get(chatId) ?? [])];
+  }
+
+  /** The bot's messages currently in a chat: sent, not deleted, with edits applied. */
+  messagesFromBot(chatId: number): SentMessage[] {
+    return (this.byChat.get(chatId) ?? []).filter((m) => !m.deleted);
+  }
+
+  /** For `forMs` from now, every send-like call gets 429 with retry_after `retryAfterS` (a global limit). */
+  forceGlobal429(retryAfterS: number, forMs: number): void {
+    this.forced429 = { retryAfter: retryAfterS, until: Date.now() + forMs };
+  }
+
+  /** Send-like calls currently held by `hang`/`hangSends`. */
+  get hanging(): number {
+    return this.hung.size;
   }
 
   /** Resolves when `predicate` holds, polling; rejects after `timeoutMs`. */
@@ -183,7 +343,8 @@ export class FakeTelegram {
     }
     this.calls.push({ method, params });
     try {
-      const result = await this.dispatch(method, params, req);
+      const result = await this.dispatch(method, params, req, res);
+      if (result === ABANDONED) return;
       reply(200, { ok: true, result });
     } catch (error) {
       if (error instanceof ApiError)
@@ -201,7 +362,9 @@ export class FakeTelegram {
     method: string,
     p: Record<string, unknown>,
     req: http.IncomingMessage,
+    res: http.ServerResponse,
   ): Promise<unknown> {
+    if (SEND_LIKE.has(method)) this.checkDiscipline(method, Number(p.chat_id));
     switch (method) {
       case "getMe":
         return {
@@ -213,22 +376,59 @@ export class FakeTelegram {
           can_read_all_group_messages: false,
           supports_inline_queries: false,
         };
-      case "deleteWebhook":
       case "setMyCommands":
-        if (method === "setMyCommands") this.commands.push(p);
+        this.commands.push(p);
         return true;
+      case "setWebhook":
+        this.webhook = {
+          url: String(p.url ?? ""),
+          at: Date.now(),
+          ...(p.secret_token ? { secretToken: String(p.secret_token) } : {}),
+          ...(Array.isArray(p.allowed_updates) ? { allowedUpdates: p.allowed_updates.map(String) } : {}),
+          ...(p.max_connections ? { maxConnections: Number(p.max_connections) } : {}),
+          ...(p.drop_pending_updates ? { dropPendingUpdates: true } : {}),
+        };
+        if (!this.webhook.url) this.webhook = undefined;
+        return true;
+      case "deleteWebhook":
+        // Pending updates are kept even with drop_pending_updates, as before.
+        this.webhook = undefined;
+        return true;
+      case "getWebhookInfo":
+        return {
+          url: this.webhook?.url ?? "",
+          has_custom_certificate: false,
+          pending_update_count: this.updates.length,
+          ...(this.webhook?.maxConnections ? { max_connections: this.webhook.maxConnections } : {}),
+          ...(this.webhook?.allowedUpdates ? { allowed_updates: this.webhook.allowedUpdates } : {}),
+        };
       case "getUpdates":
+        if (this.webhook)
+          throw new ApiError(
+            409,
+            "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+          );
         return this.getUpdates(p, req);
       case "answerCallbackQuery":
-      case "editMessageReplyMarkup":
+        this.callbackAnswers.push({
+          callbackQueryId: String(p.callback_query_id ?? ""),
+          at: Date.now(),
+          ...(p.text !== undefined ? { text: String(p.text) } : {}),
+          ...(p.show_alert !== undefined ? { showAlert: Boolean(p.show_alert) } : {}),
+          ...(p.url !== undefined ? { url: String(p.url) } : {}),
+        });
         return true;
+      case "editMessageReplyMarkup": {
+        // Still true for any message (as before); remembered for messages the fake knows.
+        const known = this.byId.get(Number(p.message_id));
+        if (known && known.chatId === Number(p.chat_id)) this.rememberMarkup(known.messageId, p.reply_markup);
+        return true;
+      }
       case "editMessageText":
-        return {
-          message_id: Number(p.message_id),
-          date: 0,
-          chat: { id: Number(p.chat_id), type: "private" },
-          text: p.text,
-        };
+      case "editMessageCaption":
+        return this.edit(method, p, res);
+      case "deleteMessage":
+        return this.deleteMessage(p);
       case "getChat":
         return this.chatObject(this.findChat(p.chat_id));
       case "getChatMember": {
@@ -247,7 +447,7 @@ export class FakeTelegram {
       }
       case "sendMessage":
       case "sendPhoto":
-        return this.send(method, p);
+        return this.send(method, p, res);
       default:
         throw new ApiError(404, "Not Found: method not found");
     }
@@ -282,36 +482,29 @@ export class FakeTelegram {
     return this.updates.slice(0, Number(p.limit ?? 100));
   }
 
-  private async send(method: string, p: Record<string, unknown>): Promise<unknown> {
+  private async send(method: string, p: Record<string, unknown>, res: http.ServerResponse): Promise<unknown> {
     const chatId = Number(p.chat_id);
     const chat = this.chats.get(chatId);
     if (!chat) throw new ApiError(400, "Bad Request: chat not found");
-    const latency = chat.latencyMs ?? this.options.latencyMs ?? 0;
-    if (latency) await new Promise((r) => setTimeout(r, latency));
-    if (chat.kicked)
-      throw new ApiError(
-        403,
-        chat.type === "private"
-          ? "Forbidden: bot was blocked by the user"
-          : "Forbidden: bot was kicked from the group chat",
-      );
+    if (!(await this.arrive(chat, method, res))) return ABANDONED;
     if (chat.migrateTo) {
       throw new ApiError(400, "Bad Request: group chat was upgraded to a supergroup chat", {
         migrate_to_chat_id: chat.migrateTo,
       });
     }
+    if (method === "sendMessage" && chat.noTextRights)
+      throw new ApiError(400, "Bad Request: not enough rights to send text messages to the chat");
+    if (method === "sendPhoto" && chat.noPhotoRights)
+      throw new ApiError(400, "Bad Request: not enough rights to send photos to the chat");
     if (chat.fail5xx && chat.fail5xx > 0) {
       chat.fail5xx--;
       throw new ApiError(502, "Bad Gateway");
     }
     if (chat.forced429 && chat.forced429.times > 0) {
       chat.forced429.times--;
-      this.flood429++;
-      throw new ApiError(429, `Too Many Requests: retry after ${chat.forced429.retryAfter}`, {
-        retry_after: chat.forced429.retryAfter,
-      });
+      throw this.floodError(method, chat.id, chat.forced429.retryAfter, false);
     }
-    if (this.options.limits) this.enforceLimits(chat);
+    if (this.options.limits) this.enforceLimits(chat, method);
     const text = String((method === "sendPhoto" ? p.caption : p.text) ?? "");
     if (method === "sendMessage" && text.length === 0)
       throw new ApiError(400, "Bad Request: message text is empty");
@@ -348,12 +541,208 @@ export class FakeTelegram {
       ...(p.disable_notification ? { disableNotification: true } : {}),
       ...(p.allow_paid_broadcast ? { paid: true } : {}),
     };
-    this.sent.push(message);
+    this.record(message, p.reply_markup);
     return { message_id: message.messageId, date: Math.floor(now / 1000), chat: this.chatObject(chat), text };
   }
 
+  /** Appends to `sent` and the indexes (O(1)). */
+  private record(message: SentMessage, replyMarkup: unknown): void {
+    this.sent.push(message);
+    this.byId.set(message.messageId, message);
+    const list = this.byChat.get(message.chatId);
+    if (list) list.push(message);
+    else this.byChat.set(message.chatId, [message]);
+    this.rememberMarkup(message.messageId, replyMarkup);
+  }
+
+  private rememberMarkup(messageId: number, replyMarkup: unknown): void {
+    if (replyMarkup === undefined || replyMarkup === null) this.markup.delete(messageId);
+    else
+      this.markup.set(messageId, typeof replyMarkup === "string" ? replyMarkup : JSON.stringify(replyMarkup));
+  }
+
+  /**
+   * What every send-like call to a known chat goes through first, in this order: hang, latency,
+   * the forced global 429, a kicked bot. Resolves false when a hung call was abandoned.
+   */
+  private async arrive(chat: FakeChat, method: string, res: http.ServerResponse): Promise<boolean> {
+    if (chat.hang || this.hangSends) {
+      if (!(await this.holdWhileHung(chat, res))) return false;
+    }
+    const latency = chat.latencyMs ?? this.options.latencyMs ?? 0;
+    if (latency) await new Promise((r) => setTimeout(r, latency));
+    if (this.forced429 && Date.now() < this.forced429.until)
+      throw this.floodError(method, chat.id, this.forced429.retryAfter, true);
+    if (chat.kicked)
+      throw new ApiError(
+        403,
+        chat.type === "private"
+          ? "Forbidden: bot was blocked by the user"
+          : "Forbidden: bot was kicked from the group chat",
+      );
+    return true;
+  }
+
+  /** editMessageText / editMessageCaption on a message the fake recorded in `sent`. */
+  private async edit(
+    method: "editMessageText" | "editMessageCaption",
+    p: Record<string, unknown>,
+    res: http.ServerResponse,
+  ): Promise<unknown> {
+    const chatId = Number(p.chat_id);
+    const chat = this.chats.get(chatId);
+    if (!chat) throw new ApiError(400, "Bad Request: chat not found");
+    if (!(await this.arrive(chat, method, res))) return ABANDONED;
+    const message = this.byId.get(Number(p.message_id));
+    if (!message || message.chatId !== chatId)
+      throw new ApiError(400, "Bad Request: message to edit not found");
+    if (method === "editMessageText" && message.photo)
+      throw new ApiError(400, "Bad Request: there is no text in the message to edit");
+    if (method === "editMessageCaption" && !message.photo)
+      throw new ApiError(400, "Bad Request: there is no caption in the message to edit");
+    if (this.options.limits) this.enforceLimits(chat, method);
+    const text = String((method === "editMessageCaption" ? p.caption : p.text) ?? "");
+    if (method === "editMessageText" && text.length === 0)
+      throw new ApiError(400, "Bad Request: message text is empty");
+    let visible = text;
+    if (p.parse_mode === "HTML") {
+      const check = telegramParse(text);
+      if (!check.ok) throw new ApiError(400, `Bad Request: can't parse entities: ${check.error}`);
+      visible = check.text;
+    }
+    if (method === "editMessageText" && visible.length > 4096)
+      throw new ApiError(400, "Bad Request: message is too long");
+    if (method === "editMessageCaption" && visible.length > 1024)
+      throw new ApiError(400, "Bad Request: message caption is too long");
+    const markup =
+      p.reply_markup === undefined
+        ? undefined
+        : typeof p.reply_markup === "string"
+          ? p.reply_markup
+          : JSON.stringify(p.reply_markup);
+    // Leaving out reply_markup removes a keyboard, so that too is a change.
+    const sameMarkup = markup === this.markup.get(message.messageId);
+    if (text === message.text && (p.parse_mode ?? undefined) === message.parseMode && sameMarkup)
+      throw new ApiError(
+        400,
+        "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message",
+      );
+    const now = Date.now();
+    this.edits.push({
+      method,
+      chatId,
+      messageId: message.messageId,
+      text,
+      previousText: message.text,
+      at: now,
+      ...(p.parse_mode ? { parseMode: String(p.parse_mode) } : {}),
+    });
+    message.text = text;
+    message.editedAt = now;
+    if (p.parse_mode) message.parseMode = String(p.parse_mode);
+    else delete message.parseMode;
+    // Telegram drops an inline keyboard that the edit does not repeat.
+    this.rememberMarkup(message.messageId, p.reply_markup);
+    return {
+      message_id: message.messageId,
+      date: Math.floor(message.at / 1000),
+      edit_date: Math.floor(now / 1000),
+      chat: this.chatObject(chat),
+      ...(message.photo ? { photo: this.photoSizes(), caption: text } : { text }),
+      ...(p.reply_markup !== undefined ? { reply_markup: this.markupObject(message.messageId) } : {}),
+    };
+  }
+
+  /** deleteMessage on a message the fake recorded in `sent`. */
+  private deleteMessage(p: Record<string, unknown>): true {
+    const chatId = Number(p.chat_id);
+    if (!this.chats.has(chatId)) throw new ApiError(400, "Bad Request: chat not found");
+    const message = this.byId.get(Number(p.message_id));
+    if (!message || message.chatId !== chatId)
+      throw new ApiError(400, "Bad Request: message to delete not found");
+    message.deleted = true;
+    this.byId.delete(message.messageId);
+    this.markup.delete(message.messageId);
+    this.edits.push({
+      method: "deleteMessage",
+      chatId,
+      messageId: message.messageId,
+      previousText: message.text,
+      at: Date.now(),
+    });
+    return true;
+  }
+
+  private markupObject(messageId: number): unknown {
+    const raw = this.markup.get(messageId);
+    return raw === undefined ? undefined : JSON.parse(raw);
+  }
+
+  private photoSizes(): unknown[] {
+    return [{ file_id: "fake-photo", file_unique_id: "fake-photo-u", width: 640, height: 360 }];
+  }
+
+  /** Counts a send-like call that arrives while a 429 it was told about has not yet elapsed. */
+  private checkDiscipline(method: string, chatId: number): void {
+    const at = Date.now();
+    const now = at + (this.options.floodToleranceMs ?? 5);
+    const chatWindow = this.last429.get(chatId);
+    const scope =
+      chatWindow && now < chatWindow.until
+        ? "chat"
+        : this.lastGlobal429 && now < this.lastGlobal429.until
+          ? "global"
+          : undefined;
+    if (!scope) return;
+    this.violations++;
+    const until = (scope === "chat" ? chatWindow?.until : this.lastGlobal429?.until) ?? 0;
+    this.violationLog.push({ chatId, method, at, scope, until });
+  }
+
+  /** A 429 with its retry_after, remembered as a window for that chat (and globally when `global`). */
+  private floodError(method: string, chatId: number, retryAfter: number, global: boolean): ApiError {
+    this.flood429++;
+    const at = Date.now();
+    const window: Flood429 = { at, retryAfter, until: at + retryAfter * 1000, method };
+    this.last429.set(chatId, window);
+    if (global) this.lastGlobal429 = window;
+    return new ApiError(429, `Too Many Requests: retry after ${retryAfter}`, { retry_after: retryAfter });
+  }
+
+  /** Holds a hung call until `hang`/`hangSends` is cleared (true) or the client or server goes (false). */
+  private holdWhileHung(chat: FakeChat, res: http.ServerResponse): Promise<boolean> {
+    if (this.closing) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      const onClose = () => entry.release(false);
+      const entry: HungRequest = {
+        chat,
+        release: (go) => {
+          if (!this.hung.delete(entry)) return;
+          res.off("close", onClose);
+          if (!go && !res.destroyed) res.destroy();
+          if (this.hung.size === 0) this.stopHangTimer();
+          resolve(go);
+        },
+      };
+      this.hung.add(entry);
+      res.once("close", onClose);
+      // One shared poll for all hung calls, so flags can be plain fields.
+      if (!this.hangTimer) {
+        this.hangTimer = setInterval(() => {
+          for (const h of [...this.hung]) if (!h.chat.hang && !this.hangSends) h.release(true);
+        }, 10);
+        this.hangTimer.unref();
+      }
+    });
+  }
+
+  private stopHangTimer(): void {
+    if (this.hangTimer) clearInterval(this.hangTimer);
+    this.hangTimer = undefined;
+  }
+
   /** Telegram's published limits, enforced strictly: the bot must pace itself. */
-  private enforceLimits(chat: FakeChat): void {
+  private enforceLimits(chat: FakeChat, method: string): void {
     const now = Date.now();
     const perChat = this.options.perChatIntervalMs ?? 1000;
     const history = (this.chatSends.get(chat.id) ?? []).filter((t) => t > now - 60_000);
@@ -363,15 +752,18 @@ export class FakeTelegram {
     this.globalSends = this.globalSends.filter((t) => t > now - 1000);
     const globalFull = this.globalSends.length >= (this.options.globalPerSecond ?? 30);
     if (tooSoon || groupFull || globalFull) {
-      this.flood429++;
       const wait = groupFull ? Math.ceil(((history[0] ?? now) + 60_000 - now) / 1000) : 1;
-      throw new ApiError(429, `Too Many Requests: retry after ${wait}`, { retry_after: Math.max(1, wait) });
+      // Telegram's 429 names no scope, so even one caused by the global rate counts for the chat.
+      throw this.floodError(method, chat.id, Math.max(1, wait), false);
     }
     history.push(now);
     this.chatSends.set(chat.id, history);
     this.globalSends.push(now);
   }
 }
+
+/** dispatch() result for a hung call whose client or server went away: nothing to answer. */
+const ABANDONED = Symbol("abandoned");
 
 class ApiError extends Error {
   constructor(

@@ -54,7 +54,11 @@ export function initial(dialect: Dialect) {
         .addUniqueConstraint("items_feed_key", ["feed", "item_key"])
         .execute();
       // /latest for one feed, and pruning a feed down to its newest.
-      await db.schema.createIndex("items_feed_published").on("items").columns(["feed", "published_at"]).execute();
+      await db.schema
+        .createIndex("items_feed_published")
+        .on("items")
+        .columns(["feed", "published_at"])
+        .execute();
       // /latest over every feed.
       await db.schema.createIndex("items_published").on("items").column("published_at").execute();
 
@@ -137,7 +141,11 @@ export function initial(dialect: Dialect) {
         .where(sql.ref("status"), "=", "pending")
         .execute();
       // /stats counts by status, and the ledger's expiry.
-      await db.schema.createIndex("deliveries_status_done").on("deliveries").columns(["status", "done_at"]).execute();
+      await db.schema
+        .createIndex("deliveries_status_done")
+        .on("deliveries")
+        .columns(["status", "done_at"])
+        .execute();
       // Rows of an item still queued (an item is not pruned while a delivery needs it).
       await db.schema.createIndex("deliveries_item").on("deliveries").column("item_id").execute();
 

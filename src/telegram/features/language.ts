@@ -31,7 +31,8 @@ export function languageFeature(deps: Pick<BotDeps, "settings" | "settingsChange
     ctx.i18n.useLocale(language);
     await ctx.answerCallbackQuery({ text: ctx.t("language-set") });
     // In a group the menu stays for the others: each member picks their own language.
-    if (chat?.type === "private") await editIgnoringUnchanged(() => ctx.editMessageText(ctx.t("language-set")));
+    if (chat?.type === "private")
+      await editIgnoringUnchanged(() => ctx.editMessageText(ctx.t("language-set")));
   });
   return composer;
 }

@@ -5,7 +5,10 @@ import type { BotContext, BotDeps } from "../context.js";
 
 /** In the chat: a member, an admin, or a restricted member (who may still be allowed to post). */
 const present = (m: ChatMember) =>
-  m.status === "member" || m.status === "administrator" || m.status === "creator" || (m.status === "restricted" && m.is_member);
+  m.status === "member" ||
+  m.status === "administrator" ||
+  m.status === "creator" ||
+  (m.status === "restricted" && m.is_member);
 
 /**
  * The bot's own membership: greet a group when added; when removed (kicked, left, channel

@@ -30,7 +30,9 @@ export const feedNamesHtml = (names: string[]) => echoHtml(names.join(", "), LIS
 /** What a subscription receives, for an HTML reply: "all", "all except X, Y" or the list. */
 export function describeSubscription(ctx: BotContext, sub: Pick<Subscription, "feeds" | "except">): string {
   if (sub.feeds !== "all") return feedNamesHtml(sub.feeds);
-  return sub.except?.length ? ctx.t("sub-all-except", { feeds: feedNamesHtml(sub.except) }) : ctx.t("sub-all");
+  return sub.except?.length
+    ? ctx.t("sub-all-except", { feeds: feedNamesHtml(sub.except) })
+    : ctx.t("sub-all");
 }
 
 /**
@@ -197,9 +199,12 @@ export function subscribeFeature(
     if (shared.request_id !== CHANNEL_REQUEST_ID) return;
     const check = await checkChannel(ctx.api, shared.chat_id, ctx.from.id, ctx.me.id);
     if (!check.ok)
-      return void (await ctx.reply(ctx.t(check.reason, { channel: echo(shared.title ?? String(shared.chat_id)) }), {
-        reply_markup: { remove_keyboard: true },
-      }));
+      return void (await ctx.reply(
+        ctx.t(check.reason, { channel: echo(shared.title ?? String(shared.chat_id)) }),
+        {
+          reply_markup: { remove_keyboard: true },
+        },
+      ));
     // A channel that already receives something keeps it as it is; a new one gets everything.
     const sub =
       (await deps.subscriptions.get(check.chatId)) ??

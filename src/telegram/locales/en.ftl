@@ -18,8 +18,14 @@ greet-group =
 
     An admin types /subscribe to get the news here (inside a topic, posts go to that topic). /help for more.
 
-latest-title = 📰 { $count } latest stories
-latest-title-feed = 📰 { $count } latest stories — { $feed }
+latest-title = 📰 { $count ->
+    [one] The latest story
+   *[other] { $count } latest stories
+}
+latest-title-feed = 📰 { $count ->
+    [one] The latest story
+   *[other] { $count } latest stories
+} — { $feed }
 latest-empty = No stories yet. Try again in a few minutes.
 latest-bad-count = The number must be between 1 and { $max }. Example: /latest 5
 latest-unknown-feed = There is no source “{ $feed }”. See /feeds
@@ -27,18 +33,38 @@ rate-limited = ⏳ You are sending commands a bit fast; please wait a few second
 
 feeds-title = 📚 <b>Sources</b>
 feeds-empty = No sources yet.
-feeds-line = • <b>{ $name }</b> — { $title }
-feeds-status-ok = ✅ read at { $when } · { $items } stories
+feeds-line = • <b>{ $name }</b> — { $title } ({ $host })
+feeds-line-untitled = • <b>{ $name }</b> — { $host }
+feeds-local-file = a file on the server
+feeds-url = 🔗 { $url }
+feeds-status-ok = ✅ read at { $when } · { $items ->
+    [one] { $items } story
+   *[other] { $items } stories
+}
 feeds-status-never = ⏳ not read yet
-feeds-status-error = ⚠️ error: { $error } (next try { $next })
+feeds-status-failing = ⚠️ cannot be read right now (next try: { $next })
+feeds-status-error = ⚠️ error ({ $failures ->
+    [one] { $failures } failure
+   *[other] { $failures } failures
+} in a row): { $error } (next try { $next })
+feeds-held = 📦 { $held ->
+    [one] { $held } story was
+   *[other] { $held } stories were
+} not posted: over the limit per read
 feeds-subscribed = This chat receives: { $feeds }
 feeds-not-subscribed = This chat is not subscribed. Type /subscribe.
 
-sub-done = ✅ Subscribed to: { $feeds }. New stories will be posted here.
-sub-done-channel = ✅ Channel { $channel } is subscribed to: { $feeds }.
+sub-done = ✅ Subscribed. This chat now receives: { $feeds }. New stories will be posted here.
+sub-done-channel = ✅ Channel { $channel } is subscribed and receives: { $feeds }.
 sub-all = all sources
+sub-all-except = all sources except { $feeds }
 unsub-done = 🔕 Unsubscribed from: { $feeds }.
+unsub-not-subscribed = ℹ️ This chat was not subscribed to { $feeds }.
+unsub-not-subscribed-channel = ℹ️ Channel { $channel } was not subscribed to { $feeds }.
+unsub-remaining = Still receiving: { $feeds }.
+unsub-none-left = No subscriptions left.
 unsub-nothing = This chat has no subscriptions.
+unsub-nothing-channel = Channel { $channel } has no subscriptions.
 sub-not-admin = ⛔ Only the group's admins can change subscriptions.
 sub-unknown-feed = There is no source “{ $feed }”. See /feeds
 sub-channel-in-private = Manage a channel from a private chat with the bot: /subscribe @channel
@@ -66,23 +92,34 @@ settings-not-admin = Only admins can change settings.
 admin-only = ⛔ This command is for the bot's admins only.
 addfeed-usage = Usage: /addfeed <url> [name]
 addfeed-checking = ⏳ Checking { $url }…
-addfeed-ok = ✅ Added source <b>{ $name }</b> ({ $items } stories). Chats subscribed to “all” will get its new stories.
+addfeed-ok = ✅ Added source <b>{ $name }</b> ({ $items ->
+    [one] { $items } story
+   *[other] { $items } stories
+}). Chats subscribed to “all” will get its new stories.
 addfeed-failed = ❌ Could not read the feed: { $error }
-addfeed-bad-name = A source name has only letters, digits, “-” and “_”.
+addfeed-bad-name = “{ $name }” cannot be a source name: use only letters, digits, “-” and “_”, at most 40 characters.
 removefeed-usage = Usage: /removefeed <name>
 removefeed-ok = 🗑 Removed source <b>{ $name }</b>.
 stats-text =
     📊 <b>Stats</b>
-    Sources: { $feeds } · Subscriptions: { $subs } ({ $chats } chats)
+    Sources: { $feeds } · Subscriptions: { $subs } ({ $chats ->
+        [one] { $chats } chat
+       *[other] { $chats } chats
+    })
     Sent: { $sent } · Digests: { $digests } · Pending: { $pending }
-    429: { $flood } · Retries: { $retries } · Dropped: { $dropped }
+    Dead letters: { $dead }
+    429: { $flood } · Retries: { $retries } · Fallbacks: { $fallbacks }
 
 language-choose = Chọn ngôn ngữ / Choose a language:
 language-set = ✅ Switched to English.
 unknown-command = I do not know that command. Type /help for the list.
+button-stale = This button is out of date. Please send the command again.
 error-generic = ⚠️ Something went wrong; please try again later.
 
-digest-title = 📰 { $count } new stories
+digest-title = 📰 { $count ->
+    [one] { $count } new story
+   *[other] { $count } new stories
+}
 
 cmd-start = About the bot
 cmd-help = Help

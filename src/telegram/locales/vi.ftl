@@ -27,18 +27,29 @@ rate-limited = ⏳ Bạn gửi lệnh hơi nhanh, vui lòng đợi vài giây.
 
 feeds-title = 📚 <b>Nguồn tin</b>
 feeds-empty = Chưa có nguồn tin nào.
-feeds-line = • <b>{ $name }</b> — { $title }
+feeds-line = • <b>{ $name }</b> — { $title } ({ $host })
+feeds-line-untitled = • <b>{ $name }</b> — { $host }
+feeds-local-file = tệp trên máy chủ
+feeds-url = 🔗 { $url }
 feeds-status-ok = ✅ đọc lúc { $when } · { $items } tin
 feeds-status-never = ⏳ chưa đọc lần nào
-feeds-status-error = ⚠️ lỗi: { $error } (thử lại lúc { $next })
+feeds-status-failing = ⚠️ không đọc được (lần thử tiếp: { $next })
+feeds-status-error = ⚠️ lỗi ({ $failures } lần liên tiếp): { $error } (thử lại lúc { $next })
+feeds-held = 📦 { $held } tin không được gửi vì vượt giới hạn mỗi lần đọc
 feeds-subscribed = Cuộc trò chuyện này đang nhận: { $feeds }
 feeds-not-subscribed = Cuộc trò chuyện này chưa đăng ký. Gõ /subscribe.
 
-sub-done = ✅ Đã đăng ký: { $feeds }. Tin mới sẽ được gửi vào đây.
-sub-done-channel = ✅ Kênh { $channel } đã đăng ký: { $feeds }.
+sub-done = ✅ Đã đăng ký. Cuộc trò chuyện này đang nhận: { $feeds }. Tin mới sẽ được gửi vào đây.
+sub-done-channel = ✅ Kênh { $channel } đã đăng ký, đang nhận: { $feeds }.
 sub-all = tất cả nguồn tin
+sub-all-except = tất cả nguồn tin, trừ { $feeds }
 unsub-done = 🔕 Đã hủy đăng ký: { $feeds }.
+unsub-not-subscribed = ℹ️ Cuộc trò chuyện này chưa đăng ký { $feeds }.
+unsub-not-subscribed-channel = ℹ️ Kênh { $channel } chưa đăng ký { $feeds }.
+unsub-remaining = Vẫn nhận: { $feeds }.
+unsub-none-left = Không còn nhận tin từ nguồn nào.
 unsub-nothing = Cuộc trò chuyện này chưa đăng ký nguồn tin nào.
+unsub-nothing-channel = Kênh { $channel } chưa đăng ký nguồn tin nào.
 sub-not-admin = ⛔ Chỉ quản trị viên của nhóm mới có thể thay đổi đăng ký.
 sub-unknown-feed = Không có nguồn tin “{ $feed }”. Xem danh sách: /feeds
 sub-channel-in-private = Hãy quản lý kênh từ cuộc trò chuyện riêng với bot: /subscribe @kenh
@@ -68,18 +79,20 @@ addfeed-usage = Cách dùng: /addfeed <url> [tên]
 addfeed-checking = ⏳ Đang kiểm tra { $url }…
 addfeed-ok = ✅ Đã thêm nguồn <b>{ $name }</b> ({ $items } tin). Các nhóm đăng ký “tất cả” sẽ nhận tin mới từ nguồn này.
 addfeed-failed = ❌ Không đọc được nguồn tin: { $error }
-addfeed-bad-name = Tên nguồn chỉ gồm chữ, số, “-” và “_”.
+addfeed-bad-name = Tên nguồn “{ $name }” không hợp lệ: chỉ dùng chữ, số, “-” và “_”, tối đa 40 ký tự.
 removefeed-usage = Cách dùng: /removefeed <tên>
 removefeed-ok = 🗑 Đã gỡ nguồn <b>{ $name }</b>.
 stats-text =
     📊 <b>Thống kê</b>
     Nguồn tin: { $feeds } · Đăng ký: { $subs } ({ $chats } cuộc trò chuyện)
     Đã gửi: { $sent } · Bản tin gộp: { $digests } · Đang chờ: { $pending }
-    429: { $flood } · Thử lại: { $retries } · Bỏ: { $dropped }
+    Không gửi được: { $dead }
+    429: { $flood } · Thử lại: { $retries } · Gửi dự phòng: { $fallbacks }
 
 language-choose = Chọn ngôn ngữ / Choose a language:
 language-set = ✅ Đã chuyển sang tiếng Việt.
 unknown-command = Tôi không hiểu lệnh này. Gõ /help để xem các lệnh.
+button-stale = Nút này đã cũ. Hãy gõ lại lệnh.
 error-generic = ⚠️ Đã có lỗi, vui lòng thử lại sau.
 
 digest-title = 📰 { $count } tin mới
