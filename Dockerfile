@@ -30,8 +30,9 @@ RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
 EXPOSE 8080
-# 200 only while the poller's last cycle is recent and the store answers (see src/http/health.ts).
+# /readyz: 200 only while the store answers and takes a write, the poller's last cycle is
+# recent, delivery is not stuck and the process is not stopping (see src/http/health.ts).
 HEALTHCHECK --interval=60s --timeout=5s --start-period=60s --retries=3 \
-  CMD node -e "fetch('http://127.0.0.1:'+(process.env.HTTP_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.HTTP_PORT||8080)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 STOPSIGNAL SIGTERM
 CMD ["node", "dist/src/main.js"]

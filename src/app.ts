@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { type RunnerHandle, run } from "@grammyjs/runner";
 import { Api, type Bot, GrammyError } from "grammy";
 import { createTask } from "node-cron";
 import type { Config } from "./config.js";
@@ -13,10 +12,12 @@ import { readFeed } from "./feeds/read.js";
 import { startHealthServer } from "./http/health.js";
 import type { Logger } from "./log.js";
 import { cronLogger, logUpdateFetchErrors } from "./log-routing.js";
+import { createMaintenance } from "./store/maintenance.js";
 import { createRepos, type Repos } from "./store/repos.js";
 import type { Store } from "./store/store.js";
 import { createBot, createI18n, setCommands } from "./telegram/bot.js";
 import type { BotContext, BotDeps } from "./telegram/context.js";
+import { startLongPolling } from "./telegram/polling.js";
 import { SUMMARY_CHARS } from "./telegram/render.js";
 
 export interface AppDeps {
@@ -52,14 +53,6 @@ export function zoneOffsetMinutes(timeZone: string, at = new Date()): number {
   const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
   return m ? (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
 }
-
-const ALLOWED_UPDATES = [
-  "message",
-  "edited_message",
-  "callback_query",
-  "my_chat_member",
-  "channel_post",
-] as const;
 
 /** The composition root: the only place that knows every part. */
 export function createApp(deps: AppDeps): App {
@@ -213,26 +206,13 @@ export function createApp(deps: AppDeps): App {
     cycleMs,
   });
 
-  let maintainedAt = 0;
-  /** Hourly: expired seen ids, old ledger rows and update ids, items beyond LATEST_KEEP. */
-  async function maintain(): Promise<void> {
-    if (Date.now() - maintainedAt < 3_600_000) return;
-    maintainedAt = Date.now();
-    const mlog = log.child({ component: "maintenance" });
-    try {
-      const seen = await store.purgeExpired();
-      const ledger = await repos.deliveries.purge(config.SEEN_TTL_DAYS * 86_400_000);
-      const updates = await repos.updates.purge(86_400_000);
-      let items = 0;
-      for (const feed of await repos.feeds.all())
-        items += await repos.items.prune(feed.name, config.LATEST_KEEP);
-      if (seen || ledger || updates || items)
-        mlog.info({ seen, ledger, updates, items }, "expired rows removed");
-    } catch (err) {
-      mlog.warn({ err }, "maintenance failed; will try again");
-      maintainedAt = Date.now() - 3_000_000;
-    }
-  }
+  const maintain = createMaintenance({
+    store,
+    repos,
+    log,
+    ledgerKeepMs: config.SEEN_TTL_DAYS * 86_400_000,
+    itemsPerFeed: config.LATEST_KEEP,
+  });
 
   let cycleRunning: Promise<CycleResult> | undefined;
   async function runOnce(): Promise<CycleResult> {
@@ -251,38 +231,10 @@ export function createApp(deps: AppDeps): App {
     }
   }
 
-  let runner: RunnerHandle | undefined;
+  let polling: { stop(): Promise<void> } | undefined;
   let stopping = false;
   const starting = new AbortController();
   let health: { close(): Promise<void> } | undefined;
-
-  /** Long polling; a 409 (another consumer) steps back and retries, a 401 ends the process. */
-  function startPolling(b: Bot<BotContext>): void {
-    if (stopping) return;
-    // The long poll ends before the client's timeout abandons it.
-    const longPollS = Math.max(1, Math.min(30, config.TELEGRAM_TIMEOUT_S - 5));
-    const r = run(b, {
-      runner: { silent: true, fetch: { allowed_updates: [...ALLOWED_UPDATES], timeout: longPollS } },
-    });
-    runner = r;
-    void r.task()?.catch((error: unknown) => {
-      if (stopping) return;
-      if (error instanceof GrammyError && error.error_code === 401) {
-        log.fatal("Telegram refused BOT_TOKEN (401 Unauthorized): check the token from @BotFather");
-        deps.onFatal?.(1);
-        return;
-      }
-      const conflict = error instanceof GrammyError && error.error_code === 409;
-      const waitMs = conflict ? 30_000 : 5000;
-      log.warn(
-        { err: error, retryInMs: waitMs },
-        conflict
-          ? "another process is taking this bot's updates (409); stepping back"
-          : "long polling stopped; restarting",
-      );
-      setTimeout(() => startPolling(b), waitMs).unref();
-    });
-  }
 
   return {
     poller,
@@ -321,7 +273,12 @@ export function createApp(deps: AppDeps): App {
         await setCommands(bot, i18n, config.DEFAULT_LANGUAGE).catch((err) =>
           log.warn({ err }, "could not set the command menus"),
         );
-        startPolling(bot);
+        polling = startLongPolling({
+          bot,
+          log,
+          timeoutSeconds: config.TELEGRAM_TIMEOUT_S,
+          onFatal: (code) => deps.onFatal?.(code),
+        });
         log.info({ bot: bot.botInfo.username }, "bot is running (long polling)");
       }
       task.start();
@@ -337,7 +294,7 @@ export function createApp(deps: AppDeps): App {
           Promise.resolve(p).catch(() => undefined),
           new Promise((r) => setTimeout(r, config.SHUTDOWN_TIMEOUT_MS)),
         ]);
-      if (runner?.isRunning()) await bounded(runner.stop());
+      await bounded(polling?.stop());
       await worker?.stop(config.SHUTDOWN_TIMEOUT_MS);
       if (cycleRunning) await bounded(cycleRunning);
       await health?.close();

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig, parseFeedList } from "../src/config.js";
 
@@ -59,5 +60,37 @@ describe("config", () => {
     );
     expect(c.ADMIN_IDS).toEqual([1, 2, 3]);
     expect(c.usingSampleFeed).toBe(false);
+  });
+
+  it(".env.example survives `set -a; . ./.env; set +a` and is a valid configuration", () => {
+    // The README's step, in a real shell: no value may run as a command or split into words.
+    const out = execFileSync(
+      "bash",
+      ["-c", 'set -a; . ./.env.example; set +a; node -e "process.stdout.write(JSON.stringify(process.env))"'],
+      {
+        cwd: process.cwd(),
+        env: { PATH: process.env.PATH ?? "" },
+        encoding: "utf8",
+      },
+    );
+    const env = JSON.parse(out) as Record<string, string>;
+    expect(env.POLL_CRON).toBe("*/5 * * * *");
+    const c = loadConfig(env, "/s.xml");
+    expect(c.FEEDS.map((f) => f.name)).toEqual(["hatinh", "vnexpress"]);
+    expect(c.DELIVERY_CLAIM_S).toBe(c.TELEGRAM_TIMEOUT_S + 20);
+  });
+
+  it("never echoes a password from STORE_URL and keeps claims longer than the send timeout", () => {
+    let message = "";
+    try {
+      loadConfig({ STORE_URL: "mysql://bantin:s3cretpw@db/x" }, "/s.xml");
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain("STORE_URL");
+    expect(message).not.toContain("s3cretpw");
+    expect(() => loadConfig({ TELEGRAM_TIMEOUT_S: "40", DELIVERY_CLAIM_S: "30" }, "/s.xml")).toThrow(
+      /DELIVERY_CLAIM_S/,
+    );
   });
 });

@@ -1,17 +1,12 @@
 import type { Api } from "grammy";
-import {
-  type ChatSettings,
-  type Delivery,
-  type FeedItem,
-  inQuietHours,
-  type Language,
-  targetKey,
-} from "../domain/types.js";
+import { type Delivery, type FeedItem, inQuietHours, type Language } from "../domain/types.js";
 import type { Logger } from "../log.js";
 import type { DeliveryRepo, ItemsRepo, SettingsRepo, SubscriptionRepo } from "../store/repos.js";
 import type { FloodBudget } from "./budget.js";
-import type { Failure } from "./classify.js";
+import { createLookups } from "./lookups.js";
+import { createOutcomes, type OutcomeStats } from "./outcomes.js";
 import { createSender } from "./send.js";
+import { DeliveryWindow, type Target } from "./window.js";
 
 export interface WorkerDeps {
   /** The API the posts go through: its transformer takes each send's slot from `budget`. */
@@ -45,14 +40,7 @@ export interface WorkerDeps {
   now?: () => number;
 }
 
-export interface WorkerStats {
-  sent: number;
-  digests: number;
-  flood429: number;
-  retries: number;
-  dropped: number;
-  fallbacks: number;
-  deadLettered: number;
+export interface WorkerStats extends OutcomeStats {
   /** Held in memory, due now. */
   pending: number;
   /** Chats whose posts are held by quiet hours. */
@@ -75,20 +63,9 @@ export interface DeliveryWorker {
   health(): { stuck: boolean; lastAcceptedAt: number };
 }
 
-interface Target {
-  key: string;
-  chatId: number;
-  threadId: number;
-  queue: Delivery[];
-  inFlight: boolean;
-  /** Quiet hours or store trouble: not before this time. */
-  pausedUntil: number;
-  /** Posts held back by quiet hours go out together as one digest. */
-  heldByQuiet: boolean;
-}
-
-const SETTINGS_TTL_MS = 60_000;
 const PER_CHAT_WINDOW = 50;
+/** At most this many posts in one digest message (what fits is sent; the rest waits). */
+const DIGEST_MAX = 40;
 
 /**
  * Sends the delivery queue (in the database) to Telegram. It reads a bounded window of due
@@ -107,14 +84,19 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
   const windowSize = deps.window ?? 2000;
   const pollMs = deps.pollMs ?? 1000;
   const stuckMs = deps.stuckMs ?? 120_000;
-  const targets = new Map<string, Target>();
-  const loaded = new Set<number>();
-  /** Accepted by Telegram, ledger write not yet done: never sent again by this process. */
-  const accepted = new Set<number>();
+  const window = new DeliveryWindow();
+  const targets = window.targets;
   const busyChats = new Set<number>();
-  const settingsCache = new Map<number, { value: ChatSettings; at: number }>();
-  const itemCache = new Map<number, FeedItem>();
-  const stats = { sent: 0, digests: 0, flood429: 0, retries: 0, dropped: 0, fallbacks: 0, deadLettered: 0 };
+  const lookups = createLookups({ settings: deps.settings, items: deps.items, now });
+  const stats: OutcomeStats = {
+    sent: 0,
+    digests: 0,
+    flood429: 0,
+    retries: 0,
+    dropped: 0,
+    fallbacks: 0,
+    deadLettered: 0,
+  };
   let inFlight = 0;
   let running = false;
   let timer: NodeJS.Timeout | undefined;
@@ -128,6 +110,16 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
   let idleSince = now();
   let rr = 0;
   let drainWaiters: Array<() => void> = [];
+  const outcomes = createOutcomes({
+    ...deps,
+    log,
+    window,
+    lookups,
+    stats,
+    now,
+    isRunning: () => running,
+    refill: () => void refill(),
+  });
 
   const hourFormat = new Intl.DateTimeFormat("en-GB", {
     timeZone: deps.timeZone,
@@ -145,18 +137,13 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
       do {
         refillAgain = false;
         try {
-          if (loaded.size >= windowSize / 2) break;
+          if (window.size >= windowSize / 2) break;
+          // One indexed read (deliveries_due) of at most windowSize rows, never the table.
           const rows = await deps.deliveries.due({ limit: windowSize, perChat: PER_CHAT_WINDOW, now: now() });
-          let added = 0;
-          for (const d of rows) {
-            if (loaded.has(d.id) || accepted.has(d.id)) continue;
-            loaded.add(d.id);
-            target(d.chatId, d.threadId).queue.push(d);
-            added++;
-          }
+          const added = window.add(rows);
           lastRefillFoundNothing = rows.length === 0;
           moreInDb = rows.length >= windowSize;
-          if (added) log.debug({ added, held: loaded.size }, "queue read");
+          if (added) log.debug({ added, held: window.size }, "queue read");
         } catch (error) {
           log.error({ err: error }, "could not read the delivery queue; will retry");
           lastRefillFoundNothing = false;
@@ -168,16 +155,6 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
       setImmediate(schedule);
     });
     return refilling;
-  }
-
-  function target(chatId: number, threadId: number): Target {
-    const key = targetKey(chatId, threadId);
-    let t = targets.get(key);
-    if (!t) {
-      t = { key, chatId, threadId, queue: [], inFlight: false, pausedUntil: 0, heldByQuiet: false };
-      targets.set(key, t);
-    }
-    return t;
   }
 
   function schedule(): void {
@@ -210,12 +187,12 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     if (Number.isFinite(earliest)) timer = setTimeout(schedule, Math.max(1, earliest - now()));
     // Read more only when the window has room and the last read was full; otherwise the poll
     // timer and wake() bring new work (a read per schedule would spin on an empty queue).
-    if (moreInDb && loaded.size < windowSize / 2 && !refilling) setImmediate(() => void refill());
+    if (moreInDb && window.size < windowSize / 2 && !refilling) setImmediate(() => void refill());
     checkDrained();
   }
 
   function checkDrained(): void {
-    if (loaded.size === 0 && inFlight === 0 && accepted.size === 0 && !refilling) {
+    if (window.size === 0 && inFlight === 0 && window.accepted.size === 0 && !refilling) {
       idleSince = now();
       if (drainWaiters.length && (lastRefillFoundNothing || !running)) {
         const waiters = drainWaiters;
@@ -225,47 +202,12 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     }
   }
 
-  async function settingsFor(chatId: number): Promise<ChatSettings> {
-    const cached = settingsCache.get(chatId);
-    if (cached && now() - cached.at < SETTINGS_TTL_MS) return cached.value;
-    const value = await deps.settings.get(chatId);
-    settingsCache.set(chatId, { value, at: now() });
-    if (settingsCache.size > 5000) settingsCache.delete(settingsCache.keys().next().value as number);
-    return value;
-  }
-
-  async function itemsFor(ds: Delivery[]): Promise<Map<number, FeedItem>> {
-    const missing = ds.map((d) => d.itemRowId).filter((id) => !itemCache.has(id));
-    if (missing.length) {
-      for (const [id, item] of await deps.items.byIds([...new Set(missing)])) {
-        itemCache.set(id, item);
-        if (itemCache.size > 512) itemCache.delete(itemCache.keys().next().value as number);
-      }
-    }
-    return new Map(
-      ds.flatMap((d) =>
-        itemCache.has(d.itemRowId) ? [[d.itemRowId, itemCache.get(d.itemRowId) as FeedItem]] : [],
-      ),
-    );
-  }
-
-  function forget(t: Target, done: Delivery[]): void {
-    const ids = new Set(done.map((d) => d.id));
-    t.queue = t.queue.filter((d) => !ids.has(d.id));
-    for (const id of ids) loaded.delete(id);
-    if (t.queue.length === 0 && !t.inFlight) targets.delete(t.key);
-  }
-
-  function forgetChat(chatId: number): void {
-    for (const t of [...targets.values()]) if (t.chatId === chatId) forget(t, t.queue);
-  }
-
   async function dispatch(t: Target): Promise<void> {
     t.inFlight = true;
     busyChats.add(t.chatId);
     inFlight++;
     try {
-      const settings = await settingsFor(t.chatId);
+      const settings = await lookups.settingsFor(t.chatId);
       if (inQuietHours(settings, hourNow())) {
         // Hold everything until the quiet window ends, then send it as one digest.
         t.heldByQuiet = true;
@@ -273,18 +215,14 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
         return;
       }
       // Too old to be news any more, or failing for too long: dead letters, counted.
-      const expired = t.queue.filter((d) => now() - d.createdAt > deps.retryMaxMs);
-      if (expired.length) {
-        stats.deadLettered += await deps.deliveries.deadLetter(
-          expired.map((d) => d.id),
-          "not delivered within RETRY_MAX_HOURS",
-        );
-        log.warn({ chat: t.chatId, count: expired.length }, "deliveries dead-lettered: retries ran out");
-        forget(t, expired);
-      }
+      await outcomes.deadLetter(
+        t,
+        t.queue.filter((d) => now() - d.createdAt > deps.retryMaxMs),
+        "not delivered within RETRY_MAX_HOURS",
+      );
       if (t.queue.length === 0) return;
       const asDigest = t.queue.length > deps.digestThreshold || (t.heldByQuiet && t.queue.length > 1);
-      const batch = asDigest ? t.queue.slice(0, 40) : t.queue.slice(0, 1);
+      const batch = t.queue.slice(0, asDigest ? DIGEST_MAX : 1);
       const claimedIds = new Set(
         await deps.deliveries.claim(
           batch.map((d) => d.id),
@@ -294,21 +232,18 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
         ),
       );
       // Not claimed: cancelled meanwhile, or another sender has it.
-      forget(
+      window.forget(
         t,
         batch.filter((d) => !claimedIds.has(d.id)),
       );
       const claimed = batch.filter((d) => claimedIds.has(d.id));
       if (claimed.length === 0) return;
-      const items = await itemsFor(claimed);
-      const orphans = claimed.filter((d) => !items.has(d.itemRowId));
-      if (orphans.length) {
-        await deps.deliveries.deadLetter(
-          orphans.map((d) => d.id),
-          "the item is no longer stored",
-        );
-        forget(t, orphans);
-      }
+      const items = await lookups.itemsFor(claimed);
+      await outcomes.deadLetter(
+        t,
+        claimed.filter((d) => !items.has(d.itemRowId)),
+        "the item is no longer stored",
+      );
       const todo = claimed.filter((d) => items.has(d.itemRowId));
       if (todo.length === 0) return;
       const target = { chatId: t.chatId, threadId: t.threadId, settings };
@@ -323,8 +258,9 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
         if (res.ok) {
           stats.sent++;
           stats.digests++;
-          await record(t, covered, res.messageId, true);
-        } else await failed(t, covered, res.failure);
+          lastAcceptedAt = now();
+          await outcomes.accepted(t, covered, res.messageId, true);
+        } else await outcomes.failed(t, covered, res.failure);
         // What did not fit is released for the next send.
         const rest = todo.slice(res.count);
         if (rest.length)
@@ -339,8 +275,9 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
         stats.fallbacks += res.fallbacks;
         if (res.ok) {
           stats.sent++;
-          await record(t, [d], res.messageId, false);
-        } else await failed(t, [d], res.failure);
+          lastAcceptedAt = now();
+          await outcomes.accepted(t, [d], res.messageId, false);
+        } else await outcomes.failed(t, [d], res.failure);
       }
     } catch (error) {
       // Store trouble: keep everything queued and try again shortly.
@@ -349,119 +286,9 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     } finally {
       t.inFlight = false;
       busyChats.delete(t.chatId);
-      if (t.queue.length === 0) targets.delete(t.key);
+      window.tidy(t);
       inFlight--;
       schedule();
-    }
-  }
-
-  /**
-   * Telegram accepted these: write the ledger, retrying until it holds (a send is never
-   * repeated because the store failed after it). The rows stay out of every queue meanwhile.
-   */
-  async function record(
-    t: Target,
-    ds: Delivery[],
-    messageId: number | undefined,
-    digest: boolean,
-  ): Promise<void> {
-    lastAcceptedAt = now();
-    const ids = ds.map((d) => d.id);
-    for (const id of ids) accepted.add(id);
-    forget(t, ds);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await deps.deliveries.complete(ids, messageId, digest);
-        break;
-      } catch (error) {
-        if (attempt === 0)
-          log.error(
-            { err: error, chat: t.chatId },
-            "sent, but the ledger write failed; retrying the write, not the send",
-          );
-        if (!running && attempt > 3) {
-          log.error(
-            { chat: t.chatId, ids },
-            "stopping with sent deliveries not recorded; they may repeat after their claim expires",
-          );
-          break;
-        }
-        await new Promise((r) => setTimeout(r, Math.min(250 * 2 ** attempt, 5000)));
-      }
-    }
-    for (const id of ids) accepted.delete(id);
-  }
-
-  async function failed(t: Target, ds: Delivery[], f: Failure): Promise<void> {
-    const ids = ds.map((d) => d.id);
-    const at = now();
-    switch (f.kind) {
-      case "flood":
-        // The budget has recorded the pause (its transformer saw the 429); the rows wait it out.
-        stats.flood429++;
-        await deps.deliveries.retry(ids, at + f.retryAfter * 1000, "429");
-        forget(t, ds);
-        log.warn({ chat: t.chatId, retryAfter: f.retryAfter, scope: f.scope }, "429: waiting retry_after");
-        return;
-      case "gone": {
-        // One transaction: the subscriptions go and whatever is queued for the chat is cancelled.
-        const removed = await deps.subscriptions.removeChat(t.chatId);
-        await deps.settings.remove(t.chatId);
-        forgetChat(t.chatId);
-        stats.dropped += ds.length;
-        log.warn({ chat: t.chatId, removed, reason: f.description }, "chat is gone: subscriptions removed");
-        return;
-      }
-      case "migrate":
-        // Nothing was sent: release the claim so the moved rows go out at once in the new chat.
-        await deps.deliveries.retry(ids, 0, "group migrated to a supergroup");
-        await deps.subscriptions.moveChat(t.chatId, f.to);
-        await deps.settings.move(t.chatId, f.to);
-        settingsCache.delete(t.chatId);
-        forgetChat(t.chatId);
-        log.info(
-          { from: t.chatId, to: f.to },
-          "group migrated to a supergroup: subscriptions and queue moved",
-        );
-        void refill();
-        return;
-      case "retry": {
-        const attempts = Math.max(...ds.map((d) => d.attempts)) + 1;
-        const next = at + Math.min(2 ** attempts * 1000, 300_000);
-        const tooOld = ds.filter((d) => next - d.createdAt > deps.retryMaxMs);
-        if (tooOld.length) {
-          stats.deadLettered += await deps.deliveries.deadLetter(
-            tooOld.map((d) => d.id),
-            `retries ran out: ${f.description}`,
-          );
-          log.error(
-            { chat: t.chatId, count: tooOld.length, reason: f.description },
-            "deliveries dead-lettered: retries ran out",
-          );
-        }
-        const again = ds.filter((d) => !tooOld.includes(d));
-        await deps.deliveries.retry(
-          again.map((d) => d.id),
-          next,
-          f.description,
-        );
-        forget(t, ds);
-        stats.retries++;
-        log.warn({ chat: t.chatId, attempts, reason: f.description }, "send failed; will retry");
-        return;
-      }
-      default:
-        stats.dropped += ds.length;
-        stats.deadLettered += await deps.deliveries.deadLetter(
-          ids,
-          f.kind === "notModified" || f.kind === "messageGone" ? f.kind : f.description,
-        );
-        forget(t, ds);
-        log.error(
-          { chat: t.chatId, count: ds.length, kind: f.kind, reason: "description" in f ? f.description : "" },
-          "Telegram refused the post for good",
-        );
-        return;
     }
   }
 
@@ -478,7 +305,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
       running = true;
       lastAcceptedAt = now();
       await refill();
-      if (loaded.size) log.info({ due: loaded.size }, "resuming deliveries left in the queue");
+      if (window.size) log.info({ due: window.size }, "resuming deliveries left in the queue");
       poll();
     },
     wake() {
@@ -486,14 +313,14 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
       void refill();
     },
     invalidate(chatId) {
-      settingsCache.delete(chatId);
+      lookups.invalidate(chatId);
     },
     async stop(timeoutMs) {
       running = false;
       if (timer) clearTimeout(timer);
       if (pollTimer) clearTimeout(pollTimer);
       const deadline = now() + timeoutMs;
-      while ((inFlight > 0 || accepted.size > 0) && now() < deadline)
+      while ((inFlight > 0 || window.accepted.size > 0) && now() < deadline)
         await new Promise((r) => setTimeout(r, 20));
       if (inFlight > 0)
         log.warn({ inFlight }, "stopped with sends in flight; their claims expire and they are sent again");
@@ -509,7 +336,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     },
     stats: () => ({
       ...stats,
-      pending: loaded.size,
+      pending: window.size,
       inFlight,
       quietHeld: [...targets.values()].filter((t) => t.heldByQuiet).length,
     }),

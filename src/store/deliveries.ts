@@ -17,7 +17,7 @@ export interface DeliveryRepo {
   due(opts: { limit: number; perChat: number; now?: number }): Promise<Delivery[]>;
   /** When the next pending delivery falls due (epoch ms), if any. */
   nextDueAt(): Promise<number | undefined>;
-  /** Claims what is still pending and unclaimed (or whose claim expired); returns the ids claimed. */
+  /** Claims what is still pending and unclaimed (or whose claim expired, or that `owner` holds already); returns the ids claimed. */
   claim(ids: number[], owner: string, until: number, now?: number): Promise<number[]>;
   /** Telegram accepted these: the ledger says so, with the message id, in one transaction with the counters. */
   complete(ids: number[], messageId: number | undefined, digest?: boolean): Promise<number>;
@@ -163,9 +163,11 @@ export function createDeliveryRepo(db: Kysely<Database>, dialect: Dialect): Deli
       const rows = await db
         .updateTable("deliveries")
         .set({ claimed_by: owner, claim_until: until })
-        .where("id", "in", claimableIds(dialect, db, ids, now))
+        .where("id", "in", claimableIds(dialect, db, ids, owner, now))
         .where("status", "=", "pending")
-        .where((eb) => eb.or([eb("claim_until", "is", null), eb("claim_until", "<", now)]))
+        .where((eb) =>
+          eb.or([eb("claim_until", "is", null), eb("claim_until", "<", now), eb("claimed_by", "=", owner)]),
+        )
         .returning("id")
         .execute();
       return rows.map((r) => r.id);

@@ -22,6 +22,7 @@ export function claimableIds(
   dialect: Dialect,
   db: Kysely<import("./schema.js").Database>,
   ids: readonly number[],
+  owner: string,
   now: number,
 ) {
   const base = db
@@ -29,6 +30,8 @@ export function claimableIds(
     .select("id")
     .where("id", "in", ids)
     .where("status", "=", "pending")
-    .where((eb) => eb.or([eb("claim_until", "is", null), eb("claim_until", "<", now)]));
+    .where((eb) =>
+      eb.or([eb("claim_until", "is", null), eb("claim_until", "<", now), eb("claimed_by", "=", owner)]),
+    );
   return dialect === "postgres" ? base.modifyEnd(sql`for update skip locked`) : base;
 }

@@ -1,0 +1,42 @@
+import type { Logger } from "../log.js";
+import type { Repos } from "./repos.js";
+import type { Store } from "./store.js";
+
+export interface MaintenanceOptions {
+  store: Store;
+  repos: Repos;
+  log: Logger;
+  /** Ledger rows (sent, dead, cancelled) older than this are deleted. */
+  ledgerKeepMs: number;
+  /** Items kept per feed beyond those a queued delivery needs. */
+  itemsPerFeed: number;
+  everyMs?: number;
+}
+
+/**
+ * Hourly, after a poll cycle: expired seen ids, old ledger rows and update ids, items beyond
+ * what /latest keeps. Each step deletes by an index in bounded batches; a failure is logged
+ * and tried again sooner.
+ */
+export function createMaintenance(opts: MaintenanceOptions) {
+  const log = opts.log.child({ component: "maintenance" });
+  const everyMs = opts.everyMs ?? 3_600_000;
+  let doneAt = 0;
+  return async function maintain(): Promise<void> {
+    if (Date.now() - doneAt < everyMs) return;
+    doneAt = Date.now();
+    try {
+      const seen = await opts.store.purgeExpired();
+      const ledger = await opts.repos.deliveries.purge(opts.ledgerKeepMs);
+      const updates = await opts.repos.updates.purge(86_400_000);
+      let items = 0;
+      for (const feed of await opts.repos.feeds.all())
+        items += await opts.repos.items.prune(feed.name, opts.itemsPerFeed);
+      if (seen || ledger || updates || items)
+        log.info({ seen, ledger, updates, items }, "expired rows removed");
+    } catch (err) {
+      log.warn({ err }, "maintenance failed; will try again in 10 minutes");
+      doneAt = Date.now() - everyMs + 600_000;
+    }
+  };
+}
