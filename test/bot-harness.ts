@@ -31,7 +31,11 @@ export interface Harness {
 }
 
 export async function startHarness(
-  opts: { env?: Record<string, string>; telegram?: FakeTelegramOptions } = {},
+  opts: {
+    /** Extra environment; a function gets the feed server (to name more feeds on it). */
+    env?: Record<string, string> | ((feeds: FeedServer) => Record<string, string>);
+    telegram?: FakeTelegramOptions;
+  } = {},
 ): Promise<Harness> {
   const dir = tempDir();
   const tg = await new FakeTelegram(opts.telegram).start();
@@ -53,7 +57,7 @@ export async function startHarness(
       ADMIN_IDS: String(BOT_ADMIN),
       POLL_CRON: "0 0 1 1 *",
       LOG_LEVEL: "silent",
-      ...opts.env,
+      ...(typeof opts.env === "function" ? opts.env(feeds) : opts.env),
     },
     "/nonexistent.xml",
   );

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ADMIN, BOT_ADMIN, type Harness, MEMBER, startHarness, story } from "./bot-harness.js";
+import { rss } from "./fakes/feed-server.js";
 import { BOT_ID } from "./fakes/telegram-server.js";
 
 let h: Harness;
@@ -403,5 +404,38 @@ describe("bot end to end: more commands and failures", () => {
     );
     expect(h.app.worker?.stats().retries).toBe(1);
     expect(h.tg.sentTo(-9001).filter((m) => m.text.includes("Tin số 2"))).toHaveLength(1);
+  });
+});
+
+describe("story identity across the feeds of a site", () => {
+  it("the same article in two feeds is posted once per chat; two articles sharing a guid are both posted", async () => {
+    const feedA: ReturnType<typeof story>[] = [story(1)];
+    const feedB: ReturnType<typeof story>[] = [story(1, { guid: "b-1" })];
+    h = await startHarness({
+      env: (feeds) => {
+        feeds.route("/a", (_req, res) => void res.writeHead(200).end(rss(feedA, "Báo A - Thời sự")));
+        feeds.route("/b", (_req, res) => void res.writeHead(200).end(rss(feedB, "Báo A - Xã hội")));
+        return { FEEDS: `thoisu=${feeds.url("/a")},xahoi=${feeds.url("/b")}` };
+      },
+    });
+    await h.app.runOnce(); // baseline
+    await subscribeGroup(GROUP);
+    // Story 2 is in both feeds (same link, each feed its own guid); "g3" is a guid both feeds
+    // use for two different articles.
+    feedA.unshift(story(2, { guid: "a-2" }), story(3, { guid: "g3", link: "https://tin.example/a3.html" }));
+    feedB.unshift(story(2, { guid: "b-2" }), story(4, { guid: "g3", link: "https://tin.example/b4.html" }));
+    await h.app.runOnce();
+    await h.app.worker?.drained();
+    await h.tg.waitFor(
+      () => h.tg.sentTo(GROUP).filter((m) => m.text.includes("Tin số")).length >= 3,
+      10_000,
+      "the posts",
+    );
+    await h.app.worker?.drained();
+    const posts = h.tg.sentTo(GROUP).filter((m) => m.text.includes("Tin số"));
+    expect(posts.filter((m) => m.text.includes("Tin số 2:"))).toHaveLength(1);
+    expect(posts.filter((m) => m.text.includes("Tin số 3:"))).toHaveLength(1);
+    expect(posts.filter((m) => m.text.includes("Tin số 4:"))).toHaveLength(1);
+    expect(posts).toHaveLength(3);
   });
 });
