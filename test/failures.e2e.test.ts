@@ -180,7 +180,7 @@ function expectOneRowPerMigration(rows: Array<{ name: string; n: number | string
   );
 }
 
-/** Writes a sign of a newer release into a migrated database: an unknown migration and a new column. */
+/** A migration only a newer release knows (what a rolling deploy's first new instance leaves behind). */
 const FUTURE_MIGRATION = "9999_future";
 
 // --- a tiny Bot API for the errors the shared fake does not script -----------------------

@@ -117,7 +117,7 @@ export function createFeedStateRepo(db: Kysely<Database>): FeedStateRepo {
     async save(s) {
       const row = {
         url: s.url,
-        title: s.title ?? null,
+        title: s.title?.replaceAll("\u0000", "") ?? null,
         etag: s.etag ?? null,
         last_modified: s.lastModified ?? null,
         baseline_done: s.baselineDone ? 1 : 0,
@@ -127,7 +127,7 @@ export function createFeedStateRepo(db: Kysely<Database>): FeedStateRepo {
         last_checked_at: ms(s.lastCheckedAt),
         last_success_at: ms(s.lastSuccessAt),
         last_error_at: ms(s.lastErrorAt),
-        last_error: s.lastError ?? null,
+        last_error: s.lastError?.replaceAll("\u0000", "").slice(0, 1000) ?? null,
         next_attempt_at: ms(s.nextAttemptAt),
         items_known: s.itemsKnown,
         items_held: s.itemsHeld,

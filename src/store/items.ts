@@ -47,6 +47,10 @@ function toItem(
 
 const CHUNK = 200;
 
+/** PostgreSQL's text cannot hold U+0000 (SQLite can); a feed's stray NUL must not fail a store. */
+const noNul = (s: string) => (s.includes("\u0000") ? s.replaceAll("\u0000", "") : s);
+const noNulOrNull = (s: string | undefined) => (s === undefined ? null : noNul(s));
+
 export function createItemsRepo(db: Kysely<Database>): ItemsRepo {
   return {
     async store(items) {
@@ -61,17 +65,17 @@ export function createItemsRepo(db: Kysely<Database>): ItemsRepo {
           .values(
             batch.map((it) => ({
               feed: it.feed,
-              item_key: it.id,
-              story_key: storyKey(it),
-              title: it.title,
-              link: it.link ?? null,
-              text: it.text,
-              image: it.image ?? null,
-              published: it.published ?? null,
+              item_key: noNul(it.id),
+              story_key: noNul(storyKey(it)),
+              title: noNul(it.title),
+              link: noNulOrNull(it.link),
+              text: noNul(it.text),
+              image: noNulOrNull(it.image),
+              published: noNulOrNull(it.published),
               published_at: publishedMs(it),
-              categories: JSON.stringify(it.categories),
-              author: it.author ?? null,
-              source: it.source ?? null,
+              categories: noNul(JSON.stringify(it.categories)),
+              author: noNulOrNull(it.author),
+              source: noNulOrNull(it.source),
               created_at: now,
             })),
           )
@@ -87,7 +91,7 @@ export function createItemsRepo(db: Kysely<Database>): ItemsRepo {
           .execute();
         const byKey = new Map(rows.map((r) => [`${r.feed}\u0000${r.item_key}`, r.id]));
         for (const it of batch) {
-          const rowId = byKey.get(`${it.feed}\u0000${it.id}`);
+          const rowId = byKey.get(`${it.feed}\u0000${noNul(it.id)}`);
           if (rowId !== undefined) out.push({ rowId, item: it });
         }
       }

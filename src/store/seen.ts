@@ -12,7 +12,8 @@ export interface SeenRepo {
 }
 
 export function createSeenRepo(ns: Keyv<number>, ttlMs: number): SeenRepo {
-  const k = (feed: string, key: string) => `${feed}|${key}`;
+  // PostgreSQL's text cannot hold U+0000: a guid with one is still a key.
+  const k = (feed: string, key: string) => `${feed}|${key.replaceAll("\u0000", "\\0")}`;
   return {
     async filterUnseen(feed, keyLists) {
       const flat = keyLists.flat().map((key) => k(feed, key));
