@@ -42,8 +42,8 @@ export interface App {
   runOnce(): Promise<CycleResult>;
   /** Cron, the bot's long polling, deliveries and the health endpoints. */
   start(): Promise<void>;
-  /** Stops everything within the shutdown bound; pending deliveries stay queued. */
-  stop(): Promise<void>;
+  /** Stops everything by `deadline` (default: SHUTDOWN_TIMEOUT_MS from now); pending deliveries stay queued. */
+  stop(deadline?: number): Promise<void>;
 }
 
 /** Minutes east of UTC of a time zone right now (Asia/Ho_Chi_Minh → 420). */
@@ -284,20 +284,25 @@ export function createApp(deps: AppDeps): App {
       task.start();
       void runOnce().catch((err) => log.error({ err }, "poll cycle failed"));
     },
-    async stop() {
+    async stop(deadline = Date.now() + config.SHUTDOWN_TIMEOUT_MS) {
       stopping = true;
       starting.abort();
-      await task.stop();
-      await task.destroy();
-      const bounded = <T>(p: Promise<T> | undefined) =>
-        Promise.race([
+      // One deadline for the whole stop: each step gets what is left of it, whatever hangs.
+      const left = () => Math.max(0, deadline - Date.now());
+      const bounded = <T>(p: Promise<T> | undefined) => {
+        let timer: NodeJS.Timeout | undefined;
+        return Promise.race([
           Promise.resolve(p).catch(() => undefined),
-          new Promise((r) => setTimeout(r, config.SHUTDOWN_TIMEOUT_MS)),
-        ]);
+          new Promise((r) => {
+            timer = setTimeout(r, left());
+          }),
+        ]).finally(() => clearTimeout(timer));
+      };
+      await bounded(Promise.resolve(task.stop()).then(() => task.destroy()));
       await bounded(polling?.stop());
-      await worker?.stop(config.SHUTDOWN_TIMEOUT_MS);
+      await worker?.stop(left());
       if (cycleRunning) await bounded(cycleRunning);
-      await health?.close();
+      await bounded(health?.close());
       fetcher.close();
     },
   };

@@ -79,14 +79,17 @@ async function main(): Promise<number> {
   const shutdown = (reason: string) => {
     stopping ??= (async () => {
       log.info({ reason }, "stopping: cron and polling first, then in-flight deliveries");
-      // Whatever hangs (Telegram, the database), the process ends within the bound.
+      // One bound for the whole stop, whatever hangs (Telegram, the database); the store gets
+      // what is left of it, and a last-resort timer ends the process if even that overruns.
+      const deadline = Date.now() + config.SHUTDOWN_TIMEOUT_MS;
       const hardStop = setTimeout(() => {
         log.error("shutdown took too long; exiting");
-        process.exit(exitCode || 1);
-      }, config.SHUTDOWN_TIMEOUT_MS + 5000);
+        process.exit(exitCode);
+      }, config.SHUTDOWN_TIMEOUT_MS + 2000);
       hardStop.unref();
-      await app.stop();
-      await store.close(Math.min(5000, config.SHUTDOWN_TIMEOUT_MS));
+      // The store keeps a little of the bound for itself.
+      await app.stop(deadline - Math.min(1000, config.SHUTDOWN_TIMEOUT_MS / 5));
+      await store.close(Math.max(200, deadline - Date.now()));
     })();
     return stopping;
   };
@@ -99,7 +102,18 @@ async function main(): Promise<number> {
     };
   });
   // A stop may come while start-up still waits for Telegram.
-  await Promise.race([app.start(), stopped]);
+  try {
+    await Promise.race([app.start(), stopped]);
+  } catch (error) {
+    // A start-up that fails (Telegram refused the token, the port is taken): one clear line,
+    // then the same bounded stop as for a signal.
+    const message = redactText((error as Error).message ?? String(error), secrets);
+    log.fatal({ err: error }, "start-up failed");
+    process.stderr.write(`bantin: ${message}\n`);
+    exitCode = 1;
+    await shutdown("start-up failed");
+    return 1;
+  }
   await stopped;
   log.info("stopped");
   return exitCode;

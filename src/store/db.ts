@@ -81,7 +81,7 @@ function openSqlite(path: string): Db {
 }
 
 async function openPostgres(url: string, opts: OpenOptions): Promise<Db> {
-  const log = opts.log.child({ component: "store" });
+  const log = opts.log;
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,

@@ -21,7 +21,7 @@ const SQLITE_LOCK_STALE_MS = 60_000;
  * the old code still reads it.
  */
 export async function migrate(db: Db, log: Logger, timeoutMs = 60_000): Promise<string[]> {
-  const mlog = log.child({ component: "migrate" });
+  const mlog = log.child({ step: "migrate" });
   const known = migrations(db.dialect);
   const deadline = Date.now() + timeoutMs;
   const release = db.dialect === "sqlite" ? await sqliteLock(db.kysely, deadline) : undefined;
