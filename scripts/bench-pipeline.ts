@@ -166,7 +166,7 @@ for (let round = 0; round < ROUNDS + 1; round++) {
     feeds: () =>
       Array.from({ length: FEEDS }, (_, f) => ({ name: `p${f}`, url: url(f), kind: "http" as const })),
     isTrusted: () => true,
-    onNewItems: async (_feed, list) => {
+    onNewItems: async (list) => {
       for (const it of list) renderPost(it.item, render);
     },
     baselineAnnounce: 1,

@@ -1,5 +1,6 @@
 /**
- * npm run bench:replies [-- --groups 250 --privates 250 --people 300 --spread 5000 --rate 25 --latency 30]
+ * npm run bench:replies [-- --groups 250 --privates 250 --people 300 --spread 5000 --rate 25 --latency 30
+ *                          --tg-rate 30 --log silent]
  *
  * Command replies during a fan-out, on the real app (createApp + start: long polling, the bot's
  * handlers, the delivery worker, one flood budget shared by both) against the fake Bot API
@@ -29,6 +30,8 @@ const { values } = parseArgs({
     spread: { type: "string", default: "5000" },
     rate: { type: "string", default: "25" },
     latency: { type: "string", default: "30" },
+    /** The fake's global messages per second before 429 (Telegram: about 30). */
+    "tg-rate": { type: "string", default: "30" },
     /** Log level of the app (to stderr); "warn" shows the flood budget's 429 and drop lines. */
     log: { type: "string", default: "silent" },
   },
@@ -39,6 +42,7 @@ const PEOPLE = Number(values.people);
 const SPREAD_MS = Number(values.spread);
 const LATENCY = Number(values.latency);
 const ANSWER_WITHIN_MS = 60_000;
+const TG_RATE = Number(values["tg-rate"]);
 const GOAL_429_SHARE = 0.01;
 /** The run ends this long after the last command at the latest (keeps one run under ~2 min). */
 const DEADLINE_AFTER_LAST_MS = 75_000;
@@ -48,7 +52,11 @@ const SUB_DONE = "✅ Đã đăng ký.";
 const SUB_CHOOSE = "Chọn kênh để nhận bản tin";
 
 const log = createLogger(values.log);
-const tg = await new FakeTelegram({ limits: true, latencyMs: LATENCY }).start();
+const tg = await new FakeTelegram({
+  limits: true,
+  latencyMs: LATENCY,
+  globalPerSecond: Number(values["tg-rate"]),
+}).start();
 
 // Every 429 the fake answers, by chat and time (for the split between replies and posts).
 const floods: Array<{ chatId: number; at: number; retryAfter: number }> = [];
@@ -105,6 +113,25 @@ const config = loadConfig(
 );
 const store = await openStore(config.STORE_URL, { log });
 const app = createApp({ config, log, store });
+// Where a reply's time goes: an outermost transformer on the bot's Api (installed last, so it
+// sees each call before the flood budget does) notes when the bot received each person's update
+// and when the handler asked to send the first reply.
+const updateAt = new Map<number, number>();
+const askedAt = new Map<number, number>();
+app.bot?.api.config.use(async (prev, method, payload, signal) => {
+  const p = payload as { chat_id?: unknown; text?: unknown };
+  if (method === "sendMessage" && peopleIds.has(Number(p.chat_id)) && String(p.text).startsWith(SUB_DONE))
+    askedAt.set(Number(p.chat_id), Date.now());
+  const res = await prev(method, payload, signal);
+  if (method === "getUpdates" && res.ok) {
+    const at = Date.now();
+    for (const u of res.result as Array<{ message?: { chat: { id: number } } }>) {
+      const id = u.message?.chat.id;
+      if (id !== undefined && peopleIds.has(id) && !updateAt.has(id)) updateAt.set(id, at);
+    }
+  }
+  return res;
+});
 await app.start();
 // The first read (started by start()) is the baseline: story 1 is known before anyone subscribes.
 await app.runOnce();
@@ -199,21 +226,41 @@ for (const id of people) {
   if (await app.repos.subscriptions.get(id)) subscribedOk++;
 }
 latencies.sort((a, b) => a - b);
-const pct = (p: number) =>
-  latencies.length
-    ? (latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)] as number)
-    : NaN;
+const pctOf = (sorted: number[], p: number) =>
+  sorted.length ? (sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] as number) : NaN;
+const pct = (p: number) => pctOf(latencies, p);
+// The stages of the first reply: the update reaching the bot, the handler, the flood budget + HTTP.
+const stage = (from: (id: number) => number | undefined, to: (id: number) => number | undefined) =>
+  people
+    .flatMap((id) => {
+      const a = from(id);
+      const b = to(id);
+      return a === undefined || b === undefined ? [] : [b - a];
+    })
+    .sort((a, b) => a - b);
+const firstReplyAt = (id: number) => answers(id).find((m) => m.text.startsWith(SUB_DONE))?.at;
+const toBot = stage(
+  (id) => pushedAt.get(id),
+  (id) => updateAt.get(id),
+);
+const inHandler = stage(
+  (id) => updateAt.get(id),
+  (id) => askedAt.get(id),
+);
+const inBudget = stage((id) => askedAt.get(id), firstReplyAt);
 const sec = (ms: number) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)} s` : "—");
 
 const posts = sent.filter((m) => subscribedIds.has(m.chatId));
 const replies = sent.filter((m) => peopleIds.has(m.chatId));
 const perChat = new Map<number, number>();
 for (const m of posts) perChat.set(m.chatId, (perChat.get(m.chatId) ?? 0) + 1);
-const lost = subscribed.filter((c) => !perChat.has(c.id)).length;
+const missing = subscribed.filter((c) => !perChat.has(c.id)).length;
+// A post not delivered yet but still pending in the queue (the run ended first) is late, not lost.
+const queue = await app.repos.deliveries.counts();
+const lost = Math.max(0, missing - queue.pending);
 const doubled = [...perChat.values()].filter((n) => n > 1).length;
-const strayPosts = replies.filter(
-  (m) => !m.text.startsWith(SUB_DONE) && !m.text.startsWith(SUB_CHOOSE),
-).length;
+// Anything else in the people's chats (an error reply after a refused reply, say).
+const others = replies.filter((m) => !m.text.startsWith(SUB_DONE) && !m.text.startsWith(SUB_CHOOSE));
 const postFirst = Math.min(...posts.map((m) => m.at));
 const postLast = Math.max(...posts.map((m) => m.at));
 const postSpan = Math.max(0.001, (postLast - postFirst) / 1000);
@@ -228,7 +275,7 @@ const w = worker.stats();
 const miss = (bad: boolean) => (bad ? "   NOT MET" : "");
 
 console.log(
-  `bantin reply benchmark: ${PEOPLE} × /subscribe over ${(SPREAD_MS / 1000).toFixed(1)} s during a fan-out to ${GROUPS} groups + ${PRIVATES} private chats (real app, fake Bot API enforcing Telegram's limits, ${LATENCY} ms per request, SEND_RATE ${config.SEND_RATE}, REPLY_MAX_WAIT_MS ${config.REPLY_MAX_WAIT_MS})`,
+  `bantin reply benchmark: ${PEOPLE} × /subscribe over ${(SPREAD_MS / 1000).toFixed(1)} s during a fan-out to ${GROUPS} groups + ${PRIVATES} private chats (real app, fake Bot API enforcing Telegram's limits${TG_RATE === 30 ? "" : ` with ${TG_RATE}/s overall`}, ${LATENCY} ms per request, SEND_RATE ${config.SEND_RATE}, REPLY_MAX_WAIT_MS ${config.REPLY_MAX_WAIT_MS})`,
 );
 console.log(
   `fan-out:           ${cycle.newItems} new item; the last command pushed ${((lastPush - fanoutStarted) / 1000).toFixed(2)} s after it started; run took ${((endedAt - fanoutStarted) / 1000).toFixed(1)} s`,
@@ -238,6 +285,13 @@ console.log(
 );
 console.log(
   `reply latency:     p50 ${sec(pct(0.5))}, p95 ${sec(pct(0.95))}, max ${sec(latencies.at(-1) ?? NaN)}${miss(latencies.length > 0 && (latencies.at(-1) as number) > ANSWER_WITHIN_MS)}`,
+);
+const spread = (xs: number[]) =>
+  `p50 ${sec(pctOf(xs, 0.5))}, p95 ${sec(pctOf(xs, 0.95))}, max ${sec(xs.at(-1) ?? NaN)}`;
+console.log(`  to the bot:      ${spread(toBot)} (command pushed → getUpdates answer reached the bot)`);
+console.log(`  handler:         ${spread(inHandler)} (update → ctx.reply called)`);
+console.log(
+  `  budget + send:   ${spread(inBudget)} (ctx.reply → Telegram accepted it; ${askedAt.size} asked)`,
 );
 console.log(
   `replies dropped:   ${b.repliesDropped} by the flood budget (logged); subscriptions recorded: ${subscribedOk} of ${PEOPLE}`,
@@ -252,8 +306,15 @@ console.log(
   `violations:        ${violations} sends inside an announced retry_after window (goal 0)${miss(violations > 0)}${violationLog.length ? `; to reply chats ${violationLog.filter((v) => peopleIds.has(v.chatId)).length}` : ""}`,
 );
 console.log(
-  `fan-out posts:     ${posts.length} delivered to ${perChat.size} of ${subscribed.length} chats; lost ${lost}, doubled ${doubled}${lost || doubled ? "   FAILED" : ""}${strayPosts ? `; ${strayPosts} unexpected messages in the people's chats` : ""}`,
+  `fan-out posts:     ${posts.length} delivered to ${perChat.size} of ${subscribed.length} chats; lost ${lost}, doubled ${doubled}${lost || doubled ? "   FAILED" : ""}${missing - lost ? `; ${missing - lost} still queued when the run ended   NOT MET` : ""}; dead letters ${queue.dead}`,
 );
+if (others.length) {
+  const kinds = new Map<string, number>();
+  for (const m of others) kinds.set(m.text.slice(0, 40), (kinds.get(m.text.slice(0, 40)) ?? 0) + 1);
+  console.log(
+    `other messages:    ${others.length} in the people's chats: ${[...kinds].map(([t, n]) => `${n} × “${t}…”`).join(", ")}`,
+  );
+}
 console.log(
   `fan-out rate:      posts ${postRate.toFixed(2)} msg/s over ${postSpan.toFixed(2)} s; the token's whole rate then ${tokenRate.toFixed(2)} msg/s (SEND_RATE ${config.SEND_RATE})`,
 );

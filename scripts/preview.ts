@@ -74,7 +74,7 @@ async function previewAll(config: Config, feed: FeedSource, json: boolean): Prom
       summaryChars: SUMMARY_CHARS.normal,
       withImage: true,
     };
-    await createConsoleSink({ render, json })(feed, items);
+    await createConsoleSink({ render, json })(items);
     process.stderr.write(`preview: ${items.length} item(s), nothing written\n`);
     return 0;
   } finally {

@@ -5,7 +5,7 @@ import type { Config } from "./config.js";
 import { createFloodBudget, type FloodBudget } from "./delivery/budget.js";
 import { createConsoleSink } from "./delivery/console.js";
 import { createDeliveryWorker, type DeliveryWorker } from "./delivery/worker.js";
-import type { FeedSource, StoredItem } from "./domain/types.js";
+import type { StoredItem } from "./domain/types.js";
 import { createFetcher, type Fetcher } from "./feeds/fetch.js";
 import { type CycleResult, createPoller, type Poller } from "./feeds/poller.js";
 import { readFeed } from "./feeds/read.js";
@@ -75,7 +75,7 @@ export function createApp(deps: AppDeps): App {
   let i18n: ReturnType<typeof createI18n> | undefined;
   let worker: DeliveryWorker | undefined;
   let budget: FloodBudget | undefined;
-  let sink: (feed: FeedSource, items: StoredItem[]) => Promise<void>;
+  let sink: (items: StoredItem[]) => Promise<void>;
 
   if (config.BOT_TOKEN) {
     const t = createI18n(config.DEFAULT_LANGUAGE, repos.settings);
@@ -151,11 +151,16 @@ export function createApp(deps: AppDeps): App {
     const w = worker;
     // New items × matching subscriptions become delivery rows in the database (one
     // INSERT … SELECT per batch, unique per chat and story) before the items are marked seen.
-    sink = async (feed, stored) => {
+    sink = async (stored) => {
       const planned = await repos.deliveries.plan(stored.map((s) => s.rowId));
       if (planned)
         log.info(
-          { component: "planner", feed: feed.name, items: stored.length, deliveries: planned },
+          {
+            component: "planner",
+            feeds: new Set(stored.map((s) => s.item.feed)).size,
+            items: stored.length,
+            deliveries: planned,
+          },
           "deliveries planned",
         );
       w.wake();
@@ -170,11 +175,7 @@ export function createApp(deps: AppDeps): App {
         withImage: true,
       },
     });
-    sink = (feed, stored) =>
-      print(
-        feed,
-        stored.map((s) => s.item),
-      );
+    sink = (stored) => print(stored.map((s) => s.item));
   }
 
   let cycleMs = 5 * 60_000;
@@ -197,7 +198,7 @@ export function createApp(deps: AppDeps): App {
     log,
     feeds: () => repos.feeds.all(),
     isTrusted: (feed) => repos.feeds.isTrusted(feed),
-    onNewItems: (feed, list) => sink(feed, list),
+    onNewItems: (list) => sink(list),
     baselineAnnounce: config.BASELINE_ANNOUNCE,
     maxAnnounce: config.ANNOUNCE_MAX,
     backoffMaxCycles: config.BACKOFF_MAX_CYCLES,

@@ -73,8 +73,9 @@ function poller(overrides: Partial<PollerDeps> = {}) {
     log: testLog,
     feeds: () => feeds,
     isTrusted: () => true,
-    onNewItems: async (feed: FeedSource, list: StoredItem[]) => {
-      received.push({ feed: feed.name, ids: list.map((s) => s.item.id) });
+    onNewItems: async (list: StoredItem[]) => {
+      for (const feed of new Set(list.map((s) => s.item.feed)))
+        received.push({ feed, ids: list.filter((s) => s.item.feed === feed).map((s) => s.item.id) });
     },
     baselineAnnounce: 1,
     maxAnnounce: 20,
@@ -175,9 +176,10 @@ describe("poller", () => {
     items.a = [spec(1)];
     let fail = true;
     const p = poller({
-      onNewItems: async (feed, list) => {
+      onNewItems: async (list) => {
         if (fail) throw new Error("delivery store down");
-        received.push({ feed: feed.name, ids: list.map((s) => s.item.id) });
+        for (const feed of new Set(list.map((s) => s.item.feed)))
+          received.push({ feed, ids: list.filter((s) => s.item.feed === feed).map((s) => s.item.id) });
       },
     });
     const res = await p.runCycle();

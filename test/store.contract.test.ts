@@ -119,7 +119,9 @@ function contract(name: string, open: () => Promise<{ store: Store; cleanup(): P
       });
       expect(await items.count("n1")).toBe(2);
       // A stray NUL from a feed does not fail the store (PostgreSQL text cannot hold it).
-      const nul = await items.store([{ ...item("n3", "x\u0000y", "2024-01-05T00:00:00Z"), title: "a\u0000b" }]);
+      const nul = await items.store([
+        { ...item("n3", "x\u0000y", "2024-01-05T00:00:00Z"), title: "a\u0000b" },
+      ]);
       expect(nul).toHaveLength(1);
       expect((await items.byIds([nul[0]!.rowId])).get(nul[0]!.rowId)?.title).toBe("ab");
       expect(await items.prune("n1", 1)).toBe(1);

@@ -1,5 +1,4 @@
-import type { FeedSource } from "../config.js";
-import type { FeedItem } from "../feeds/item.js";
+import type { FeedItem } from "../domain/types.js";
 import { type Post, type RenderOptions, renderPost } from "../telegram/render.js";
 
 /** One line of `--json` output: the post exactly as it would be sent. */
@@ -27,10 +26,10 @@ export function createConsoleSink(deps: {
   out?: NodeJS.WritableStream;
 }) {
   const out = deps.out ?? process.stdout;
-  return async (feed: FeedSource, items: FeedItem[]): Promise<void> => {
+  return async (items: FeedItem[]): Promise<void> => {
     for (const item of items) {
       const post = renderPost(item, deps.render);
-      out.write(deps.json ? `${postJson(item, post)}\n` : `${postFrame(feed.name, post)}\n`);
+      out.write(deps.json ? `${postJson(item, post)}\n` : `${postFrame(item.feed, post)}\n`);
     }
   };
 }

@@ -309,6 +309,8 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
       poll();
     },
     wake() {
+      // A worker not started (or stopped) reads nothing: its process does not send.
+      if (!running) return;
       lastRefillFoundNothing = false;
       void refill();
     },

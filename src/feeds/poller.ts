@@ -24,10 +24,11 @@ export interface PollerDeps {
   /** Operator feeds are trusted; feeds added through the bot are SSRF-guarded. */
   isTrusted: (feed: FeedSource) => boolean;
   /**
-   * Receives each feed's new items, stored and oldest first, before they are marked seen: if
-   * it throws, the items stay unseen and are offered again next cycle, so nothing is lost.
+   * Receives new items (of one or several feeds), stored and oldest first per feed, before
+   * they are marked seen: if it throws, they stay unseen and are offered again next cycle,
+   * so nothing is lost.
    */
-  onNewItems: (feed: FeedSource, items: StoredItem[]) => Promise<void>;
+  onNewItems: (items: StoredItem[]) => Promise<void>;
   baselineAnnounce: number;
   /**
    * At most this many new items of one feed are announced per read (a CMS re-publishing its
@@ -63,11 +64,31 @@ export interface Poller {
   pollFeed(feed: FeedSource, cycle: number, force?: boolean): Promise<FeedOutcome>;
 }
 
+const SETTLE_ITEMS = 500;
+const SETTLE_FEEDS = 200;
+
 export function createPoller(deps: PollerDeps): Poller {
   const log = deps.log.child({ component: "poller" });
   const now = deps.now ?? Date.now;
 
-  async function pollFeed(feed: FeedSource, cycle: number, force = false): Promise<FeedOutcome> {
+  /** A feed read whose new items are stored but not yet planned nor marked seen. */
+  interface Pending {
+    feed: FeedSource;
+    state: FeedState;
+    previous: { etag?: string | undefined; lastModified?: string | undefined };
+    flog: Logger;
+    cycle: number;
+    started: number;
+    announced: StoredItem[];
+    seenKeys: string[];
+    outcome: FeedOutcome;
+  }
+
+  /**
+   * Fetches, parses and stores one feed's new items. What it returns as Pending still has to
+   * be settled: planned (with other feeds' items, in one batch) and then marked seen.
+   */
+  async function read(feed: FeedSource, cycle: number, force: boolean): Promise<Pending | FeedOutcome> {
     const state = (await deps.feedStates.get(feed.name)) ?? newFeedState(feed.name, feed.url);
     if (state.url !== feed.url) {
       // The operator pointed the name at another URL: old validators do not apply.
@@ -128,6 +149,7 @@ export function createPoller(deps: PollerDeps): Poller {
       }
       const announce = new Set(chosen);
       const complete = new Map<string, FeedItem>(chosen.map((e) => [e.head.id, e.complete()]));
+      let announced: StoredItem[] = [];
       if (unseen.length) {
         // Stored before anything is planned: announced ones in full, the others as headlines
         // for /latest. Oldest first, so deliveries are planned (and sent) in that order.
@@ -136,34 +158,80 @@ export function createPoller(deps: PollerDeps): Poller {
           .sort((a, b) => publishedMs(a.item) - publishedMs(b.item) || b.i - a.i)
           .map((x) => x.item);
         const stored = await deps.items.store(kept);
-        const announced = stored.filter((s) => complete.has(s.item.id));
-        if (announced.length) await deps.onNewItems(feed, announced);
-        await deps.seen.markSeen(
-          feed.name,
-          unseen.flatMap((e) => dedupeKeys(e.head)),
-        );
-        state.itemsKnown = await deps.items.count(feed.name);
+        announced = stored.filter((s) => complete.has(s.item.id));
       }
-      state.baselineDone = true;
-      await deps.feedStates.save(state);
-      flog.info(
-        { items: res.entries.length, fresh: chosen.length, baseline, ms: now() - started },
-        "feed read",
-      );
-      return unseen.length || baseline
-        ? {
-            feed: feed.name,
-            status: baseline ? "baseline" : "new",
-            items: res.entries.length,
-            fresh: chosen.length,
-            fixes: res.fixes,
-          }
-        : { feed: feed.name, status: "unchanged", items: res.entries.length };
+      const outcome: FeedOutcome =
+        unseen.length || baseline
+          ? {
+              feed: feed.name,
+              status: baseline ? "baseline" : "new",
+              items: res.entries.length,
+              fresh: chosen.length,
+              fixes: res.fixes,
+            }
+          : { feed: feed.name, status: "unchanged", items: res.entries.length };
+      return {
+        feed,
+        state,
+        previous,
+        flog,
+        cycle,
+        started,
+        announced,
+        seenKeys: unseen.flatMap((e) => dedupeKeys(e.head)),
+        outcome,
+      };
     } catch (error) {
       // Keep the old validators: a 304 next time must not hide items that were never handed on.
       Object.assign(state, previous);
       return failed(feed, state, cycle, error, flog);
     }
+  }
+
+  /**
+   * Plans the new items of several feeds at once (one sink call: one planner batch instead
+   * of a transaction per feed), then marks them seen and saves each feed's state. If planning
+   * fails, nothing is marked seen: the items are offered again next cycle.
+   */
+  async function settle(batch: Pending[]): Promise<FeedOutcome[]> {
+    if (batch.length === 0) return [];
+    const announced = batch.flatMap((p) => p.announced);
+    try {
+      if (announced.length) await deps.onNewItems(announced);
+    } catch (error) {
+      return Promise.all(
+        batch.map((p) => {
+          Object.assign(p.state, p.previous);
+          return failed(p.feed, p.state, p.cycle, error, p.flog);
+        }),
+      );
+    }
+    return Promise.all(
+      batch.map(async (p) => {
+        try {
+          if (p.seenKeys.length) {
+            await deps.seen.markSeen(p.feed.name, p.seenKeys);
+            p.state.itemsKnown = await deps.items.count(p.feed.name);
+          }
+          p.state.baselineDone = true;
+          await deps.feedStates.save(p.state);
+          const fresh = "fresh" in p.outcome ? p.outcome.fresh : 0;
+          p.flog.debug({ fresh, ms: now() - p.started }, "feed read");
+          return p.outcome;
+        } catch (error) {
+          // Planned already: the unique key keeps a second planning from doubling anything.
+          Object.assign(p.state, p.previous);
+          return failed(p.feed, p.state, p.cycle, error, p.flog);
+        }
+      }),
+    );
+  }
+
+  const isPending = (r: Pending | FeedOutcome): r is Pending => "announced" in r;
+
+  async function pollFeed(feed: FeedSource, cycle: number, force = false): Promise<FeedOutcome> {
+    const r = await read(feed, cycle, force);
+    return isPending(r) ? ((await settle([r]))[0] as FeedOutcome) : r;
   }
 
   async function failed(
@@ -205,14 +273,40 @@ export function createPoller(deps: PollerDeps): Poller {
       const cycle = await deps.meta.nextCycle();
       const feeds = await deps.feeds();
       const outcomes: FeedOutcome[] = new Array(feeds.length);
+      // Reads run FETCH_CONCURRENCY at a time; their new items are settled in batches of up
+      // to SETTLE_ITEMS items or SETTLE_FEEDS feeds (bounded memory, few planner transactions),
+      // one batch at a time.
+      let batch: Array<{ index: number; pending: Pending }> = [];
+      let batchItems = 0;
+      let settling: Promise<void> = Promise.resolve();
+      const flush = () => {
+        const mine = batch;
+        batch = [];
+        batchItems = 0;
+        settling = settling.then(async () => {
+          const done = await settle(mine.map((b) => b.pending));
+          mine.forEach((b, k) => {
+            outcomes[b.index] = done[k] as FeedOutcome;
+          });
+        });
+        return settling;
+      };
       let next = 0;
       const worker = async () => {
         while (next < feeds.length) {
           const i = next++;
-          outcomes[i] = await pollFeed(feeds[i] as FeedSource, cycle);
+          const r = await read(feeds[i] as FeedSource, cycle, false);
+          if (!isPending(r)) {
+            outcomes[i] = r;
+            continue;
+          }
+          batch.push({ index: i, pending: r });
+          batchItems += r.announced.length;
+          if (batchItems >= SETTLE_ITEMS || batch.length >= SETTLE_FEEDS) await flush();
         }
       };
       await Promise.all(Array.from({ length: Math.min(deps.concurrency, feeds.length) }, worker));
+      await flush();
       const newItems = outcomes.reduce((n, o) => n + ("fresh" in o ? o.fresh : 0), 0);
       const ms = now() - started;
       log.info({ cycle, feeds: feeds.length, newItems, ms }, "cycle done");

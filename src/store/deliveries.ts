@@ -255,20 +255,22 @@ export function createDeliveryRepo(db: Kysely<Database>, dialect: Dialect): Deli
     },
 
     async counts() {
-      // Index-only counts on deliveries_status_done.
-      const rows = await db
-        .selectFrom("deliveries")
-        .select((eb) => ["status", eb.fn.countAll<number>().as("n")])
-        .where("status", "in", ["pending", "dead"])
-        .groupBy("status")
-        .execute();
-      const sent = await db
-        .selectFrom("meta")
-        .select("value")
-        .where("key", "=", "deliveries_sent")
-        .executeTakeFirst();
-      const n = (s: string) => Number(rows.find((r) => r.status === s)?.n ?? 0);
-      return { pending: n("pending"), dead: n("dead"), sent: Number(sent?.value ?? 0) };
+      // Pending through the deliveries_due partial index, dead through deliveries_done.
+      const [pending, dead, sent] = await Promise.all([
+        db
+          .selectFrom("deliveries")
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .where("status", "=", "pending")
+          .where("not_before", ">=", 0)
+          .executeTakeFirst(),
+        db
+          .selectFrom("deliveries")
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .where("status", "=", "dead")
+          .executeTakeFirst(),
+        db.selectFrom("meta").select("value").where("key", "=", "deliveries_sent").executeTakeFirst(),
+      ]);
+      return { pending: Number(pending?.n ?? 0), dead: Number(dead?.n ?? 0), sent: Number(sent?.value ?? 0) };
     },
 
     async purge(olderThanMs) {
@@ -279,6 +281,7 @@ export function createDeliveryRepo(db: Kysely<Database>, dialect: Dialect): Deli
         const ids = await db
           .selectFrom("deliveries")
           .select("id")
+          // deliveries_done: finished rows only.
           .where("status", "in", ["sent", "dead", "cancelled"])
           .where("done_at", "<", cutoff)
           .limit(CHUNK)

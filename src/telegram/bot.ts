@@ -95,6 +95,12 @@ export function createBot(opts: BotOptions): Bot<BotContext> {
       // A reply dropped by the flood budget was logged there; a second reply would be dropped too.
       // (Told by name: telegram/ does not import delivery/.)
       if (err.error instanceof Error && err.error.name === "ReplyDroppedError") return;
+      // A reply Telegram refused with 429 (twice, the budget retried once): another message
+      // into that chat now would only make the flood worse.
+      if (err.error instanceof GrammyError && err.error.error_code === 429) {
+        log.warn({ update: ctx.update.update_id, chat: ctx.chat?.id }, "reply refused with 429; not retried");
+        return;
+      }
       log.error({ err: err.error, update: ctx.update.update_id }, "error while handling an update");
       // Tell the person, if Telegram lets us; nothing here may throw past the boundary.
       try {
