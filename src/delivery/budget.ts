@@ -1,6 +1,14 @@
-import type { Transformer } from "grammy";
-import type { Logger } from "../log.js";
+import { budgetTransformer } from "./budget-transformer.js";
+import {
+  type ChatId,
+  type FloodBudget,
+  type FloodBudgetOptions,
+  type Priority,
+  ReplyDroppedError,
+} from "./budget-types.js";
 import { createRatePacer, GROUP_PER_MINUTE, PER_CHAT_INTERVAL_MS } from "./limits.js";
+
+export * from "./budget-types.js";
 
 /**
  * One flood budget for every call the bot makes with its token. Telegram counts command replies
@@ -24,119 +32,7 @@ import { createRatePacer, GROUP_PER_MINUTE, PER_CHAT_INTERVAL_MS } from "./limit
  * early and never retried inside a retry_after window.
  */
 
-export type Priority = "reply" | "post";
-/** A numeric chat id, or "@username" (a channel or supergroup). */
-export type ChatId = number | string;
-
-export interface FloodBudgetOptions {
-  /** Global messages per second (Telegram: about 30; up to 1000 with allow_paid_broadcast). */
-  rate: number;
-  /** Longest a reply may wait for its slot before it is dropped (default 20 000 ms). */
-  replyMaxWaitMs?: number;
-  now?: () => number;
-  log: Logger;
-}
-
-export interface FloodStats {
-  /** 429 responses recorded. */
-  flood429: number;
-  repliesDropped: number;
-  repliesWaiting: number;
-  postsWaiting: number;
-  /** Epoch ms until which nothing at all is sent (0 when never paused). */
-  globalPausedUntil: number;
-  /** Slots granted (sends counted against the limits). */
-  granted: number;
-  /** Chats with per-chat state kept (recent sends or a pause). */
-  chats: number;
-}
-
-export interface FloodBudget {
-  /**
-   * grammY API transformer. Message-creating and message-editing methods (`GATED_METHODS`) wait
-   * for their slot; the response of every call is checked for 429, which is recorded
-   * (`onFlood`). The 429 result is returned as is, so grammY throws its GrammyError to the
-   * caller. A reply whose 429 has retry_after ≤ replyMaxWaitMs waits it out and is retried
-   * once; posts are never retried here (the worker decides). A chat's 1 s and 20/min windows
-   * count from when each answer came back (see `settled`), so a request slowed on its way
-   * cannot reach Telegram too close behind the previous one. sendChatAction and message drafts
-   * are not gated: they are not messages, and a typing status that waits for a slot is useless.
-   * Install with `api.config.use(budget.transformer("reply"))`.
-   */
-  transformer(priority: Priority): Transformer;
-  /**
-   * Waits for a global slot and the chat's window, then counts the send. `chatId` undefined
-   * (an inline-message edit) waits for a global slot only. Rejects with ReplyDroppedError for
-   * a reply that would wait > replyMaxWaitMs; rejects with the AbortSignal's reason if aborted.
-   */
-  acquire(chatId: ChatId | undefined, priority: Priority, signal?: AbortSignal): Promise<void>;
-  /**
-   * Earliest epoch ms at which a post to this chat would not wait for the chat's own window or
-   * pause, counting 1 s for each send already waiting for that chat. May be in the past.
-   */
-  chatReadyAt(chatId: ChatId): number;
-  /** Earliest epoch ms at which a post could take a global slot (global pause, pace, replies waiting ahead). */
-  globalReadyAt(): number;
-  /** Records a 429 (the transformer calls it; the worker may too). */
-  onFlood(chatId: ChatId | undefined, retryAfterS: number): void;
-  stats(): FloodStats;
-}
-
-/** A reply that would have waited too long for Telegram's flood limits; it was not sent. */
-export class ReplyDroppedError extends Error {
-  override readonly name = "ReplyDroppedError";
-  constructor(
-    readonly chatId: ChatId | undefined,
-    /** How long it would have waited in all (ms), as far as known. */
-    readonly waitMs: number,
-  ) {
-    super(
-      `reply to chat ${chatId ?? "(none)"} dropped: it would wait ${Math.round(waitMs)} ms for flood limits`,
-    );
-  }
-}
-
-/** Methods that put a message into a chat or change one: they take a slot of the budget. */
-export const GATED_METHODS: ReadonlySet<string> = new Set([
-  "sendMessage",
-  "sendPhoto",
-  "sendLivePhoto",
-  "sendAudio",
-  "sendDocument",
-  "sendVideo",
-  "sendAnimation",
-  "sendVoice",
-  "sendVideoNote",
-  "sendPaidMedia",
-  // An album is counted as one message; Telegram does not publish how it weighs one.
-  "sendMediaGroup",
-  "sendLocation",
-  "sendVenue",
-  "sendContact",
-  "sendPoll",
-  "sendChecklist",
-  "sendDice",
-  "sendSticker",
-  "sendRichMessage",
-  "sendInvoice",
-  "sendGame",
-  "copyMessage",
-  "copyMessages",
-  "forwardMessage",
-  "forwardMessages",
-  "editMessageText",
-  "editMessageCaption",
-  "editMessageMedia",
-  "editMessageReplyMarkup",
-  "editMessageLiveLocation",
-  "stopMessageLiveLocation",
-  "editMessageChecklist",
-  "stopPoll",
-]);
-
 const DEFAULT_REPLY_MAX_WAIT_MS = 20_000;
-/** retry_after assumed when a 429 carries none. */
-const DEFAULT_RETRY_AFTER_S = 5;
 /** 429s from this many different chats within `GLOBAL_FLOOD_WINDOW_MS` count as a global 429. */
 const GLOBAL_FLOOD_CHATS = 3;
 const GLOBAL_FLOOD_WINDOW_MS = 1000;
@@ -399,38 +295,7 @@ export function createFloodBudget(opts: FloodBudgetOptions): FloodBudget {
   }
 
   return {
-    transformer(priority) {
-      return async (prev, method, payload, signal) => {
-        // grammY types its signal with the abort-controller polyfill; on Node it is the global one.
-        const abort = signal as AbortSignal | undefined;
-        const chat = chatIdOf(payload);
-        const gated = GATED_METHODS.has(method);
-        if (!gated) {
-          const res = await prev(method, payload, signal);
-          const wait = floodWait(res);
-          if (wait !== undefined) onFlood(chat, wait);
-          return res;
-        }
-        const send = async () => {
-          const grantedAt = await take(chat, priority, abort);
-          try {
-            return await prev(method, payload, signal);
-          } finally {
-            settled(chat, grantedAt);
-          }
-        };
-        const first = await send();
-        const retryAfter = floodWait(first);
-        if (retryAfter === undefined) return first;
-        onFlood(chat, retryAfter);
-        if (priority !== "reply" || retryAfter * 1000 > replyMaxWaitMs) return first;
-        // Waits until retry_after has passed (the pause just recorded), or is dropped.
-        const second = await send();
-        const again = floodWait(second);
-        if (again !== undefined) onFlood(chat, again);
-        return second;
-      };
-    },
+    transformer: (priority) => budgetTransformer({ take, settled, onFlood, replyMaxWaitMs }, priority),
     acquire: (chat, priority, signal) => take(chat, priority, signal).then(() => undefined),
     chatReadyAt(chat) {
       const at = now();
@@ -456,22 +321,6 @@ export function createFloodBudget(opts: FloodBudgetOptions): FloodBudget {
       chats: chats.size,
     }),
   };
-}
-
-function chatIdOf(payload: unknown): ChatId | undefined {
-  if (!payload || typeof payload !== "object") return undefined;
-  const id = (payload as { chat_id?: unknown }).chat_id;
-  if (typeof id === "number") return id;
-  if (typeof id === "string") return /^-?\d+$/.test(id) ? Number(id) : id;
-  return undefined;
-}
-
-/** retry_after (s) of a 429 result, else undefined. */
-function floodWait(res: unknown): number | undefined {
-  const r = res as { ok?: boolean; error_code?: number; parameters?: { retry_after?: number } } | undefined;
-  if (r?.ok !== false || r.error_code !== 429) return undefined;
-  const s = r.parameters?.retry_after;
-  return typeof s === "number" && s >= 0 ? s : DEFAULT_RETRY_AFTER_S;
 }
 
 /** The signal's reason; grammY's polyfilled signals have none, so an AbortError stands in. */
