@@ -147,6 +147,21 @@ function contract(name: string, open: () => Promise<{ store: Store; cleanup(): P
       expect(await subs.unsubscribe({ chatId: 7 }, "all")).toEqual({ existed: false });
       expect(await subs.counts()).toEqual({ subscriptions: 3, chats: 2 });
       expect(await subs.removeChat(-6)).toBe(2);
+      // Their feed rows went with them (ON DELETE CASCADE), on every backend.
+      const orphans = await store.db
+        .selectFrom("subscription_feeds")
+        .select("feed")
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom("subscriptions")
+                .select("id")
+                .whereRef("subscriptions.id", "=", "subscription_feeds.subscription_id"),
+            ),
+          ),
+        )
+        .execute();
+      expect(orphans).toEqual([]);
       await subs.moveChat(-5, -1005);
       expect(await subs.forChat(-5)).toEqual([]);
       expect((await subs.forChat(-1005))[0]).toMatchObject({

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { Delivery } from "../domain/types.js";
 import { claimableIds, type Dialect } from "./dialect.js";
+import { cancelQueued } from "./queue.js";
 import type { Database } from "./schema.js";
 
 /**
@@ -233,17 +234,7 @@ export function createDeliveryRepo(db: Kysely<Database>, dialect: Dialect): Deli
       });
     },
 
-    async cancel(chatId, threadId, feeds) {
-      if (feeds && feeds.length === 0) return 0;
-      let q = db
-        .updateTable("deliveries")
-        .set({ status: "cancelled", done_at: Date.now(), claimed_by: null, claim_until: null })
-        .where("chat_id", "=", chatId)
-        .where("status", "=", "pending");
-      if (threadId !== undefined) q = q.where("thread_id", "=", threadId);
-      if (feeds) q = q.where("feed", "in", feeds);
-      return Number((await q.executeTakeFirst()).numUpdatedRows);
-    },
+    cancel: (chatId, threadId, feeds) => cancelQueued(db, chatId, threadId, feeds),
 
     async release(owner) {
       await db

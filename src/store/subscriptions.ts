@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from "kysely";
 import type { Subscription } from "../domain/types.js";
+import { cancelQueued } from "./queue.js";
 import type { Database } from "./schema.js";
 
 /** Where posts go: a chat, or one forum topic of it. */
@@ -75,18 +76,14 @@ async function load(db: Db, chatId: number, threadId?: number): Promise<Subscrip
   });
 }
 
-/** Cancels what is still queued for a chat (a topic of it, some feeds of it). */
-async function cancelQueued(db: Db, chatId: number, threadId?: number, feeds?: string[]): Promise<void> {
-  if (feeds && feeds.length === 0) return;
-  // By the deliveries_target_story index (chat_id, thread_id prefix).
-  let q = db
-    .updateTable("deliveries")
-    .set({ status: "cancelled", done_at: Date.now(), claimed_by: null, claim_until: null })
-    .where("chat_id", "=", chatId)
-    .where("status", "=", "pending");
+/**
+ * Deletes a chat's subscriptions (one topic of it, or all); their feed rows go with them
+ * (ON DELETE CASCADE on both backends). Returns how many.
+ */
+async function dropSubscriptions(db: Db, chatId: number, threadId?: number): Promise<number> {
+  let q = db.deleteFrom("subscriptions").where("chat_id", "=", chatId);
   if (threadId !== undefined) q = q.where("thread_id", "=", threadId);
-  if (feeds) q = q.where("feed", "in", feeds);
-  await q.execute();
+  return (await q.returning("id").execute()).length;
 }
 
 export function createSubscriptionRepo(db: Kysely<Database>): SubscriptionRepo {
@@ -144,24 +141,9 @@ export function createSubscriptionRepo(db: Kysely<Database>): SubscriptionRepo {
       const threadId = target.threadId ?? 0;
       return db.transaction().execute(async (trx): Promise<UnsubscribeResult> => {
         if (feeds === "all") {
-          const res = await trx
-            .deleteFrom("subscriptions")
-            .where("chat_id", "=", target.chatId)
-            .where("thread_id", "=", threadId)
-            .returning("id")
-            .execute();
-          if (res.length) {
-            await trx
-              .deleteFrom("subscription_feeds")
-              .where(
-                "subscription_id",
-                "in",
-                res.map((r) => r.id),
-              )
-              .execute();
-          }
+          const dropped = await dropSubscriptions(trx, target.chatId, threadId);
           await cancelQueued(trx, target.chatId, threadId);
-          return { existed: res.length > 0 };
+          return { existed: dropped > 0 };
         }
         const row = await trx
           .selectFrom("subscriptions")
@@ -200,22 +182,9 @@ export function createSubscriptionRepo(db: Kysely<Database>): SubscriptionRepo {
     },
     removeChat(chatId) {
       return db.transaction().execute(async (trx) => {
-        const res = await trx
-          .deleteFrom("subscriptions")
-          .where("chat_id", "=", chatId)
-          .returning("id")
-          .execute();
-        if (res.length)
-          await trx
-            .deleteFrom("subscription_feeds")
-            .where(
-              "subscription_id",
-              "in",
-              res.map((r) => r.id),
-            )
-            .execute();
+        const dropped = await dropSubscriptions(trx, chatId);
         await cancelQueued(trx, chatId);
-        return res.length;
+        return dropped;
       });
     },
     async moveChat(from, to) {
@@ -236,20 +205,7 @@ export function createSubscriptionRepo(db: Kysely<Database>): SubscriptionRepo {
             ),
           )
           .execute();
-        const left = await trx
-          .deleteFrom("subscriptions")
-          .where("chat_id", "=", from)
-          .returning("id")
-          .execute();
-        if (left.length)
-          await trx
-            .deleteFrom("subscription_feeds")
-            .where(
-              "subscription_id",
-              "in",
-              left.map((r) => r.id),
-            )
-            .execute();
+        await dropSubscriptions(trx, from);
         // Queued deliveries follow, unless the new chat already has the same story.
         await trx
           .updateTable("deliveries")
