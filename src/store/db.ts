@@ -100,6 +100,12 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Db> {
   // An idle client losing its connection emits 'error' on the pool; unhandled, it would
   // crash the process. The next query reconnects.
   pool.on("error", (err) => log.warn({ err }, "PostgreSQL connection lost; reconnecting on next use"));
+  // A connection that dies while it is checked out (or while the pool ends) emits 'error' on
+  // its client; unheard, that is an uncaught exception. The query in flight, if any, fails on
+  // its own; this only keeps the process alive.
+  pool.on("connect", (client) => {
+    client.on("error", (err) => log.warn({ err }, "PostgreSQL connection lost"));
+  });
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
     await withTimeout(sql`select 1`.execute(kysely), opts.connectTimeoutMs, "connecting to PostgreSQL");
