@@ -121,6 +121,10 @@ export function createApp(deps: AppDeps): App {
       deps: botDeps,
       i18n: t,
       log,
+      // Replies and getUpdates are bounded too (the long poll ends 5 s before this).
+      timeoutSeconds: config.TELEGRAM_TIMEOUT_S,
+      // Telegram re-delivers an update whose answer it did not see: handled once.
+      claimUpdate: (id) => repos.updates.claim(id),
     });
     bot.api.config.use(b.transformer("reply"));
     bot.api.config.use(logUpdateFetchErrors(log));

@@ -3,8 +3,10 @@
  * network: an API transformer records every call and answers it, and the repositories are
  * small in-memory fakes of the interfaces the features use.
  */
+
 import type { Chat, Update, UserFromGetMe } from "grammy/types";
 import { beforeEach, describe, expect, it } from "vitest";
+import { nextSetting } from "../src/domain/settings.js";
 import {
   type ChatSettings,
   DEFAULT_SETTINGS,
@@ -175,6 +177,14 @@ function fakeSettings(): SettingsRepo & { chats: Map<number, ChatSettings>; fail
       return { ...(chats.get(chatId) ?? DEFAULT_SETTINGS) };
     },
     save: async (chatId, s) => void chats.set(chatId, s),
+    async toggle(chatId, key) {
+      if (failFor.has(chatId)) throw new Error("database is down");
+      const next = nextSetting(chats.get(chatId) ?? DEFAULT_SETTINGS, key);
+      chats.set(chatId, next);
+      return { ...next };
+    },
+    setLanguage: async (chatId, language) =>
+      void chats.set(chatId, { ...(chats.get(chatId) ?? DEFAULT_SETTINGS), language }),
     async move(from, to) {
       const s = chats.get(from);
       chats.delete(from);

@@ -1,7 +1,8 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FeedItem, newFeedState } from "../src/domain/types.js";
+import { QUIET_PRESETS } from "../src/domain/settings.js";
+import { DEFAULT_SETTINGS, type FeedItem, newFeedState } from "../src/domain/types.js";
 import { createRepos, type Repos } from "../src/store/repos.js";
 import { openStore, type Store } from "../src/store/store.js";
 import { TcpProxy } from "./fakes/tcp-proxy.js";
@@ -240,6 +241,33 @@ function contract(name: string, open: () => Promise<{ store: Store; cleanup(): P
       ).toEqual([]);
       // The ledger keeps a story from being planned again after it was sent or cancelled.
       expect(await deliveries.plan(ids)).toBe(0);
+    });
+
+    it("settings: each button press is one atomic statement; none is lost to another", async () => {
+      const { settings } = repos;
+      expect(await settings.get(-77)).toEqual(DEFAULT_SETTINGS);
+      // Two admins pressing different buttons at once, and a language change beside them.
+      await Promise.all([
+        settings.toggle(-77, "images"),
+        settings.toggle(-77, "silent"),
+        settings.setLanguage(-77, "en"),
+      ]);
+      expect(await settings.get(-77)).toMatchObject({
+        images: false,
+        silent: true,
+        language: "en",
+        summary: "normal",
+      });
+      expect((await settings.toggle(-77, "summary")).summary).toBe("long");
+      expect((await settings.toggle(-77, "summary")).summary).toBe("short");
+      const q1 = await settings.toggle(-77, "quiet");
+      const q2 = await settings.toggle(-77, "quiet");
+      expect([q1.quiet, q2.quiet]).toEqual([QUIET_PRESETS[1], QUIET_PRESETS[2]]);
+      expect((await settings.toggle(-77, "quiet")).quiet).toEqual(QUIET_PRESETS[3]);
+      expect((await settings.toggle(-77, "quiet")).quiet).toBeUndefined();
+      // Ten presses of one button at once: an even number, so back where it started.
+      await Promise.all(Array.from({ length: 10 }, () => settings.toggle(-78, "previews")));
+      expect((await settings.get(-78)).previews).toBe(false);
     });
 
     it("leases: one holder at a time, taken over after expiry", async () => {

@@ -1,10 +1,76 @@
-import type { Kysely } from "kysely";
+import { type Kysely, type Selectable, sql } from "kysely";
+import { nextSetting, QUIET_PRESETS, type SettingKey, SUMMARY_LENGTHS } from "../domain/settings.js";
 import { type ChatSettings, DEFAULT_SETTINGS, type Language, type SummaryLength } from "../domain/types.js";
 import type { Database } from "./schema.js";
+
+type Row = Selectable<Database["chat_settings"]>;
+
+function fromRow(r: Row): ChatSettings {
+  return {
+    summary: r.summary as SummaryLength,
+    images: r.images === 1,
+    previews: r.previews === 1,
+    silent: r.silent === 1,
+    ...(r.quiet_start !== null && r.quiet_end !== null
+      ? { quiet: { start: r.quiet_start, end: r.quiet_end } }
+      : {}),
+    ...(r.language ? { language: r.language as Language } : {}),
+  };
+}
+
+function toRow(s: ChatSettings) {
+  return {
+    summary: s.summary,
+    images: s.images ? 1 : 0,
+    previews: s.previews ? 1 : 0,
+    silent: s.silent ? 1 : 0,
+    quiet_start: s.quiet?.start ?? null,
+    quiet_end: s.quiet?.end ?? null,
+    language: s.language ?? null,
+  };
+}
+
+/** The SQL of one button press on the stored row: the same steps as nextSetting, in one statement. */
+function step(key: SettingKey) {
+  switch (key) {
+    case "images":
+    case "previews":
+    case "silent":
+      return { [key]: sql<number>`1 - ${sql.ref(`chat_settings.${key}`)}` };
+    case "summary": {
+      const [a, b, c] = SUMMARY_LENGTHS;
+      return {
+        summary: sql<string>`case chat_settings.summary when ${sql.lit(a)} then ${sql.lit(b)} when ${sql.lit(b)} then ${sql.lit(c)} else ${sql.lit(a)} end`,
+      };
+    }
+    case "quiet": {
+      // Preset i → preset i + 1, told apart by their start hours; anything else → the first preset.
+      const presets = QUIET_PRESETS.filter((q) => q !== undefined) as Array<{ start: number; end: number }>;
+      // Literals (constants of this file), so PostgreSQL types the CASE as integer.
+      const lit = (v: number | undefined) => (v === undefined ? sql`null` : sql.lit(v));
+      const next = (field: "start" | "end") =>
+        sql<number | null>`case ${sql.join(
+          [
+            sql`when chat_settings.quiet_start is null then ${lit(presets[0]?.[field])}`,
+            ...presets.map(
+              (q, i) =>
+                sql`when chat_settings.quiet_start = ${q.start} then ${presets[i + 1]?.[field] ?? null}`,
+            ),
+          ],
+          sql` `,
+        )} else null end`;
+      return { quiet_start: next("start"), quiet_end: next("end") };
+    }
+  }
+}
 
 export interface SettingsRepo {
   get(chatId: number): Promise<ChatSettings>;
   save(chatId: number, settings: ChatSettings): Promise<void>;
+  /** One button press, as one atomic statement (two admins pressing at once both count); returns the result. */
+  toggle(chatId: number, key: SettingKey): Promise<ChatSettings>;
+  /** The language of the chat's posts, and nothing else. */
+  setLanguage(chatId: number, language: Language): Promise<void>;
   move(from: number, to: number): Promise<void>;
   remove(chatId: number): Promise<void>;
   /** A person's chosen language for the bot's replies. */
@@ -20,32 +86,30 @@ export function createSettingsRepo(db: Kysely<Database>): SettingsRepo {
         .selectAll()
         .where("chat_id", "=", chatId)
         .executeTakeFirst();
-      if (!r) return { ...DEFAULT_SETTINGS };
-      return {
-        summary: r.summary as SummaryLength,
-        images: r.images === 1,
-        previews: r.previews === 1,
-        silent: r.silent === 1,
-        ...(r.quiet_start !== null && r.quiet_end !== null
-          ? { quiet: { start: r.quiet_start, end: r.quiet_end } }
-          : {}),
-        ...(r.language ? { language: r.language as Language } : {}),
-      };
+      return r ? fromRow(r) : { ...DEFAULT_SETTINGS };
     },
     async save(chatId, s) {
-      const row = {
-        summary: s.summary,
-        images: s.images ? 1 : 0,
-        previews: s.previews ? 1 : 0,
-        silent: s.silent ? 1 : 0,
-        quiet_start: s.quiet?.start ?? null,
-        quiet_end: s.quiet?.end ?? null,
-        language: s.language ?? null,
-      };
+      const row = toRow(s);
       await db
         .insertInto("chat_settings")
         .values({ chat_id: chatId, ...row })
         .onConflict((oc) => oc.column("chat_id").doUpdateSet(row))
+        .execute();
+    },
+    async toggle(chatId, key) {
+      const r = await db
+        .insertInto("chat_settings")
+        .values({ chat_id: chatId, ...toRow(nextSetting(DEFAULT_SETTINGS, key)) })
+        .onConflict((oc) => oc.column("chat_id").doUpdateSet(step(key)))
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return fromRow(r);
+    },
+    async setLanguage(chatId, language) {
+      await db
+        .insertInto("chat_settings")
+        .values({ chat_id: chatId, ...toRow({ ...DEFAULT_SETTINGS, language }) })
+        .onConflict((oc) => oc.column("chat_id").doUpdateSet({ language }))
         .execute();
     },
     async move(from, to) {

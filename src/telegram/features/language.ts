@@ -21,11 +21,11 @@ export function languageFeature(deps: Pick<BotDeps, "settings" | "settingsChange
     if (chat && chat.type !== "private") {
       const member = await ctx.api.getChatMember(chat.id, ctx.from.id).catch(() => undefined);
       if (member && (member.status === "creator" || member.status === "administrator")) {
-        await deps.settings.save(chat.id, { ...(await deps.settings.get(chat.id)), language });
+        await deps.settings.setLanguage(chat.id, language);
         deps.settingsChanged(chat.id);
       }
     } else if (chat) {
-      await deps.settings.save(chat.id, { ...(await deps.settings.get(chat.id)), language });
+      await deps.settings.setLanguage(chat.id, language);
       deps.settingsChanged(chat.id);
     }
     ctx.i18n.useLocale(language);

@@ -1,19 +1,11 @@
 import { Composer, GrammyError, InlineKeyboard } from "grammy";
-import type { ChatSettings, SummaryLength } from "../../domain/types.js";
+import { SETTING_KEYS, type SettingKey } from "../../domain/settings.js";
+import type { ChatSettings } from "../../domain/types.js";
 import { canManageChat, checkChannel } from "../admin.js";
 import type { BotContext, BotDeps } from "../context.js";
 import { echo, echoHtml } from "../html.js";
 
-const LENGTHS: SummaryLength[] = ["short", "normal", "long"];
-const QUIET: Array<ChatSettings["quiet"]> = [
-  undefined,
-  { start: 22, end: 6 },
-  { start: 23, end: 7 },
-  { start: 0, end: 6 },
-];
-
-/** The settings a button can change. */
-export const SETTING_KEYS = ["summary", "images", "previews", "silent", "quiet"] as const;
+export { SETTING_KEYS };
 
 /**
  * Runs an edit of the bot's own message, ignoring Telegram's "message is not modified" (the
@@ -25,27 +17,6 @@ export async function editIgnoringUnchanged(edit: () => Promise<unknown>): Promi
   } catch (error) {
     if (error instanceof GrammyError && /message is not modified/i.test(error.description)) return;
     throw error;
-  }
-}
-
-/** The next value of one setting when its button is pressed. */
-export function toggle(settings: ChatSettings, key: string): ChatSettings {
-  switch (key) {
-    case "summary":
-      return {
-        ...settings,
-        summary: LENGTHS[(LENGTHS.indexOf(settings.summary) + 1) % LENGTHS.length] as SummaryLength,
-      };
-    case "images":
-    case "previews":
-    case "silent":
-      return { ...settings, [key]: !settings[key] };
-    case "quiet": {
-      const i = QUIET.findIndex((q) => q?.start === settings.quiet?.start && q?.end === settings.quiet?.end);
-      return { ...settings, quiet: QUIET[(i + 1) % QUIET.length] };
-    }
-    default:
-      return settings;
   }
 }
 
@@ -103,8 +74,8 @@ export function settingsFeature(deps: Pick<BotDeps, "settings" | "settingsChange
     }
     if (!allowed)
       return void (await ctx.answerCallbackQuery({ text: ctx.t("settings-not-admin"), show_alert: true }));
-    const updated = toggle(await deps.settings.get(chatId), key);
-    await deps.settings.save(chatId, updated);
+    // One atomic statement: two admins pressing buttons at once both count.
+    const updated = await deps.settings.toggle(chatId, key as SettingKey);
     deps.settingsChanged(chatId);
     await ctx.answerCallbackQuery({ text: ctx.t("settings-saved") });
     await editIgnoringUnchanged(() =>
