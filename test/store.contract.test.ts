@@ -270,6 +270,59 @@ function contract(name: string, open: () => Promise<{ store: Store; cleanup(): P
       expect((await settings.get(-78)).previews).toBe(false);
     });
 
+    it("deliveries planned for a chat that unsubscribed meanwhile are cancelled at claim, never claimed", async () => {
+      const { subscriptions: subs, items, deliveries } = repos;
+      await subs.subscribe({ chatId: 300, chatType: "private" }, "all");
+      await subs.subscribe({ chatId: 301, chatType: "private" }, ["r1"]);
+      const stored = await items.store([
+        item("r1", "u1", "2024-02-01T00:00:00Z"),
+        item("r2", "u2", "2024-02-01T00:00:00Z"),
+      ]);
+      await deliveries.plan(stored.map((x) => x.rowId));
+      const due = (await deliveries.due({ limit: 1000, perChat: 10 })).filter(
+        (d) => d.chatId === 300 || d.chatId === 301,
+      );
+      expect(due).toHaveLength(3);
+      // The race on PostgreSQL: an /unsubscribe that committed while these rows were being
+      // planned could not see them. Played here by changing the subscriptions behind the
+      // queue's back: 300 now excludes r2, 301 is gone.
+      await subs.unsubscribe({ chatId: 300 }, ["r2"]);
+      await store.db.deleteFrom("subscriptions").where("chat_id", "=", 301).execute();
+      await store.db
+        .updateTable("deliveries")
+        .set({ status: "pending" })
+        .where("chat_id", "in", [300, 301])
+        .execute();
+      const claimed = await deliveries.claim(
+        due.map((d) => d.id),
+        "W",
+        Date.now() + 60_000,
+      );
+      const byChat = due.filter((d) => claimed.includes(d.id)).map((d) => `${d.chatId}:${d.feed}`);
+      expect(byChat).toEqual(["300:r1"]);
+      const left = await store.db
+        .selectFrom("deliveries")
+        .select(["chat_id", "feed", "status"])
+        .where("chat_id", "in", [300, 301])
+        .orderBy("chat_id")
+        .orderBy("feed")
+        .execute();
+      expect(left.map((r) => `${r.chat_id}:${r.feed}:${r.status}`)).toEqual([
+        "300:r1:pending",
+        "300:r2:cancelled",
+        "301:r1:cancelled",
+      ]);
+      // A claim holder extends its claim; postponing releases it without counting an attempt.
+      await deliveries.renew(claimed, "W", Date.now() + 120_000);
+      await deliveries.postpone(claimed, Date.now() + 3_600_000);
+      const row = await store.db
+        .selectFrom("deliveries")
+        .selectAll()
+        .where("id", "=", claimed[0]!)
+        .executeTakeFirstOrThrow();
+      expect([row.claimed_by, row.attempts, row.not_before > Date.now()]).toEqual([null, 0, true]);
+    });
+
     it("leases: one holder at a time, taken over after expiry", async () => {
       const { leases } = repos;
       const got = await Promise.all(["a", "b", "c"].map((o) => leases.acquire("poll", o, 200)));

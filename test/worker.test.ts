@@ -155,6 +155,60 @@ describe("delivery worker", () => {
     for (const i of [1, 2, 3]) expect(sent[0]?.text).toContain(`https://tin.example/${i}`);
   });
 
+  it("chats in quiet hours wait in the database, not in the window: the others are not starved", async () => {
+    const quiet = { start: 0, end: 0 };
+    // Quiet all day long, in whatever hour the test runs: from this hour to the next.
+    const hour = Number(
+      new Intl.DateTimeFormat("en-GB", {
+        timeZone: "Asia/Ho_Chi_Minh",
+        hour: "2-digit",
+        hourCycle: "h23",
+      }).format(Date.now()),
+    );
+    quiet.start = hour;
+    quiet.end = (hour + 1) % 24;
+    for (const id of [-71, -72, -73]) {
+      tg.addChat({ id, type: "supergroup" });
+      await repos.settings.save(id, {
+        summary: "normal",
+        images: false,
+        previews: false,
+        silent: false,
+        quiet,
+      });
+    }
+    await plan(
+      [{ chatId: -71 }, { chatId: -72 }, { chatId: -73 }],
+      Array.from({ length: 50 }, (_, i) => item(100 + i)),
+    );
+    tg.addChat({ id: 7, type: "private" });
+    await plan([{ chatId: 7 }], [item(999)]);
+    // A window of 100 rows: before, the 150 held rows filled it and chat 7 waited for hours.
+    const w = worker({ window: 100 });
+    await w.start();
+    await tg.waitFor(() => tg.sentTo(7).length === 1, 10_000, "the chat that is not quiet");
+    expect(tg.sentTo(-71)).toEqual([]);
+    await tg.waitFor(() => w.stats().quietHeld === 3, 5000, "the quiet chats to be held");
+    expect(w.stats().pending).toBe(0);
+  });
+
+  it("an honoured global 429 is not 'stuck'; work due with nothing accepted is", async () => {
+    tg.addChat({ id: 8, type: "private" });
+    await plan([{ chatId: 8 }], [item(1)]);
+    let offset = 0;
+    const now = () => Date.now() + offset;
+    budget = createFloodBudget({ rate: 25, log: testLog, now });
+    budget.onFlood(undefined, 30); // Telegram asked the whole bot to wait 30 s
+    const w = worker({ now, stuckMs: 1000 });
+    await w.start();
+    expect(w.stats().pending).toBe(1);
+    offset = 5000; // five seconds later, on the worker's clock: nothing sent, as asked
+    expect(w.health().stuck).toBe(false);
+    offset = 40_000; // the pause is over, the post is due, and still nothing was accepted
+    expect(tg.sentTo(8)).toEqual([]);
+    expect(w.health().stuck).toBe(true);
+  });
+
   it("resumes the queue after a stop", async () => {
     tg.addChat({ id: 6, type: "private", latencyMs: 200 });
     await plan([{ chatId: 6 }], [item(1), item(2)]);

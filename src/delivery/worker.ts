@@ -1,5 +1,6 @@
 import type { Api } from "grammy";
-import { type Delivery, type FeedItem, inQuietHours, type Language } from "../domain/types.js";
+import { quietEndsAt } from "../domain/settings.js";
+import type { Delivery, FeedItem, Language } from "../domain/types.js";
 import type { Logger } from "../log.js";
 import type { DeliveryRepo, ItemsRepo, SettingsRepo, SubscriptionRepo } from "../store/repos.js";
 import type { FloodBudget } from "./budget.js";
@@ -121,12 +122,8 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     refill: () => void refill(),
   });
 
-  const hourFormat = new Intl.DateTimeFormat("en-GB", {
-    timeZone: deps.timeZone,
-    hour: "2-digit",
-    hourCycle: "h23",
-  });
-  const hourNow = () => Number(hourFormat.format(now()));
+  /** Chats whose posts wait for the end of their quiet hours (then: one digest), and until when. */
+  const quietChats = new Map<number, number>();
 
   function refill(): Promise<void> {
     if (refilling) {
@@ -203,16 +200,29 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
   }
 
   async function dispatch(t: Target): Promise<void> {
+    let renewal: NodeJS.Timeout | undefined;
     t.inFlight = true;
     busyChats.add(t.chatId);
     inFlight++;
     try {
       const settings = await lookups.settingsFor(t.chatId);
-      if (inQuietHours(settings, hourNow())) {
-        // Hold everything until the quiet window ends, then send it as one digest.
-        t.heldByQuiet = true;
-        t.pausedUntil = now() + 60_000;
+      const quietEnd = quietEndsAt(settings, now(), deps.timeZone);
+      if (quietEnd !== undefined) {
+        // Held in the database until the quiet window ends, not in the window (where they
+        // would crowd out every other chat); then they go out together as one digest.
+        await deps.deliveries.postpone(
+          t.queue.map((d) => d.id),
+          quietEnd,
+        );
+        quietChats.set(t.chatId, quietEnd);
+        // A chat that left during its quiet hours leaves no entry behind for long.
+        for (const [chat, end] of quietChats) if (end < now() - 86_400_000) quietChats.delete(chat);
+        window.forget(t, t.queue);
         return;
+      }
+      if (quietChats.has(t.chatId)) {
+        quietChats.delete(t.chatId);
+        t.heldByQuiet = true;
       }
       // Too old to be news any more, or failing for too long: dead letters, counted.
       await outcomes.deadLetter(
@@ -230,6 +240,13 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
           now() + deps.claimTtlMs,
           now(),
         ),
+      );
+      // While the post waits for its slot, is sent and recorded, its claim is kept alive, so
+      // it never lapses under a send still in flight (a global 429 wait, a slow ledger write).
+      const ids = [...claimedIds];
+      renewal = setInterval(
+        () => void deps.deliveries.renew(ids, deps.owner, now() + deps.claimTtlMs).catch(() => undefined),
+        Math.max(1000, deps.claimTtlMs / 3),
       );
       // Not claimed: cancelled meanwhile, or another sender has it.
       window.forget(
@@ -264,10 +281,9 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
         // What did not fit is released for the next send.
         const rest = todo.slice(res.count);
         if (rest.length)
-          await deps.deliveries.retry(
+          await deps.deliveries.postpone(
             rest.map((d) => d.id),
             0,
-            "did not fit in the digest",
           );
       } else {
         const d = todo[0] as Delivery;
@@ -284,6 +300,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
       log.error({ err: error, chat: t.chatId }, "delivery step failed; will retry");
       t.pausedUntil = now() + 5000;
     } finally {
+      clearInterval(renewal);
       t.inFlight = false;
       busyChats.delete(t.chatId);
       window.tidy(t);
@@ -340,15 +357,18 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
       ...stats,
       pending: window.size,
       inFlight,
-      quietHeld: [...targets.values()].filter((t) => t.heldByQuiet).length,
+      quietHeld: quietChats.size,
     }),
     health() {
       const at = now();
+      // Due: something in flight, or a chat free to be sent to now; a pause Telegram asked
+      // for (a global 429) is not "stuck".
       const dueNow =
         inFlight > 0 ||
-        [...targets.values()].some(
-          (t) => t.queue.length > 0 && Math.max(t.pausedUntil, deps.budget.chatReadyAt(t.chatId)) <= at,
-        );
+        (deps.budget.globalReadyAt() <= at &&
+          [...targets.values()].some(
+            (t) => t.queue.length > 0 && Math.max(t.pausedUntil, deps.budget.chatReadyAt(t.chatId)) <= at,
+          ));
       const busyFor = at - Math.max(lastAcceptedAt, idleSince);
       return { stuck: running && dueNow && busyFor > stuckMs, lastAcceptedAt };
     },

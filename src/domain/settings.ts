@@ -35,3 +35,39 @@ export function nextSetting(settings: ChatSettings, key: SettingKey): ChatSettin
     }
   }
 }
+
+/**
+ * When the quiet window that holds `at` ends (epoch ms), in the chat's time zone: the next
+ * start of the hour `quiet.end`. Undefined when `at` is not in quiet hours.
+ */
+export function quietEndsAt(settings: ChatSettings, at: number, timeZone: string): number | undefined {
+  const q = settings.quiet;
+  if (!q || q.start === q.end) return undefined;
+  const parts = localClock(at, timeZone);
+  const inQuiet =
+    q.start < q.end
+      ? parts.hour >= q.start && parts.hour < q.end
+      : parts.hour >= q.start || parts.hour < q.end;
+  if (!inQuiet) return undefined;
+  const hours = (q.end - parts.hour + 24) % 24 || 24;
+  const startOfHour = at - (parts.minute * 60 + parts.second) * 1000 - (at % 1000);
+  return startOfHour + hours * 3_600_000;
+}
+
+const clocks = new Map<string, Intl.DateTimeFormat>();
+
+function localClock(at: number, timeZone: string): { hour: number; minute: number; second: number } {
+  let f = clocks.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-GB", {
+      timeZone,
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+      hourCycle: "h23",
+    });
+    clocks.set(timeZone, f);
+  }
+  const get = (type: string) => Number(f.formatToParts(at).find((p) => p.type === type)?.value ?? 0);
+  return { hour: get("hour"), minute: get("minute"), second: get("second") };
+}

@@ -18,8 +18,17 @@ export interface DeliveryRepo {
   due(opts: { limit: number; perChat: number; now?: number }): Promise<Delivery[]>;
   /** When the next pending delivery falls due (epoch ms), if any. */
   nextDueAt(): Promise<number | undefined>;
-  /** Claims what is still pending and unclaimed (or whose claim expired, or that `owner` holds already); returns the ids claimed. */
+  /**
+   * Claims what is still pending and unclaimed (or whose claim expired, or that `owner` holds
+   * already); returns the ids claimed. In the same transaction, rows whose chat no longer
+   * wants their feed are cancelled instead (an /unsubscribe that committed while they were
+   * being planned could not see them).
+   */
   claim(ids: number[], owner: string, until: number, now?: number): Promise<number[]>;
+  /** Extends this owner's claims (a send still in flight, a ledger write being retried). */
+  renew(ids: number[], owner: string, until: number): Promise<void>;
+  /** Not before `notBefore`, claim released, no attempt counted (quiet hours, a digest that was full). */
+  postpone(ids: number[], notBefore: number): Promise<void>;
   /** Telegram accepted these: the ledger says so, with the message id, in one transaction with the counters. */
   complete(ids: number[], messageId: number | undefined, digest?: boolean): Promise<number>;
   /** Try again later: the claim is released. */
@@ -161,17 +170,91 @@ export function createDeliveryRepo(db: Kysely<Database>, dialect: Dialect): Deli
 
     async claim(ids, owner, until, now = Date.now()) {
       if (ids.length === 0) return [];
-      const rows = await db
+      return db.transaction().execute(async (trx) => {
+        // Still wanted: a subscription of that chat and topic takes the row's feed ("all" and
+        // not excluded, or named). By subscriptions_target and subscription_feeds' key.
+        await trx
+          .updateTable("deliveries")
+          .set({
+            status: "cancelled",
+            done_at: now,
+            claimed_by: null,
+            claim_until: null,
+            error: "no longer subscribed",
+          })
+          .where("id", "in", ids)
+          .where("status", "=", "pending")
+          .where(({ not, exists, selectFrom }) =>
+            not(
+              exists(
+                selectFrom("subscriptions as s")
+                  .select("s.id")
+                  .whereRef("s.chat_id", "=", "deliveries.chat_id")
+                  .whereRef("s.thread_id", "=", "deliveries.thread_id")
+                  .where((w) =>
+                    w.or([
+                      w.and([
+                        w("s.all_feeds", "=", 1),
+                        w.not(
+                          w.exists(
+                            w
+                              .selectFrom("subscription_feeds as x")
+                              .select("x.feed")
+                              .whereRef("x.subscription_id", "=", "s.id")
+                              .whereRef("x.feed", "=", "deliveries.feed"),
+                          ),
+                        ),
+                      ]),
+                      w.and([
+                        w("s.all_feeds", "=", 0),
+                        w.exists(
+                          w
+                            .selectFrom("subscription_feeds as y")
+                            .select("y.feed")
+                            .whereRef("y.subscription_id", "=", "s.id")
+                            .whereRef("y.feed", "=", "deliveries.feed")
+                            .where("y.excluded", "=", 0),
+                        ),
+                      ]),
+                    ]),
+                  ),
+              ),
+            ),
+          )
+          .execute();
+        const rows = await trx
+          .updateTable("deliveries")
+          .set({ claimed_by: owner, claim_until: until })
+          .where("id", "in", claimableIds(dialect, trx, ids, owner, now))
+          .where("status", "=", "pending")
+          .where((eb) =>
+            eb.or([eb("claim_until", "is", null), eb("claim_until", "<", now), eb("claimed_by", "=", owner)]),
+          )
+          .returning("id")
+          .execute();
+        return rows.map((r) => r.id);
+      });
+    },
+
+    async renew(ids, owner, until) {
+      if (ids.length === 0) return;
+      await db
         .updateTable("deliveries")
-        .set({ claimed_by: owner, claim_until: until })
-        .where("id", "in", claimableIds(dialect, db, ids, owner, now))
+        .set({ claim_until: until })
+        .where("id", "in", ids)
         .where("status", "=", "pending")
-        .where((eb) =>
-          eb.or([eb("claim_until", "is", null), eb("claim_until", "<", now), eb("claimed_by", "=", owner)]),
-        )
-        .returning("id")
+        .where("claimed_by", "=", owner)
         .execute();
-      return rows.map((r) => r.id);
+    },
+
+    async postpone(ids, notBefore) {
+      if (ids.length === 0) return;
+      await db
+        .updateTable("deliveries")
+        .set({ not_before: notBefore, claimed_by: null, claim_until: null })
+        .where("id", "in", ids)
+        .where("status", "=", "pending")
+        .execute();
     },
 
     async complete(ids, messageId, digest = false) {

@@ -1,4 +1,5 @@
 import { type CreateTableBuilder, type Kysely, sql } from "kysely";
+import type { Database } from "./schema.js";
 
 /**
  * The only place that knows SQLite from PostgreSQL: the id column type and row locking for
@@ -20,7 +21,7 @@ export function autoId<T extends string>(dialect: Dialect, table: CreateTableBui
  */
 export function claimableIds(
   dialect: Dialect,
-  db: Kysely<import("./schema.js").Database>,
+  db: Kysely<Database>,
   ids: readonly number[],
   owner: string,
   now: number,
