@@ -1,6 +1,7 @@
 import { validate as validateCron } from "node-cron";
 import { z } from "zod";
 import type { FeedSource } from "./domain/types.js";
+import { redactText } from "./log.js";
 
 export type { FeedSource };
 
@@ -159,7 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, sampleFeedPath: string): Conf
     const lines = result.error.issues.map((i) => {
       const name = i.path.join(".") || "(environment)";
       // Never echo a secret: not the token, not a password inside a URL.
-      const raw = String(env[name] ?? "").replace(/(\/\/[^/:@\s]*:)[^@\s]*@/g, "$1[redacted]@");
+      const raw = redactText(String(env[name] ?? ""));
       const value =
         name === "BOT_TOKEN" || /SECRET|PASSWORD/.test(name) ? "" : ` (got ${JSON.stringify(raw)})`;
       return `  ${name}: ${i.message}${value}`;
@@ -170,7 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, sampleFeedPath: string): Conf
   try {
     feeds = parseFeedList(result.data.FEEDS);
   } catch (error) {
-    throw new ConfigError(`Invalid configuration:\n  FEEDS: ${(error as Error).message}`);
+    throw new ConfigError(`Invalid configuration:\n  FEEDS: ${redactText((error as Error).message)}`);
   }
   const usingSampleFeed = feeds.length === 0;
   const data = { ...result.data };

@@ -17,7 +17,8 @@ async function main(): Promise<number> {
     config = loadConfig(process.env, SAMPLE_FEED);
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\nSee .env.example for every variable.\n`);
+      // Whatever was typed may hold a password (a feed URL, STORE_URL): scrubbed like a log line.
+      process.stderr.write(`${redactText(error.message)}\nSee .env.example for every variable.\n`);
       return 2;
     }
     throw error;
@@ -122,7 +123,10 @@ main().then(
   (code) => process.exit(code),
   (error) => {
     process.stderr.write(
-      `bantin: fatal: ${redactText(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`,
+      `bantin: fatal: ${redactText(error instanceof Error ? (error.stack ?? error.message) : String(error), [
+        process.env.BOT_TOKEN,
+        ...secretsFromUrl(process.env.STORE_URL ?? ""),
+      ])}\n`,
     );
     process.exit(1);
   },

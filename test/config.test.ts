@@ -83,12 +83,21 @@ describe("config", () => {
   it("never echoes a password from STORE_URL and keeps claims longer than the send timeout", () => {
     let message = "";
     try {
-      loadConfig({ STORE_URL: "mysql://bantin:s3cretpw@db/x" }, "/s.xml");
+      loadConfig({ STORE_URL: "mysql://bantin:s3cret@pw@db/x" }, "/s.xml");
     } catch (error) {
       message = (error as Error).message;
     }
     expect(message).toContain("STORE_URL");
-    expect(message).not.toContain("s3cretpw");
+    expect(message).not.toContain("s3cret");
+    expect(message).not.toContain("pw@db");
+    let feeds = "";
+    try {
+      loadConfig({ FEEDS: "ftp://u:feedpass@h/rss" }, "/s.xml");
+    } catch (error) {
+      feeds = (error as Error).message;
+    }
+    expect(feeds).toContain("FEEDS");
+    expect(feeds).not.toContain("feedpass");
     expect(() => loadConfig({ TELEGRAM_TIMEOUT_S: "40", DELIVERY_CLAIM_S: "30" }, "/s.xml")).toThrow(
       /DELIVERY_CLAIM_S/,
     );

@@ -660,6 +660,14 @@ describe("/feeds", () => {
     expectValidHtml(calls);
   });
 
+  it("shows a bot admin no address or raw error in a group (the whole group would see them)", async () => {
+    t = setup({ feeds: [HATINH, BROKEN], states: states() });
+    const seen = visible(sent(await t.send(ADMIN, "/feeds", { chat: t.groupChat }))[0]!);
+    expect(seen).not.toContain("https://");
+    expect(seen).not.toContain("ENOTFOUND");
+    expect(seen).toContain("hatinh — Báo <Hà Tĩnh> (baohatinh.vn)");
+  });
+
   it("uses English plurals", async () => {
     t = setup({ feeds: [HATINH], states: [{ ...states()[0]!, itemsKnown: 1, itemsHeld: 1 }] });
     const seen = visible(sent(await t.send(ADMIN, "/feeds", { language: "en" }))[0]!);

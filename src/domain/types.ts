@@ -148,5 +148,15 @@ export function newestFirst(a: FeedItem, b: FeedItem): number {
  * articles that share a guid in two feeds stay two stories).
  */
 export function storyKey(item: Pick<FeedItem, "feed" | "id" | "link">): string {
-  return item.link ? `link:${item.link}` : `id:${item.feed}|${item.id}`;
+  return item.link && !isSiteRoot(item.link) ? `link:${item.link}` : `id:${item.feed}|${item.id}`;
+}
+
+/** A link to a site's home page says nothing of the article (some CMSs give every item one). */
+function isSiteRoot(link: string): boolean {
+  try {
+    const u = new URL(link);
+    return (u.pathname === "/" || u.pathname === "") && !u.search;
+  } catch {
+    return false;
+  }
 }

@@ -45,6 +45,8 @@ export interface DeliveryRepo {
 }
 
 const PLAN_CHUNK = 50;
+/** The statuses of finished rows, as the deliveries_done partial index names them. */
+const FINISHED = ["sent", "dead", "cancelled"];
 const CHUNK = 500;
 
 export function createDeliveryRepo(db: Kysely<Database>, dialect: Dialect): DeliveryRepo {
@@ -340,6 +342,8 @@ export function createDeliveryRepo(db: Kysely<Database>, dialect: Dialect): Deli
         db
           .selectFrom("deliveries")
           .select((eb) => eb.fn.countAll<number>().as("n"))
+          // The index's own condition first (see deliveries_done), then the status counted.
+          .where("status", "in", FINISHED)
           .where("status", "=", "dead")
           .executeTakeFirst(),
         db.selectFrom("meta").select("value").where("key", "=", "deliveries_sent").executeTakeFirst(),
@@ -356,7 +360,7 @@ export function createDeliveryRepo(db: Kysely<Database>, dialect: Dialect): Deli
           .selectFrom("deliveries")
           .select("id")
           // deliveries_done: finished rows only.
-          .where("status", "in", ["sent", "dead", "cancelled"])
+          .where("status", "in", FINISHED)
           .where("done_at", "<", cutoff)
           .limit(CHUNK)
           .execute();

@@ -36,7 +36,9 @@ export function feedsFeature(
   composer.command("feeds", async (ctx) => {
     const feeds = await deps.feeds.all();
     if (feeds.length === 0) return void (await ctx.reply(ctx.t("feeds-empty")));
-    const admin = ctx.from !== undefined && deps.adminIds.has(ctx.from.id);
+    // Full URLs (which may carry credentials) and raw errors: to a bot admin, in private only,
+    // never to a group the admin happens to type /feeds in.
+    const admin = ctx.chat.type === "private" && ctx.from !== undefined && deps.adminIds.has(ctx.from.id);
     const states = await deps.feedStates.getMany(feeds.map((f) => f.name));
     const when = (iso?: string) => formatDateTime(iso, deps.timeZone) ?? "—";
     const lines = [ctx.t("feeds-title")];
