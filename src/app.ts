@@ -253,7 +253,7 @@ export function createApp(deps: AppDeps): App {
     async start() {
       if (config.HTTP_PORT) {
         health = await startHealthServer(config.HTTP_PORT, {
-          store: () => store.writeCheck(instanceId),
+          store: () => store.writeCheck(),
           lastCycleAt: () => lastCycleAt,
           maxCycleAgeMs: Math.max(3 * cycleMs, 120_000),
           deliveryStuck: () => worker?.health().stuck ?? false,

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { FeedItem } from "../src/feeds/item.js";
+import type { FeedItem } from "../src/domain/types.js";
 import { checkTelegramHtml } from "../src/telegram/html.js";
 import { CAPTION_LIMIT, formatDateTime, MESSAGE_LIMIT, renderPost } from "../src/telegram/render.js";
 

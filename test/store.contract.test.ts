@@ -343,7 +343,7 @@ function contract(name: string, open: () => Promise<{ store: Store; cleanup(): P
     });
 
     it("readiness writes and pings", async () => {
-      await expect(store.writeCheck("me")).resolves.toBeUndefined();
+      await expect(store.writeCheck()).resolves.toBeUndefined();
       await expect(store.ping()).resolves.toBeUndefined();
     });
   });
@@ -375,10 +375,10 @@ describe("store failures are loud and bounded", () => {
   it("notices a SQLite file deleted or replaced under it", async () => {
     const file = join(dir.path, "deleted.sqlite");
     const store = await openStore(`sqlite://${file}`, { log: testLog });
-    await expect(store.writeCheck("me")).resolves.toBeUndefined();
+    await expect(store.writeCheck()).resolves.toBeUndefined();
     rmSync(file);
     await expect(store.ping()).rejects.toThrow(/was deleted/);
-    await expect(store.writeCheck("me")).rejects.toThrow(/was deleted/);
+    await expect(store.writeCheck()).rejects.toThrow(/was deleted/);
     await store.close();
   });
 

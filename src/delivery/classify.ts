@@ -17,7 +17,7 @@ export type Failure =
   | { kind: "parse"; description: string }
   /** The forum topic is missing or closed: post to the main chat. */
   | { kind: "topic"; description: string }
-  /** Text or caption over Telegram's limit: render shorter and send again. */
+  /** Text or caption over Telegram's limit: a rendering bug (posts are measured to fit); the worker dead-letters it. */
   | { kind: "tooLong"; description: string }
   /** Transient: 5xx, network failure, timeout, abort. `timedOut`: the call may have reached Telegram. */
   | { kind: "retry"; description: string; timedOut?: boolean }

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
+import type { FeedItem } from "../domain/types.js";
 import { htmlToText, inlineText } from "../text/html.js";
-import type { FeedItem } from "./item.js";
 import type { ParsedFeed, RawItem } from "./parse.js";
 
 const TRACKING =

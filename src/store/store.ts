@@ -16,7 +16,7 @@ export interface Store {
   /** Answers when the database answers (and a SQLite file is still the one opened). */
   ping(): Promise<void>;
   /** Readiness: the database takes a write. */
-  writeCheck(instance: string): Promise<void>;
+  writeCheck(): Promise<void>;
   /** Deletes expired Keyv entries. */
   purgeExpired(): Promise<number>;
   /** Closes within `timeoutMs`, even when the database hangs. */
@@ -57,11 +57,12 @@ export async function openStore(url: string, opts: StoreOptions): Promise<Store>
       return keyv;
     },
     ping: () => database.ping(),
-    async writeCheck(instance) {
+    async writeCheck() {
       await database.ping();
       await database.kysely
         .insertInto("meta")
-        .values({ key: `alive:${instance}`, value: Date.now() })
+        // One row for every instance (a row per process would pile up across restarts).
+        .values({ key: "alive", value: Date.now() })
         .onConflict((oc) => oc.column("key").doUpdateSet({ value: Date.now() }))
         .execute();
     },

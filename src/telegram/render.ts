@@ -1,4 +1,4 @@
-import type { FeedItem } from "../feeds/item.js";
+import type { FeedItem } from "../domain/types.js";
 import { summarize, truncateAtWord } from "../text/summary.js";
 import { escapeAttr, escapeHtml } from "./html.js";
 

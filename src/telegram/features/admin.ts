@@ -1,5 +1,5 @@
 import { Composer } from "grammy";
-import { parseFeedList } from "../../config.js";
+import { parseFeedList } from "../../domain/feeds.js";
 import type { Logger } from "../../log.js";
 import type { BotContext, BotDeps } from "../context.js";
 import { echo, echoHtml } from "../html.js";

@@ -1,1 +1,0 @@
-export type { FeedItem } from "../domain/types.js";
