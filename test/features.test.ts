@@ -82,6 +82,9 @@ function fakeFeedStates(states: FeedState[] = []): FeedStateRepo {
     get: async (name) => map.get(name),
     getMany: async (names) => names.map((n) => map.get(n)),
     save: async (s) => void map.set(s.name, s),
+    saveMany: async (list) => {
+      for (const s of list) map.set(s.name, s);
+    },
     delete: async (n) => void map.delete(n),
   };
 }
@@ -91,6 +94,7 @@ function fakeItems(items: FeedItem[] = []): ItemsRepo {
     store: async () => [],
     recent: async (feeds, limit) => items.filter((it) => !feeds || feeds.includes(it.feed)).slice(0, limit),
     byIds: async () => new Map(),
+    countMany: async (feeds) => new Map(feeds.map((f) => [f, items.filter((it) => it.feed === f).length])),
     count: async (feed) => items.filter((it) => it.feed === feed).length,
     prune: async () => 0,
   };

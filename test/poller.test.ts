@@ -232,6 +232,7 @@ describe("poller", () => {
           throw new Error("database is locked");
         },
         markSeen: async () => undefined,
+        markSeenMany: async () => undefined,
       },
     });
     const res = await p.pollFeed({ name: "a", url: server.url("/a"), kind: "http" }, 1);

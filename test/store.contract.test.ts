@@ -125,7 +125,9 @@ function contract(name: string, open: () => Promise<{ store: Store; cleanup(): P
       ]);
       expect(nul).toHaveLength(1);
       expect((await items.byIds([nul[0]!.rowId])).get(nul[0]!.rowId)?.title).toBe("ab");
-      expect(await items.prune("n1", 1)).toBe(1);
+      // Only items stored before the given time go (none queued can be that old).
+      expect(await items.prune("n1", 1, Date.now() - 60_000)).toBe(0);
+      expect(await items.prune("n1", 1, Date.now() + 1)).toBe(1);
       expect((await items.recent(["n1"], 5)).map((i) => i.id)).toEqual(["2"]);
     });
 

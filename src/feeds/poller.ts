@@ -88,8 +88,13 @@ export function createPoller(deps: PollerDeps): Poller {
    * Fetches, parses and stores one feed's new items. What it returns as Pending still has to
    * be settled: planned (with other feeds' items, in one batch) and then marked seen.
    */
-  async function read(feed: FeedSource, cycle: number, force: boolean): Promise<Pending | FeedOutcome> {
-    const state = (await deps.feedStates.get(feed.name)) ?? newFeedState(feed.name, feed.url);
+  async function read(
+    feed: FeedSource,
+    cycle: number,
+    force: boolean,
+    known?: FeedState,
+  ): Promise<Pending | FeedOutcome> {
+    const state = known ?? (await deps.feedStates.get(feed.name)) ?? newFeedState(feed.name, feed.url);
     if (state.url !== feed.url) {
       // The operator pointed the name at another URL: old validators do not apply.
       Object.assign(state, { url: feed.url, etag: undefined, lastModified: undefined });
@@ -206,25 +211,31 @@ export function createPoller(deps: PollerDeps): Poller {
         }),
       );
     }
-    return Promise.all(
-      batch.map(async (p) => {
-        try {
-          if (p.seenKeys.length) {
-            await deps.seen.markSeen(p.feed.name, p.seenKeys);
-            p.state.itemsKnown = await deps.items.count(p.feed.name);
-          }
-          p.state.baselineDone = true;
-          await deps.feedStates.save(p.state);
-          const fresh = "fresh" in p.outcome ? p.outcome.fresh : 0;
-          p.flog.debug({ fresh, ms: now() - p.started }, "feed read");
-          return p.outcome;
-        } catch (error) {
-          // Planned already: the unique key keeps a second planning from doubling anything.
+    try {
+      // Three statements for the whole batch: seen ids, item counts, feed states.
+      await deps.seen.markSeenMany(batch.map((p) => ({ feed: p.feed.name, keys: p.seenKeys })));
+      const changed = batch.filter((p) => p.seenKeys.length).map((p) => p.feed.name);
+      const counts = changed.length ? await deps.items.countMany(changed) : new Map<string, number>();
+      for (const p of batch) {
+        const n = counts.get(p.feed.name);
+        if (n !== undefined) p.state.itemsKnown = n;
+        p.state.baselineDone = true;
+      }
+      await deps.feedStates.saveMany(batch.map((p) => p.state));
+    } catch (error) {
+      // Planned already: the unique key keeps a second planning from doubling anything.
+      return Promise.all(
+        batch.map((p) => {
           Object.assign(p.state, p.previous);
           return failed(p.feed, p.state, p.cycle, error, p.flog);
-        }
-      }),
-    );
+        }),
+      );
+    }
+    return batch.map((p) => {
+      const fresh = "fresh" in p.outcome ? p.outcome.fresh : 0;
+      p.flog.debug({ fresh, ms: now() - p.started }, "feed read");
+      return p.outcome;
+    });
   }
 
   const isPending = (r: Pending | FeedOutcome): r is Pending => "announced" in r;
@@ -291,11 +302,20 @@ export function createPoller(deps: PollerDeps): Poller {
         });
         return settling;
       };
+      // Every feed's state in a few reads, not one per feed.
+      const states = new Map<string, FeedState>();
+      for (let i = 0; i < feeds.length; i += 500) {
+        const slice = feeds.slice(i, i + 500);
+        (await deps.feedStates.getMany(slice.map((f) => f.name))).forEach((st, k) => {
+          if (st) states.set((slice[k] as FeedSource).name, st);
+        });
+      }
       let next = 0;
       const worker = async () => {
         while (next < feeds.length) {
           const i = next++;
-          const r = await read(feeds[i] as FeedSource, cycle, false);
+          const feed = feeds[i] as FeedSource;
+          const r = await read(feed, cycle, false, states.get(feed.name));
           if (!isPending(r)) {
             outcomes[i] = r;
             continue;

@@ -76,6 +76,8 @@ export interface FeedStateRepo {
   get(name: string): Promise<FeedState | undefined>;
   getMany(names: string[]): Promise<Array<FeedState | undefined>>;
   save(state: FeedState): Promise<void>;
+  /** Several feeds' states in one statement (a poll cycle's batch). */
+  saveMany(states: FeedState[]): Promise<void>;
   delete(name: string): Promise<void>;
 }
 
@@ -102,7 +104,61 @@ function fromRow(r: Selectable<Database["feed_state"]>): FeedState {
   };
 }
 
+function toRow(s: FeedState) {
+  return {
+    name: s.name,
+    url: s.url,
+    title: s.title?.replaceAll("\u0000", "") ?? null,
+    etag: s.etag ?? null,
+    last_modified: s.lastModified ?? null,
+    baseline_done: s.baselineDone ? 1 : 0,
+    failures: s.failures,
+    skip_until_cycle: s.skipUntilCycle,
+    not_before: s.notBefore ?? null,
+    last_checked_at: ms(s.lastCheckedAt),
+    last_success_at: ms(s.lastSuccessAt),
+    last_error_at: ms(s.lastErrorAt),
+    last_error: s.lastError?.replaceAll("\u0000", "").slice(0, 1000) ?? null,
+    next_attempt_at: ms(s.nextAttemptAt),
+    items_known: s.itemsKnown,
+    items_held: s.itemsHeld,
+  };
+}
+
+const STATE_COLUMNS = [
+  "url",
+  "title",
+  "etag",
+  "last_modified",
+  "baseline_done",
+  "failures",
+  "skip_until_cycle",
+  "not_before",
+  "last_checked_at",
+  "last_success_at",
+  "last_error_at",
+  "last_error",
+  "next_attempt_at",
+  "items_known",
+  "items_held",
+] as const;
+
 export function createFeedStateRepo(db: Kysely<Database>): FeedStateRepo {
+  async function saveMany(states: FeedState[]): Promise<void> {
+    // One row per feed (the last state wins), 100 rows a statement.
+    const rows = [...new Map(states.map((st) => [st.name, toRow(st)])).values()];
+    for (let i = 0; i < rows.length; i += 100) {
+      await db
+        .insertInto("feed_state")
+        .values(rows.slice(i, i + 100))
+        .onConflict((oc) =>
+          oc
+            .column("name")
+            .doUpdateSet((eb) => Object.fromEntries(STATE_COLUMNS.map((c) => [c, eb.ref(`excluded.${c}`)]))),
+        )
+        .execute();
+    }
+  }
   return {
     async get(name) {
       const row = await db.selectFrom("feed_state").selectAll().where("name", "=", name).executeTakeFirst();
@@ -115,29 +171,9 @@ export function createFeedStateRepo(db: Kysely<Database>): FeedStateRepo {
       return names.map((n) => byName.get(n));
     },
     async save(s) {
-      const row = {
-        url: s.url,
-        title: s.title?.replaceAll("\u0000", "") ?? null,
-        etag: s.etag ?? null,
-        last_modified: s.lastModified ?? null,
-        baseline_done: s.baselineDone ? 1 : 0,
-        failures: s.failures,
-        skip_until_cycle: s.skipUntilCycle,
-        not_before: s.notBefore ?? null,
-        last_checked_at: ms(s.lastCheckedAt),
-        last_success_at: ms(s.lastSuccessAt),
-        last_error_at: ms(s.lastErrorAt),
-        last_error: s.lastError?.replaceAll("\u0000", "").slice(0, 1000) ?? null,
-        next_attempt_at: ms(s.nextAttemptAt),
-        items_known: s.itemsKnown,
-        items_held: s.itemsHeld,
-      };
-      await db
-        .insertInto("feed_state")
-        .values({ name: s.name, ...row })
-        .onConflict((oc) => oc.column("name").doUpdateSet(row))
-        .execute();
+      await saveMany([s]);
     },
+    saveMany,
     async delete(name) {
       await db.deleteFrom("feed_state").where("name", "=", name).execute();
     },

@@ -10,8 +10,15 @@ export interface ItemsRepo {
   recent(feeds: string[] | undefined, limit: number): Promise<FeedItem[]>;
   byIds(ids: number[]): Promise<Map<number, FeedItem>>;
   count(feed: string): Promise<number>;
-  /** Keeps a feed's newest `keep` items, and any item a queued delivery still needs. */
-  prune(feed: string, keep: number): Promise<number>;
+  /** Items stored per feed, for several feeds in one query (items_feed_published). */
+  countMany(feeds: string[]): Promise<Map<string, number>>;
+  /**
+   * Deletes a feed's items beyond its newest `keep` that were stored before `storedBefore`.
+   * The caller passes a time older than any delivery can stay queued (RETRY_MAX_HOURS), so no
+   * pending delivery loses its item, without an index on deliveries.item_id that every planned
+   * row would pay for.
+   */
+  prune(feed: string, keep: number, storedBefore: number): Promise<number>;
 }
 
 type Row = Selectable<Database["items"]>;
@@ -150,7 +157,20 @@ export function createItemsRepo(db: Kysely<Database>): ItemsRepo {
         .executeTakeFirst();
       return Number(row?.n ?? 0);
     },
-    async prune(feed, keep) {
+    async countMany(feeds) {
+      const out = new Map<string, number>(feeds.map((f) => [f, 0]));
+      for (let i = 0; i < feeds.length; i += CHUNK) {
+        const rows = await db
+          .selectFrom("items")
+          .select((eb) => ["feed", eb.fn.countAll<number>().as("n")])
+          .where("feed", "in", feeds.slice(i, i + CHUNK))
+          .groupBy("feed")
+          .execute();
+        for (const r of rows) out.set(r.feed, Number(r.n));
+      }
+      return out;
+    },
+    async prune(feed, keep, storedBefore) {
       // The keep-th newest row of the feed, by items_feed_published.
       const edge = await db
         .selectFrom("items")
@@ -171,16 +191,7 @@ export function createItemsRepo(db: Kysely<Database>): ItemsRepo {
             eb.and([eb("published_at", "=", edge.published_at), eb("id", "<", edge.id)]),
           ]),
         )
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom("deliveries")
-                .select("deliveries.id")
-                .whereRef("deliveries.item_id", "=", "items.id")
-                .where("deliveries.status", "=", "pending"),
-            ),
-          ),
-        )
+        .where("created_at", "<", storedBefore)
         .executeTakeFirst();
       return Number(res.numDeletedRows);
     },

@@ -8,8 +8,10 @@ export interface MaintenanceOptions {
   log: Logger;
   /** Ledger rows (sent, dead, cancelled) older than this are deleted. */
   ledgerKeepMs: number;
-  /** Items kept per feed beyond those a queued delivery needs. */
+  /** Items kept per feed (for /latest). */
   itemsPerFeed: number;
+  /** No delivery stays queued longer than this (RETRY_MAX_HOURS): older items may go. */
+  queueMaxMs: number;
   everyMs?: number;
 }
 
@@ -31,7 +33,11 @@ export function createMaintenance(opts: MaintenanceOptions) {
       const updates = await opts.repos.updates.purge(86_400_000);
       let items = 0;
       for (const feed of await opts.repos.feeds.all())
-        items += await opts.repos.items.prune(feed.name, opts.itemsPerFeed);
+        items += await opts.repos.items.prune(
+          feed.name,
+          opts.itemsPerFeed,
+          Date.now() - opts.queueMaxMs - 3_600_000,
+        );
       if (seen || ledger || updates || items)
         log.info({ seen, ledger, updates, items }, "expired rows removed");
     } catch (err) {

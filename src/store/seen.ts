@@ -9,11 +9,20 @@ export interface SeenRepo {
   filterUnseen(feed: string, keyLists: string[][]): Promise<boolean[]>;
   /** One batch. */
   markSeen(feed: string, keys: string[]): Promise<void>;
+  /** Several feeds' keys in one batch (a poll cycle's). */
+  markSeenMany(batches: Array<{ feed: string; keys: string[] }>): Promise<void>;
 }
 
 export function createSeenRepo(ns: Keyv<number>, ttlMs: number): SeenRepo {
   // PostgreSQL's text cannot hold U+0000: a guid with one is still a key.
   const k = (feed: string, key: string) => `${feed}|${key.replaceAll("\u0000", "\\0")}`;
+  async function markSeenMany(batches: Array<{ feed: string; keys: string[] }>): Promise<void> {
+    const now = Date.now();
+    const entries = batches.flatMap(({ feed, keys }) =>
+      [...new Set(keys)].map((key) => ({ key: k(feed, key), value: now, ttl: ttlMs })),
+    );
+    if (entries.length) await ns.setMany(entries);
+  }
   return {
     async filterUnseen(feed, keyLists) {
       const flat = keyLists.flat().map((key) => k(feed, key));
@@ -26,10 +35,7 @@ export function createSeenRepo(ns: Keyv<number>, ttlMs: number): SeenRepo {
         return unseen;
       });
     },
-    async markSeen(feed, keys) {
-      if (keys.length === 0) return;
-      const now = Date.now();
-      await ns.setMany([...new Set(keys)].map((key) => ({ key: k(feed, key), value: now, ttl: ttlMs })));
-    },
+    markSeen: (feed, keys) => markSeenMany([{ feed, keys }]),
+    markSeenMany,
   };
 }

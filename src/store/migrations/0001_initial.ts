@@ -150,8 +150,6 @@ export function initial(dialect: Dialect) {
         // repeats its condition, and the queries on finished rows say IN (FINISHED).
         .where(sql.ref("status"), "in", ["sent", "dead", "cancelled"])
         .execute();
-      // Rows of an item still queued (an item is not pruned while a delivery needs it).
-      await db.schema.createIndex("deliveries_item").on("deliveries").column("item_id").execute();
 
       await db.schema
         .createTable("processed_updates")
