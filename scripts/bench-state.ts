@@ -568,7 +568,10 @@ try {
   }
   const runChild = (role: string, env: NodeJS.ProcessEnv, nodeFlags: string[] = []): Promise<ChildRun> =>
     new Promise((resolve) => {
-      const args = [...nodeFlags, ...(FROM_TS ? ["--import", "tsx"] : []), SELF, "--child", role];
+      const prof = process.env.BENCH_CPU_PROF
+        ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+        : [];
+      const args = [...prof, ...nodeFlags, ...(FROM_TS ? ["--import", "tsx"] : []), SELF, "--child", role];
       const child: ChildProcess = spawn(process.execPath, args, {
         env,
         stdio: ["ignore", "inherit", "pipe", "ipc"],

@@ -103,6 +103,14 @@ export interface Entry {
   complete(): FeedItem;
 }
 
+/** The feed's title as text, once per document rather than once per entry (the last one kept). */
+let lastFeedTitle: { raw: string; text: string | undefined } | undefined;
+function feedTitle(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  if (lastFeedTitle?.raw !== raw) lastFeedTitle = { raw, text: inlineText(raw) || undefined };
+  return lastFeedTitle.text;
+}
+
 export function identifyItem(
   raw: RawItem,
   feedName: string,
@@ -134,7 +142,7 @@ export function identifyItem(
     text: "",
     published,
     categories: [],
-    source: feed.title ? inlineText(feed.title) || undefined : undefined,
+    source: feedTitle(feed.title),
   };
   return {
     head,

@@ -50,7 +50,23 @@ export class KeyvKysely extends EventEmitter implements KeyvStoreAdapter {
   }
 
   async has(key: string): Promise<boolean> {
-    return (await this.get(key)) !== undefined;
+    return (await this.hasMany([key]))[0] === true;
+  }
+
+  /** Which keys exist and have not expired: no value is read or deserialised (the seen-id check). */
+  async hasMany(keys: string[]): Promise<boolean[]> {
+    const found = new Set<string>();
+    const now = Date.now();
+    for (let i = 0; i < keys.length; i += CHUNK) {
+      const rows = await this.db
+        .selectFrom("keyv")
+        .select("key")
+        .where("key", "in", keys.slice(i, i + CHUNK))
+        .where((eb) => eb.or([eb("expires", "is", null), eb("expires", ">", now)]))
+        .execute();
+      for (const r of rows) found.add(r.key);
+    }
+    return keys.map((k) => found.has(k));
   }
 
   async set(key: string, value: unknown, ttl?: number): Promise<void> {

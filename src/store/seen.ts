@@ -27,11 +27,13 @@ export function createSeenRepo(ns: Keyv<number>, ttlMs: number): SeenRepo {
     async filterUnseen(feed, keyLists) {
       const flat = keyLists.flat().map((key) => k(feed, key));
       if (flat.length === 0) return keyLists.map(() => true);
-      const values = await ns.get(flat);
+      // Existence only: no value read or deserialised. A failed read rejects (Keyv passes the
+      // adapter's error through), never "not seen".
+      const present = await ns.hasMany(flat);
       let i = 0;
       return keyLists.map((keys) => {
         let unseen = true;
-        for (let j = 0; j < keys.length; j++) if (values[i++] !== undefined) unseen = false;
+        for (let j = 0; j < keys.length; j++) if (present[i++]) unseen = false;
         return unseen;
       });
     },
