@@ -79,7 +79,10 @@ export function createPoller(deps: PollerDeps): Poller {
     flog: Logger;
     cycle: number;
     started: number;
-    announced: StoredItem[];
+    /** New items to store, oldest first: announced ones in full, the others as headlines. */
+    kept: FeedItem[];
+    /** Ids of the kept items that are announced. */
+    announce: Set<string>;
     seenKeys: string[];
     outcome: FeedOutcome;
   }
@@ -154,17 +157,12 @@ export function createPoller(deps: PollerDeps): Poller {
       }
       const announce = new Set(chosen);
       const complete = new Map<string, FeedItem>(chosen.map((e) => [e.head.id, e.complete()]));
-      let announced: StoredItem[] = [];
-      if (unseen.length) {
-        // Stored before anything is planned: announced ones in full, the others as headlines
-        // for /latest. Oldest first, so deliveries are planned (and sent) in that order.
-        const kept = unseen
-          .map((e, i) => ({ item: announce.has(e) ? (complete.get(e.head.id) ?? e.head) : e.head, i }))
-          .sort((a, b) => publishedMs(a.item) - publishedMs(b.item) || b.i - a.i)
-          .map((x) => x.item);
-        const stored = await deps.items.store(kept);
-        announced = stored.filter((s) => complete.has(s.item.id));
-      }
+      // Announced ones in full, the others as headlines for /latest; oldest first, so
+      // deliveries are planned (and sent) in that order. Stored with the batch, in settle().
+      const kept = unseen
+        .map((e, i) => ({ item: announce.has(e) ? (complete.get(e.head.id) ?? e.head) : e.head, i }))
+        .sort((a, b) => publishedMs(a.item) - publishedMs(b.item) || b.i - a.i)
+        .map((x) => x.item);
       const outcome: FeedOutcome =
         unseen.length || baseline
           ? {
@@ -182,7 +180,8 @@ export function createPoller(deps: PollerDeps): Poller {
         flog,
         cycle,
         started,
-        announced,
+        kept,
+        announce: new Set(complete.keys()),
         seenKeys: unseen.flatMap((e) => dedupeKeys(e.head)),
         outcome,
       };
@@ -200,9 +199,14 @@ export function createPoller(deps: PollerDeps): Poller {
    */
   async function settle(batch: Pending[]): Promise<FeedOutcome[]> {
     if (batch.length === 0) return [];
-    const announced = batch.flatMap((p) => p.announced);
     try {
-      if (announced.length) await deps.onNewItems(announced);
+      // The batch's new items stored in a few statements, before anything is planned.
+      const stored = await deps.items.store(batch.flatMap((p) => p.kept));
+      const announced = new Set(
+        batch.flatMap((p) => [...p.announce].map((id) => `${p.feed.name}\u0000${id}`)),
+      );
+      const planned = stored.filter((s) => announced.has(`${s.item.feed}\u0000${s.item.id}`));
+      if (planned.length) await deps.onNewItems(planned);
     } catch (error) {
       return Promise.all(
         batch.map((p) => {
@@ -238,7 +242,7 @@ export function createPoller(deps: PollerDeps): Poller {
     });
   }
 
-  const isPending = (r: Pending | FeedOutcome): r is Pending => "announced" in r;
+  const isPending = (r: Pending | FeedOutcome): r is Pending => "kept" in r;
 
   async function pollFeed(feed: FeedSource, cycle: number, force = false): Promise<FeedOutcome> {
     const r = await read(feed, cycle, force);
@@ -321,7 +325,7 @@ export function createPoller(deps: PollerDeps): Poller {
             continue;
           }
           batch.push({ index: i, pending: r });
-          batchItems += r.announced.length;
+          batchItems += r.kept.length;
           if (batchItems >= SETTLE_ITEMS || batch.length >= SETTLE_FEEDS) await flush();
         }
       };
