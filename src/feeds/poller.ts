@@ -8,7 +8,8 @@ import {
 } from "../domain/types.js";
 import type { Logger } from "../log.js";
 import type { FeedStateRepo, ItemsRepo, MetaRepo, SeenRepo } from "../store/repos.js";
-import { FetchError, type Fetcher } from "./fetch.js";
+import { recordFailure } from "./backoff.js";
+import type { Fetcher } from "./fetch.js";
 import { dedupeKeys } from "./normalize.js";
 import { readFeed } from "./read.js";
 
@@ -249,6 +250,7 @@ export function createPoller(deps: PollerDeps): Poller {
     return isPending(r) ? ((await settle([r]))[0] as FeedOutcome) : r;
   }
 
+  /** A failed read: backoff recorded in the feed's state (saved), and the outcome. */
   async function failed(
     feed: FeedSource,
     state: FeedState,
@@ -256,21 +258,18 @@ export function createPoller(deps: PollerDeps): Poller {
     error: unknown,
     flog: Logger,
   ): Promise<FeedOutcome> {
-    const message = error instanceof Error ? error.message : String(error);
-    state.failures += 1;
-    // Skip 1, 2, 4 … cycles (capped), so a feed that recovers is read again soon.
-    const skip = Math.min(2 ** (state.failures - 1), deps.backoffMaxCycles);
-    state.skipUntilCycle = cycle + 1 + skip;
-    const retryAfter = error instanceof FetchError ? error.extra.retryAfterMs : undefined;
-    state.notBefore = retryAfter !== undefined ? now() + retryAfter : undefined;
-    const t = now();
-    state.lastCheckedAt = state.lastErrorAt = new Date(t).toISOString();
-    state.lastError = message;
-    state.nextAttemptAt = new Date(
-      Math.max(t + (skip + 1) * deps.cycleMs, state.notBefore ?? 0),
-    ).toISOString();
+    const outcome = recordFailure(state, cycle, error, {
+      now: now(),
+      backoffMaxCycles: deps.backoffMaxCycles,
+      cycleMs: deps.cycleMs,
+    });
     flog.warn(
-      { err: message, code: (error as { code?: string }).code, failures: state.failures, skipCycles: skip },
+      {
+        err: outcome.error,
+        code: (error as { code?: string }).code,
+        failures: state.failures,
+        skipCycles: outcome.skip,
+      },
       "feed failed",
     );
     try {
@@ -278,7 +277,7 @@ export function createPoller(deps: PollerDeps): Poller {
     } catch (saveError) {
       flog.error({ err: saveError }, "could not save feed state");
     }
-    return { feed: feed.name, status: "error", error: message, failures: state.failures };
+    return { feed: feed.name, status: "error", error: outcome.error, failures: state.failures };
   }
 
   return {

@@ -1,6 +1,8 @@
 import { type Kysely, sql } from "kysely";
 import type { Delivery } from "../domain/types.js";
-import { claimableIds, type Dialect } from "./dialect.js";
+import { claimDeliveries } from "./claim.js";
+import type { Dialect } from "./dialect.js";
+import { planDeliveries } from "./plan.js";
 import { cancelQueued } from "./queue.js";
 import type { Database } from "./schema.js";
 
@@ -44,84 +46,13 @@ export interface DeliveryRepo {
   purge(olderThanMs: number): Promise<number>;
 }
 
-const PLAN_CHUNK = 50;
 /** The statuses of finished rows, as the deliveries_done partial index names them. */
 const FINISHED = ["sent", "dead", "cancelled"];
 const CHUNK = 500;
 
 export function createDeliveryRepo(db: Kysely<Database>, dialect: Dialect): DeliveryRepo {
-  const columns = [
-    "chat_id",
-    "thread_id",
-    "item_id",
-    "feed",
-    "story_key",
-    "status",
-    "attempts",
-    "not_before",
-    "created_at",
-  ] as const;
   return {
-    async plan(itemRowIds) {
-      let planned = 0;
-      for (let i = 0; i < itemRowIds.length; i += PLAN_CHUNK) {
-        const ids = itemRowIds.slice(i, i + PLAN_CHUNK);
-        const now = Date.now();
-        const fixed = [
-          sql.lit("pending").as("status"),
-          sql.lit(0).as("attempts"),
-          sql.lit(0).as("not_before"),
-          sql.lit(now).as("created_at"),
-        ] as const;
-        planned += await db.transaction().execute(async (trx) => {
-          // "all" subscriptions (subscriptions_all), minus their exclusions.
-          const all = await trx
-            .insertInto("deliveries")
-            .columns(columns)
-            .expression(
-              trx
-                .selectFrom("items as i")
-                .innerJoin("subscriptions as s", (j) => j.on("s.all_feeds", "=", 1))
-                .select(["s.chat_id", "s.thread_id", "i.id", "i.feed", "i.story_key", ...fixed])
-                .where("i.id", "in", ids)
-                .where(({ not, exists, selectFrom }) =>
-                  not(
-                    exists(
-                      selectFrom("subscription_feeds as sf")
-                        .select("sf.feed")
-                        .whereRef("sf.subscription_id", "=", "s.id")
-                        .whereRef("sf.feed", "=", "i.feed"),
-                    ),
-                  ),
-                )
-                .orderBy("i.id"),
-            )
-            .onConflict((oc) => oc.columns(["chat_id", "thread_id", "story_key"]).doNothing())
-            .executeTakeFirst();
-          // Subscriptions to named feeds (subscription_feeds_feed).
-          const some = await trx
-            .insertInto("deliveries")
-            .columns(columns)
-            .expression(
-              trx
-                .selectFrom("items as i")
-                .innerJoin("subscription_feeds as sf", (j) =>
-                  j.onRef("sf.feed", "=", "i.feed").on("sf.excluded", "=", 0),
-                )
-                .innerJoin("subscriptions as s", (j) =>
-                  j.onRef("s.id", "=", "sf.subscription_id").on("s.all_feeds", "=", 0),
-                )
-                .select(["s.chat_id", "s.thread_id", "i.id", "i.feed", "i.story_key", ...fixed])
-                .where("i.id", "in", ids)
-                .orderBy("i.id"),
-            )
-            .onConflict((oc) => oc.columns(["chat_id", "thread_id", "story_key"]).doNothing())
-            .executeTakeFirst();
-          return Number(all.numInsertedOrUpdatedRows ?? 0) + Number(some.numInsertedOrUpdatedRows ?? 0);
-        });
-      }
-      return planned;
-    },
+    plan: (itemRowIds) => planDeliveries(db, itemRowIds),
 
     async due({ limit, perChat, now = Date.now() }) {
       // The inner filter is the deliveries_due partial index; the window function only ranks
@@ -170,73 +101,7 @@ export function createDeliveryRepo(db: Kysely<Database>, dialect: Dialect): Deli
       return row?.at === null || row?.at === undefined ? undefined : Number(row.at);
     },
 
-    async claim(ids, owner, until, now = Date.now()) {
-      if (ids.length === 0) return [];
-      return db.transaction().execute(async (trx) => {
-        // Still wanted: a subscription of that chat and topic takes the row's feed ("all" and
-        // not excluded, or named). By subscriptions_target and subscription_feeds' key.
-        await trx
-          .updateTable("deliveries")
-          .set({
-            status: "cancelled",
-            done_at: now,
-            claimed_by: null,
-            claim_until: null,
-            error: "no longer subscribed",
-          })
-          .where("id", "in", ids)
-          .where("status", "=", "pending")
-          .where(({ not, exists, selectFrom }) =>
-            not(
-              exists(
-                selectFrom("subscriptions as s")
-                  .select("s.id")
-                  .whereRef("s.chat_id", "=", "deliveries.chat_id")
-                  .whereRef("s.thread_id", "=", "deliveries.thread_id")
-                  .where((w) =>
-                    w.or([
-                      w.and([
-                        w("s.all_feeds", "=", 1),
-                        w.not(
-                          w.exists(
-                            w
-                              .selectFrom("subscription_feeds as x")
-                              .select("x.feed")
-                              .whereRef("x.subscription_id", "=", "s.id")
-                              .whereRef("x.feed", "=", "deliveries.feed"),
-                          ),
-                        ),
-                      ]),
-                      w.and([
-                        w("s.all_feeds", "=", 0),
-                        w.exists(
-                          w
-                            .selectFrom("subscription_feeds as y")
-                            .select("y.feed")
-                            .whereRef("y.subscription_id", "=", "s.id")
-                            .whereRef("y.feed", "=", "deliveries.feed")
-                            .where("y.excluded", "=", 0),
-                        ),
-                      ]),
-                    ]),
-                  ),
-              ),
-            ),
-          )
-          .execute();
-        const rows = await trx
-          .updateTable("deliveries")
-          .set({ claimed_by: owner, claim_until: until })
-          .where("id", "in", claimableIds(dialect, trx, ids, owner, now))
-          .where("status", "=", "pending")
-          .where((eb) =>
-            eb.or([eb("claim_until", "is", null), eb("claim_until", "<", now), eb("claimed_by", "=", owner)]),
-          )
-          .returning("id")
-          .execute();
-        return rows.map((r) => r.id);
-      });
-    },
+    claim: (ids, owner, until, now = Date.now()) => claimDeliveries(db, dialect, ids, owner, until, now),
 
     async renew(ids, owner, until) {
       if (ids.length === 0) return;
