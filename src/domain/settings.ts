@@ -1,4 +1,4 @@
-import type { ChatSettings, SummaryLength } from "./types.js";
+import { type ChatSettings, inQuietHours, type SummaryLength } from "./types.js";
 
 /** The settings a /settings button changes, one step each. */
 export const SETTING_KEYS = ["summary", "images", "previews", "silent", "quiet"] as const;
@@ -44,11 +44,7 @@ export function quietEndsAt(settings: ChatSettings, at: number, timeZone: string
   const q = settings.quiet;
   if (!q || q.start === q.end) return undefined;
   const parts = localClock(at, timeZone);
-  const inQuiet =
-    q.start < q.end
-      ? parts.hour >= q.start && parts.hour < q.end
-      : parts.hour >= q.start || parts.hour < q.end;
-  if (!inQuiet) return undefined;
+  if (!inQuietHours(settings, parts.hour)) return undefined;
   const hours = (q.end - parts.hour + 24) % 24 || 24;
   const startOfHour = at - (parts.minute * 60 + parts.second) * 1000 - (at % 1000);
   return startOfHour + hours * 3_600_000;
@@ -68,6 +64,8 @@ function localClock(at: number, timeZone: string): { hour: number; minute: numbe
     });
     clocks.set(timeZone, f);
   }
-  const get = (type: string) => Number(f.formatToParts(at).find((p) => p.type === type)?.value ?? 0);
+  // One formatToParts call for the three fields.
+  const parts = f.formatToParts(at);
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
   return { hour: get("hour"), minute: get("minute"), second: get("second") };
 }

@@ -1,5 +1,5 @@
 import { Keyv } from "keyv";
-import { type Kysely, sql } from "kysely";
+import type { Kysely } from "kysely";
 import type { Logger } from "../log.js";
 import { type Db, openDatabase, withTimeout } from "./db.js";
 import type { Dialect } from "./dialect.js";
@@ -74,13 +74,4 @@ export async function openStore(url: string, opts: StoreOptions): Promise<Store>
       return closed;
     },
   };
-}
-
-/** For tests and scripts: true when a table exists. */
-export async function hasTable(db: Kysely<Database>, name: string): Promise<boolean> {
-  const rows = await sql`select 1 from ${sql.table(name)} limit 1`.execute(db).then(
-    () => true,
-    () => false,
-  );
-  return rows;
 }
