@@ -1,12 +1,13 @@
 import type { Api } from "grammy";
-import { quietEndsAt } from "../domain/settings.js";
-import type { Delivery, FeedItem, Language } from "../domain/types.js";
+import type { Language } from "../domain/types.js";
 import type { Logger } from "../log.js";
 import type { DeliveryRepo, ItemsRepo, SettingsRepo, SubscriptionRepo } from "../store/repos.js";
 import type { FloodBudget } from "./budget.js";
 import { createLookups } from "./lookups.js";
 import { createOutcomes, type OutcomeStats } from "./outcomes.js";
+import { createQuietHold } from "./quiet.js";
 import { createSender } from "./send.js";
+import { createSendStep } from "./step.js";
 import { DeliveryWindow, type Target } from "./window.js";
 
 export interface WorkerDeps {
@@ -121,9 +122,17 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     isRunning: () => running,
     refill: () => void refill(),
   });
+  const send = createSendStep({
+    sender,
+    outcomes,
+    deliveries: deps.deliveries,
+    stats,
+    onAccepted: () => {
+      lastAcceptedAt = now();
+    },
+  });
 
-  /** Chats whose posts wait for the end of their quiet hours (then: one digest), and until when. */
-  const quietChats = new Map<number, number>();
+  const quiet = createQuietHold({ deliveries: deps.deliveries, window, timeZone: deps.timeZone, now });
 
   function refill(): Promise<void> {
     if (refilling) {
@@ -206,24 +215,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     inFlight++;
     try {
       const settings = await lookups.settingsFor(t.chatId);
-      const quietEnd = quietEndsAt(settings, now(), deps.timeZone);
-      if (quietEnd !== undefined) {
-        // Held in the database until the quiet window ends, not in the window (where they
-        // would crowd out every other chat); then they go out together as one digest.
-        await deps.deliveries.postpone(
-          t.queue.map((d) => d.id),
-          quietEnd,
-        );
-        quietChats.set(t.chatId, quietEnd);
-        // A chat that left during its quiet hours leaves no entry behind for long.
-        for (const [chat, end] of quietChats) if (end < now() - 86_400_000) quietChats.delete(chat);
-        window.forget(t, t.queue);
-        return;
-      }
-      if (quietChats.has(t.chatId)) {
-        quietChats.delete(t.chatId);
-        t.heldByQuiet = true;
-      }
+      if (await quiet.hold(t, settings)) return;
       // Too old to be news any more, or failing for too long: dead letters, counted.
       await outcomes.deadLetter(
         t,
@@ -263,38 +255,8 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
       );
       const todo = claimed.filter((d) => items.has(d.itemRowId));
       if (todo.length === 0) return;
-      const target = { chatId: t.chatId, threadId: t.threadId, settings };
       t.heldByQuiet = false;
-      if (todo.length > 1 || asDigest) {
-        const res = await sender.digest(
-          target,
-          todo.map((d) => items.get(d.itemRowId) as FeedItem),
-        );
-        stats.fallbacks += res.fallbacks;
-        const covered = todo.slice(0, res.count);
-        if (res.ok) {
-          stats.sent++;
-          stats.digests++;
-          lastAcceptedAt = now();
-          await outcomes.accepted(t, covered, res.messageId, true);
-        } else await outcomes.failed(t, covered, res.failure);
-        // What did not fit is released for the next send.
-        const rest = todo.slice(res.count);
-        if (rest.length)
-          await deps.deliveries.postpone(
-            rest.map((d) => d.id),
-            0,
-          );
-      } else {
-        const d = todo[0] as Delivery;
-        const res = await sender.single(target, d.itemRowId, items.get(d.itemRowId) as FeedItem);
-        stats.fallbacks += res.fallbacks;
-        if (res.ok) {
-          stats.sent++;
-          lastAcceptedAt = now();
-          await outcomes.accepted(t, [d], res.messageId, false);
-        } else await outcomes.failed(t, [d], res.failure);
-      }
+      await send(t, todo, items, settings, asDigest);
     } catch (error) {
       // Store trouble: keep everything queued and try again shortly.
       log.error({ err: error, chat: t.chatId }, "delivery step failed; will retry");
@@ -357,7 +319,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
       ...stats,
       pending: window.size,
       inFlight,
-      quietHeld: quietChats.size,
+      quietHeld: quiet.size,
     }),
     health() {
       const at = now();
