@@ -12,6 +12,7 @@ import { recordFailure } from "./backoff.js";
 import type { Fetcher } from "./fetch.js";
 import { dedupeKeys } from "./normalize.js";
 import { readFeed } from "./read.js";
+import { createSettle, type Pending } from "./settle.js";
 
 export interface PollerDeps {
   fetcher: Fetcher;
@@ -71,22 +72,6 @@ const SETTLE_FEEDS = 200;
 export function createPoller(deps: PollerDeps): Poller {
   const log = deps.log.child({ component: "poller" });
   const now = deps.now ?? Date.now;
-
-  /** A feed read whose new items are stored but not yet planned nor marked seen. */
-  interface Pending {
-    feed: FeedSource;
-    state: FeedState;
-    previous: { etag?: string | undefined; lastModified?: string | undefined };
-    flog: Logger;
-    cycle: number;
-    started: number;
-    /** New items to store, oldest first: announced ones in full, the others as headlines. */
-    kept: FeedItem[];
-    /** Ids of the kept items that are announced. */
-    announce: Set<string>;
-    seenKeys: string[];
-    outcome: FeedOutcome;
-  }
 
   /**
    * Fetches, parses and stores one feed's new items. What it returns as Pending still has to
@@ -193,55 +178,11 @@ export function createPoller(deps: PollerDeps): Poller {
     }
   }
 
-  /**
-   * Plans the new items of several feeds at once (one sink call: one planner batch instead
-   * of a transaction per feed), then marks them seen and saves each feed's state. If planning
-   * fails, nothing is marked seen: the items are offered again next cycle.
-   */
-  async function settle(batch: Pending[]): Promise<FeedOutcome[]> {
-    if (batch.length === 0) return [];
-    try {
-      // The batch's new items stored in a few statements, before anything is planned.
-      const stored = await deps.items.store(batch.flatMap((p) => p.kept));
-      const announced = new Set(
-        batch.flatMap((p) => [...p.announce].map((id) => `${p.feed.name}\u0000${id}`)),
-      );
-      const planned = stored.filter((s) => announced.has(`${s.item.feed}\u0000${s.item.id}`));
-      if (planned.length) await deps.onNewItems(planned);
-    } catch (error) {
-      return Promise.all(
-        batch.map((p) => {
-          Object.assign(p.state, p.previous);
-          return failed(p.feed, p.state, p.cycle, error, p.flog);
-        }),
-      );
-    }
-    try {
-      // Three statements for the whole batch: seen ids, item counts, feed states.
-      await deps.seen.markSeenMany(batch.map((p) => ({ feed: p.feed.name, keys: p.seenKeys })));
-      const changed = batch.filter((p) => p.seenKeys.length).map((p) => p.feed.name);
-      const counts = changed.length ? await deps.items.countMany(changed) : new Map<string, number>();
-      for (const p of batch) {
-        const n = counts.get(p.feed.name);
-        if (n !== undefined) p.state.itemsKnown = n;
-        p.state.baselineDone = true;
-      }
-      await deps.feedStates.saveMany(batch.map((p) => p.state));
-    } catch (error) {
-      // Planned already: the unique key keeps a second planning from doubling anything.
-      return Promise.all(
-        batch.map((p) => {
-          Object.assign(p.state, p.previous);
-          return failed(p.feed, p.state, p.cycle, error, p.flog);
-        }),
-      );
-    }
-    return batch.map((p) => {
-      const fresh = "fresh" in p.outcome ? p.outcome.fresh : 0;
-      p.flog.debug({ fresh, ms: now() - p.started }, "feed read");
-      return p.outcome;
-    });
-  }
+  const settle = createSettle({
+    ...deps,
+    now,
+    failed: (p, error) => failed(p.feed, p.state, p.cycle, error, p.flog),
+  });
 
   const isPending = (r: Pending | FeedOutcome): r is Pending => "kept" in r;
 
