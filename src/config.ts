@@ -2,7 +2,7 @@ import { validate as validateCron } from "node-cron";
 import { z } from "zod";
 import { parseFeedList } from "./domain/feeds.js";
 import type { FeedSource } from "./domain/types.js";
-import { redactText } from "./log.js";
+import { redactText } from "./redact.js";
 
 export type { FeedSource };
 export { parseFeedList };
