@@ -95,7 +95,7 @@ export function createApp(deps: AppDeps): App {
       defaultLanguage: config.DEFAULT_LANGUAGE,
       tryFeed: async (name, url) => {
         const res = await readFeed(fetcher, name, { url, kind: "http", trusted: false }, {}, offsetMin);
-        return res.status === "ok" ? res.entries.length : 0;
+        return res.status === "ok" ? res.total : 0;
       },
       deliveryStats: async () => {
         const [counts, meta] = await Promise.all([

@@ -192,6 +192,49 @@ describe("poller", () => {
     expect(idsFor("a")).toEqual(["g1"]);
   });
 
+  it("parses only entries that changed since the last settled read", async () => {
+    // Seen ids that expire at once: only the entry digests keep old entries from coming back.
+    const forgetful = createRepos(store, { operatorFeeds: [], seenTtlMs: 1 });
+    const p = poller({ seen: forgetful.seen });
+    items.a = [spec(2), spec(1)];
+    await p.runCycle();
+    expect(idsFor("a")).toEqual(["g2"]);
+    expect((await repos.feedStates.get("a"))?.entryDigests).toHaveLength(2);
+    items.a = [spec(3), spec(2), spec(1)];
+    const res = await p.runCycle();
+    expect(res.outcomes.find((o) => o.feed === "a")).toMatchObject({ status: "new", items: 3, fresh: 1 });
+    // g1 and g2 were not parsed again (a whole parse would offer them again: their seen ids expired).
+    expect(idsFor("a")).toEqual(["g2", "g3"]);
+    // An entry whose text changed is read again (and, seen or not, judged by its ids).
+    items.a = [spec(3), spec(2, { title: "Tin số 2 (cập nhật)" }), spec(1)];
+    await p.runCycle();
+    expect(idsFor("a")).toEqual(["g2", "g3", "g2"]);
+  });
+
+  it("a read whose items could not be settled does not save its digests: they are offered again", async () => {
+    items.a = [spec(1)];
+    let fail = false;
+    const p = poller({
+      onNewItems: async (list) => {
+        if (fail) throw new Error("delivery store down");
+        for (const feed of new Set(list.map((s) => s.item.feed)))
+          received.push({ feed, ids: list.filter((s) => s.item.feed === feed).map((s) => s.item.id) });
+      },
+    });
+    await p.runCycle();
+    const before = (await repos.feedStates.get("a"))?.entryDigests;
+    expect(before).toHaveLength(1);
+    items.a = [spec(2), spec(1)];
+    fail = true;
+    expect((await p.runCycle()).outcomes.find((o) => o.feed === "a")).toMatchObject({ status: "error" });
+    expect((await repos.feedStates.get("a"))?.entryDigests).toEqual(before);
+    fail = false;
+    // Forced: the failure put the feed in backoff.
+    await p.pollFeed({ name: "a", url: server.url("/a"), kind: "http" }, 100, true);
+    expect(idsFor("a")).toEqual(["g1", "g2"]);
+    expect((await repos.feedStates.get("a"))?.entryDigests).toHaveLength(2);
+  });
+
   it("a read with 10,000 new items announces at most maxAnnounce; the rest are stored and counted", async () => {
     items.a = [spec(1)];
     const p = poller({

@@ -91,10 +91,15 @@ function contract(name: string, open: () => Promise<{ store: Store; cleanup(): P
         failures: 2,
         lastError: "boom",
         lastErrorAt: new Date(1_700_000_000_000).toISOString(),
+        entryDigests: ["AAAAAAAAAAAAAAAA", "b-_0123456789xyz"],
       };
       await repos.feedStates.save(st);
       expect(await repos.feedStates.get("f1")).toEqual(st);
       expect(await repos.feedStates.getMany(["f1", "missing"])).toEqual([st, undefined]);
+      // Digests are cleared as well as set (a feed moved to another URL starts over).
+      await repos.feedStates.saveMany([{ ...st, entryDigests: undefined }]);
+      expect((await repos.feedStates.get("f1"))?.entryDigests).toBeUndefined();
+      await repos.feedStates.save(st);
       const cycles = await Promise.all(Array.from({ length: 20 }, () => repos.meta.nextCycle()));
       expect(new Set(cycles).size).toBe(20);
     });

@@ -65,6 +65,11 @@ export interface FeedState {
   itemsKnown: number;
   /** New items that were stored but not announced (over the per-read announcement cap). */
   itemsHeld: number;
+  /**
+   * Digests of the raw entries of the last document whose items were settled (stored,
+   * planned, marked seen): entries unchanged since are not parsed again.
+   */
+  entryDigests?: string[] | undefined;
 }
 
 export function newFeedState(name: string, url: string): FeedState {

@@ -1,4 +1,5 @@
 import Parser from "rss-parser";
+import { entryDigest, MAX_DIGESTS, splitEntries } from "./chunks.js";
 import { repairXml } from "./repair.js";
 
 /** One entry as the feed gave it, before normalisation (strings may hold HTML and entities). */
@@ -19,9 +20,23 @@ export interface RawItem {
 export interface ParsedFeed {
   title?: string | undefined;
   link?: string | undefined;
+  /** The entries parsed: all of them, or only those whose digest was not in `skip`. */
   items: RawItem[];
+  /** How many entries the document holds, parsed or skipped. */
+  total: number;
+  /**
+   * A digest of each entry's raw text, in document order, when the document could be cut
+   * into entries (see chunks.ts): given back as `skip` next time, those entries are not
+   * parsed again.
+   */
+  digests?: string[] | undefined;
   /** Repairs applied to make the document parse. */
   fixes: string[];
+}
+
+export interface ParseOptions {
+  /** Digests of entries already read and settled: they are left out of this parse. */
+  skip?: ReadonlySet<string> | undefined;
 }
 
 export class FeedParseError extends Error {
@@ -56,7 +71,7 @@ const parser: Parser<Record<string, unknown>, CustomItem> = new Parser({
 });
 
 /** Parses RSS 0.9x/1.0/2.0, Atom or JSON Feed text into raw items; throws FeedParseError. */
-export async function parseFeed(text: string): Promise<ParsedFeed> {
+export async function parseFeed(text: string, options: ParseOptions = {}): Promise<ParsedFeed> {
   const trimmed = text.replace(/^\uFEFF/, "").trimStart();
   if (trimmed.startsWith("{")) return parseJsonFeed(trimmed);
   if (!trimmed) throw new FeedParseError("empty document");
@@ -66,6 +81,35 @@ export async function parseFeed(text: string): Promise<ParsedFeed> {
       /<html[\s>]/i.test(xml) ? "an HTML page, not a feed" : "not an RSS, Atom or JSON feed",
     );
   }
+  const split = splitEntries(xml);
+  if (!split || split.chunks.length > MAX_DIGESTS) {
+    const whole = await parseXml(xml, fixes);
+    return { ...whole, total: whole.items.length };
+  }
+  const digests = split.chunks.map(entryDigest);
+  const skip = options.skip;
+  if (skip?.size) {
+    // The document without the entries read before: the feed's own elements and the new
+    // entries, in their order (a repeated entry once).
+    const fresh = new Set<string>();
+    const chunks = split.chunks.filter((_chunk, k) => {
+      const d = digests[k] as string;
+      if (skip.has(d) || fresh.has(d)) return false;
+      fresh.add(d);
+      return true;
+    });
+    try {
+      const part = await parseXml(`${split.before}${chunks.join("\n")}${split.after}`, fixes);
+      return { ...part, total: split.chunks.length, digests };
+    } catch {
+      // Whatever made the shortened document fail, the whole one decides.
+    }
+  }
+  const whole = await parseXml(xml, fixes);
+  return { ...whole, total: whole.items.length, digests };
+}
+
+async function parseXml(xml: string, fixes: string[]): Promise<Omit<ParsedFeed, "total">> {
   let feed: Awaited<ReturnType<typeof parser.parseString>>;
   try {
     feed = await parser.parseString(xml);
@@ -170,5 +214,5 @@ function parseJsonFeed(text: string): ParsedFeed {
         author: str(i.authors?.[0]?.name) ?? str(i.author?.name),
       }),
     );
-  return { title: str(doc.title), link: str(doc.home_page_url), items, fixes: [] };
+  return { title: str(doc.title), link: str(doc.home_page_url), items, total: items.length, fixes: [] };
 }

@@ -85,15 +85,20 @@ export function createPoller(deps: PollerDeps): Poller {
   ): Promise<Pending | FeedOutcome> {
     const state = known ?? (await deps.feedStates.get(feed.name)) ?? newFeedState(feed.name, feed.url);
     if (state.url !== feed.url) {
-      // The operator pointed the name at another URL: old validators do not apply.
-      Object.assign(state, { url: feed.url, etag: undefined, lastModified: undefined });
+      // The operator pointed the name at another URL: old validators and digests do not apply.
+      Object.assign(state, {
+        url: feed.url,
+        etag: undefined,
+        lastModified: undefined,
+        entryDigests: undefined,
+      });
     }
     if (!force && (cycle < state.skipUntilCycle || (state.notBefore ?? 0) > now())) {
       return { feed: feed.name, status: "skipped", until: state.nextAttemptAt ?? "" };
     }
     const flog = log.child({ feed: feed.name });
     const started = now();
-    const previous = { etag: state.etag, lastModified: state.lastModified };
+    const previous = { etag: state.etag, lastModified: state.lastModified, entryDigests: state.entryDigests };
     try {
       const res = await readFeed(
         deps.fetcher,
@@ -101,6 +106,8 @@ export function createPoller(deps: PollerDeps): Poller {
         { url: feed.url, kind: feed.kind, trusted: deps.isTrusted(feed) },
         { etag: state.etag, lastModified: state.lastModified },
         deps.offsetMin,
+        // Entries of the last settled document are not parsed again (a baseline reads all).
+        state.baselineDone && state.entryDigests?.length ? new Set(state.entryDigests) : undefined,
       );
       state.lastCheckedAt = new Date(now()).toISOString();
       Object.assign(state, {
@@ -119,6 +126,8 @@ export function createPoller(deps: PollerDeps): Poller {
       state.etag = res.validators.etag;
       state.lastModified = res.validators.lastModified;
       state.title = res.title ?? state.title;
+      // Saved only with the items settled: a failed settle restores `previous`.
+      state.entryDigests = res.digests;
 
       const unseenFlags = await deps.seen.filterUnseen(
         feed.name,
@@ -154,11 +163,11 @@ export function createPoller(deps: PollerDeps): Poller {
           ? {
               feed: feed.name,
               status: baseline ? "baseline" : "new",
-              items: res.entries.length,
+              items: res.total,
               fresh: chosen.length,
               fixes: res.fixes,
             }
-          : { feed: feed.name, status: "unchanged", items: res.entries.length };
+          : { feed: feed.name, status: "unchanged", items: res.total };
       return {
         feed,
         state,

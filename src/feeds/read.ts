@@ -10,23 +10,31 @@ export type ReadResult =
       title?: string | undefined;
       /** Identified entries; `complete()` the ones that are needed in full. */
       entries: Entry[];
+      /** Entries in the document, including those skipped as read before. */
+      total: number;
+      /** Digests of every entry of the document, to skip them next time (see chunks.ts). */
+      digests?: string[] | undefined;
       validators: Validators;
       charset: string;
       fixes: string[];
     };
 
-/** fetch → decode → repair + parse → identify, for one feed. Throws FetchError or FeedParseError. */
+/**
+ * fetch → decode → repair + parse → identify, for one feed. Entries whose digest is in `skip`
+ * (read and settled before) are not parsed again. Throws FetchError or FeedParseError.
+ */
 export async function readFeed(
   fetcher: Fetcher,
   name: string,
   target: FetchTarget,
   validators: Validators,
   offsetMin: number,
+  skip?: ReadonlySet<string>,
 ): Promise<ReadResult> {
   const res = await fetcher.fetch(target, validators);
   if (res.status === "not-modified") return { status: "not-modified" };
   const { text, charset } = decodeFeed(res.body, res.contentType);
-  const parsed = await parseFeed(text);
+  const parsed = await parseFeed(text, { skip });
   const seen = new Set<string>();
   const entries: Entry[] = [];
   for (const raw of parsed.items) {
@@ -41,6 +49,8 @@ export async function readFeed(
     status: "ok",
     title: parsed.title,
     entries,
+    total: parsed.total,
+    digests: parsed.digests,
     validators: { etag: res.etag, lastModified: res.lastModified },
     charset,
     fixes: parsed.fixes,

@@ -6,7 +6,8 @@ import type { FeedOutcome, PollerDeps } from "./poller.js";
 export interface Pending {
   feed: FeedSource;
   state: FeedState;
-  previous: { etag?: string | undefined; lastModified?: string | undefined };
+  /** What a failed read or settle puts back: validators and digests of the last settled read. */
+  previous: Pick<FeedState, "etag" | "lastModified" | "entryDigests">;
   flog: Logger;
   cycle: number;
   started: number;

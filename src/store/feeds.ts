@@ -101,6 +101,7 @@ function fromRow(r: Selectable<Database["feed_state"]>): FeedState {
     nextAttemptAt: iso(r.next_attempt_at),
     itemsKnown: r.items_known,
     itemsHeld: r.items_held,
+    entryDigests: r.entry_digests ? r.entry_digests.split(" ") : undefined,
   };
 }
 
@@ -122,6 +123,7 @@ function toRow(s: FeedState) {
     next_attempt_at: ms(s.nextAttemptAt),
     items_known: s.itemsKnown,
     items_held: s.itemsHeld,
+    entry_digests: s.entryDigests?.length ? s.entryDigests.join(" ") : null,
   };
 }
 
@@ -141,6 +143,7 @@ const STATE_COLUMNS = [
   "next_attempt_at",
   "items_known",
   "items_held",
+  "entry_digests",
 ] as const;
 
 export function createFeedStateRepo(db: Kysely<Database>): FeedStateRepo {

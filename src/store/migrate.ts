@@ -4,11 +4,12 @@ import type { Logger } from "../log.js";
 import type { Db } from "./db.js";
 import type { Dialect } from "./dialect.js";
 import { initial } from "./migrations/0001_initial.js";
+import { entryDigests } from "./migrations/0002_entry_digests.js";
 import type { Database } from "./schema.js";
 
 /** This release's migrations, in order. Only add: never edit or drop one that has shipped. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
-  return { "0001_initial": initial(dialect) };
+  return { "0001_initial": initial(dialect), "0002_entry_digests": entryDigests() };
 }
 
 const SQLITE_LOCK_STALE_MS = 60_000;

@@ -1,7 +1,12 @@
 import { type Kysely, sql } from "kysely";
 import type { Database } from "./schema.js";
 
-const PLAN_CHUNK = 50;
+/**
+ * Rows one planning transaction may write, about: big enough that a batch's index pages are
+ * written once (each commit rewrites every page it touched, and a chat's rows are spread over
+ * the unique index), small enough to hold SQLite's single write lock for ~0.1 s only.
+ */
+const PLAN_ROWS = 25_000;
 const columns = [
   "chat_id",
   "thread_id",
@@ -16,14 +21,14 @@ const columns = [
 
 /**
  * The planner's SQL: deliveries of these stored items to every subscription that wants their
- * feed, as INSERT … SELECT in the database (nothing read into memory), 50 items a transaction.
+ * feed, as INSERT … SELECT in the database (nothing read into memory), about PLAN_ROWS rows a
+ * transaction.
  * The unique key (chat, topic, story) drops what a chat already has or had. Returns how many
  * rows are new.
  */
 export async function planDeliveries(db: Kysely<Database>, itemRowIds: number[]): Promise<number> {
   let planned = 0;
-  for (let i = 0; i < itemRowIds.length; i += PLAN_CHUNK) {
-    const ids = itemRowIds.slice(i, i + PLAN_CHUNK);
+  for (const ids of await chunksByFanOut(db, itemRowIds)) {
     const now = Date.now();
     const fixed = [
       sql.lit("pending").as("status"),
@@ -79,4 +84,56 @@ export async function planDeliveries(db: Kysely<Database>, itemRowIds: number[])
     });
   }
   return planned;
+}
+
+/**
+ * The items cut into runs (in their order) whose deliveries number about PLAN_ROWS each, from
+ * each feed's subscriber count (an upper bound: exclusions are not subtracted). Three small
+ * reads: the items' feeds (primary key), the "all" subscriptions (subscriptions_all) and the
+ * named ones per feed (subscription_feeds_feed, index only).
+ */
+async function chunksByFanOut(db: Kysely<Database>, itemRowIds: number[]): Promise<number[][]> {
+  if (itemRowIds.length <= 1) return itemRowIds.length ? [itemRowIds] : [];
+  const feedOf = new Map<number, string>();
+  for (let i = 0; i < itemRowIds.length; i += 500) {
+    const rows = await db
+      .selectFrom("items")
+      .select(["id", "feed"])
+      .where("id", "in", itemRowIds.slice(i, i + 500))
+      .execute();
+    for (const r of rows) feedOf.set(r.id, r.feed);
+  }
+  const feeds = [...new Set(feedOf.values())];
+  const all = await db
+    .selectFrom("subscriptions")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("all_feeds", "=", 1)
+    .executeTakeFirst();
+  const named = new Map<string, number>();
+  for (let i = 0; i < feeds.length; i += 500) {
+    const rows = await db
+      .selectFrom("subscription_feeds")
+      .select((eb) => ["feed", eb.fn.countAll<number>().as("n")])
+      .where("feed", "in", feeds.slice(i, i + 500))
+      .groupBy("feed")
+      .execute();
+    for (const r of rows) named.set(r.feed, Number(r.n));
+  }
+  const base = Number(all?.n ?? 0);
+  const out: number[][] = [];
+  let run: number[] = [];
+  let rows = 0;
+  for (const id of itemRowIds) {
+    const feed = feedOf.get(id);
+    const fanOut = base + (feed === undefined ? 0 : (named.get(feed) ?? 0));
+    if (run.length && rows + fanOut > PLAN_ROWS) {
+      out.push(run);
+      run = [];
+      rows = 0;
+    }
+    run.push(id);
+    rows += fanOut;
+  }
+  if (run.length) out.push(run);
+  return out;
 }

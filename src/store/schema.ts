@@ -34,6 +34,8 @@ export interface Database {
     next_attempt_at: number | null;
     items_known: number;
     items_held: number;
+    /** Space-separated digests of the last settled document's entries (0002). */
+    entry_digests: string | null;
   };
   /** Every stored article, once per (feed, item id). */
   items: {
