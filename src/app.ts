@@ -1,24 +1,27 @@
 import { randomUUID } from "node:crypto";
-import { Api, type Bot, GrammyError } from "grammy";
+import { type Bot, GrammyError } from "grammy";
 import { createTask } from "node-cron";
+import { createTelegramParts, type TelegramParts } from "./app-telegram.js";
+import { createLeadership, type Leadership } from "./cluster/leader.js";
 import type { Config } from "./config.js";
-import { createFloodBudget, type FloodBudget } from "./delivery/budget.js";
+import type { FloodBudget } from "./delivery/budget.js";
 import { createConsoleSink } from "./delivery/console.js";
-import { createDeliveryWorker, type DeliveryWorker } from "./delivery/worker.js";
+import type { DeliveryWorker } from "./delivery/worker.js";
 import type { StoredItem } from "./domain/types.js";
 import { createFetcher, type Fetcher } from "./feeds/fetch.js";
 import { type CycleResult, createPoller, type Poller } from "./feeds/poller.js";
-import { readFeed } from "./feeds/read.js";
-import { startHealthServer } from "./http/health.js";
+import { type RouteHandler, startHealthServer } from "./http/health.js";
 import type { Logger } from "./log.js";
-import { cronLogger, logUpdateFetchErrors } from "./log-routing.js";
+import { cronLogger } from "./log-routing.js";
 import { createMaintenance } from "./store/maintenance.js";
 import { createRepos, type Repos } from "./store/repos.js";
 import type { Store } from "./store/store.js";
-import { createBot, createI18n, setCommands } from "./telegram/bot.js";
-import type { BotContext, BotDeps } from "./telegram/context.js";
+import { setCommands } from "./telegram/bot.js";
+import type { BotContext } from "./telegram/context.js";
+import { startInboxRunner } from "./telegram/inbox-runner.js";
 import { startLongPolling } from "./telegram/polling.js";
 import { SUMMARY_CHARS } from "./telegram/render.js";
+import { createWebhookIngest, dropWebhook, registerWebhook } from "./telegram/webhook.js";
 
 export interface AppDeps {
   config: Config;
@@ -39,8 +42,10 @@ export interface App {
   budget?: FloodBudget | undefined;
   /** This process's id in claims and leases. */
   instanceId: string;
+  /** Leader (polling, sending, taking updates) or standby; "stopped" before start. */
+  role(): "leader" | "standby" | "stopped";
   runOnce(): Promise<CycleResult>;
-  /** Cron, the bot's long polling, deliveries and the health endpoints. */
+  /** Health endpoints and the webhook, then the race for the lease; the leader starts cron, updates and deliveries. */
   start(): Promise<void>;
   /** Stops everything by `deadline` (default: SHUTDOWN_TIMEOUT_MS from now); pending deliveries stay queued. */
   stop(deadline?: number): Promise<void>;
@@ -54,7 +59,13 @@ export function zoneOffsetMinutes(timeZone: string, at = new Date()): number {
   return m ? (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
 }
 
-/** The composition root: the only place that knows every part. */
+/**
+ * The composition root: the only place that knows every part. Any number of instances may
+ * share one store: every instance serves the health endpoints and (with WEBHOOK_URL) the
+ * webhook; the one holding the leader lease polls the feeds, sends the posts and handles the
+ * updates, so every call of the token goes through one flood budget. The others stand by and
+ * take over within LEASE_TTL_S when it dies.
+ */
 export function createApp(deps: AppDeps): App {
   const { config, log, store } = deps;
   const instanceId = `${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -71,105 +82,20 @@ export function createApp(deps: AppDeps): App {
     seenTtlMs: config.SEEN_TTL_DAYS * 86_400_000,
   });
 
-  let bot: Bot<BotContext> | undefined;
-  let i18n: ReturnType<typeof createI18n> | undefined;
-  let worker: DeliveryWorker | undefined;
-  let budget: FloodBudget | undefined;
+  const token = config.BOT_TOKEN;
+  const tg: TelegramParts | undefined = token
+    ? createTelegramParts({
+        config: { ...config, BOT_TOKEN: token },
+        log,
+        repos,
+        fetcher,
+        offsetMin,
+        instanceId,
+      })
+    : undefined;
   let sink: (items: StoredItem[]) => Promise<void>;
-
-  if (config.BOT_TOKEN) {
-    const t = createI18n(config.DEFAULT_LANGUAGE, repos.settings);
-    i18n = t;
-    // One flood budget for every call of the token: replies (the bot's Api) go first, posts
-    // (the worker's Api) fill the rest.
-    const b = createFloodBudget({ rate: config.SEND_RATE, replyMaxWaitMs: config.REPLY_MAX_WAIT_MS, log });
-    budget = b;
-    const botDeps: BotDeps = {
-      feeds: repos.feeds,
-      feedStates: repos.feedStates,
-      items: repos.items,
-      subscriptions: repos.subscriptions,
-      settings: repos.settings,
-      adminIds: new Set(config.ADMIN_IDS),
-      timeZone: config.TIMEZONE,
-      defaultLanguage: config.DEFAULT_LANGUAGE,
-      tryFeed: async (name, url) => {
-        const res = await readFeed(fetcher, name, { url, kind: "http", trusted: false }, {}, offsetMin);
-        return res.status === "ok" ? res.total : 0;
-      },
-      deliveryStats: async () => {
-        const [counts, meta] = await Promise.all([
-          repos.deliveries.counts(),
-          repos.meta.get(["digests_sent"]),
-        ]);
-        const w = worker?.stats();
-        return {
-          sent: counts.sent,
-          digests: meta.digests_sent ?? 0,
-          pending: counts.pending,
-          dead: counts.dead,
-          flood429: b.stats().flood429,
-          retries: w?.retries ?? 0,
-          fallbacks: w?.fallbacks ?? 0,
-        };
-      },
-      settingsChanged: (chatId) => worker?.invalidate(chatId),
-    };
-    bot = createBot({
-      token: config.BOT_TOKEN,
-      apiRoot: config.TELEGRAM_API_ROOT,
-      deps: botDeps,
-      i18n: t,
-      log,
-      // Replies and getUpdates are bounded too (the long poll ends 5 s before this).
-      timeoutSeconds: config.TELEGRAM_TIMEOUT_S,
-      // Telegram re-delivers an update whose answer it did not see: handled once.
-      claimUpdate: (id) => repos.updates.claim(id),
-    });
-    bot.api.config.use(b.transformer("reply"));
-    bot.api.config.use(logUpdateFetchErrors(log));
-    // Posts go through an Api of their own: a bounded timeout, the post lane of the budget,
-    // and nothing else retrying behind the worker's back.
-    const postApi = new Api(config.BOT_TOKEN, {
-      apiRoot: config.TELEGRAM_API_ROOT,
-      timeoutSeconds: config.TELEGRAM_TIMEOUT_S,
-    });
-    postApi.config.use(b.transformer("post"));
-    worker = createDeliveryWorker({
-      api: postApi,
-      budget: b,
-      deliveries: repos.deliveries,
-      items: repos.items,
-      subscriptions: repos.subscriptions,
-      settings: repos.settings,
-      log,
-      digestHeader: (language, count) => t.t(language, "digest-title", { count }),
-      timeZone: config.TIMEZONE,
-      defaultLanguage: config.DEFAULT_LANGUAGE,
-      paidBroadcast: config.PAID_BROADCAST,
-      digestThreshold: config.DIGEST_THRESHOLD,
-      owner: instanceId,
-      claimTtlMs: config.DELIVERY_CLAIM_S * 1000,
-      retryMaxMs: config.RETRY_MAX_HOURS * 3_600_000,
-    });
-    const w = worker;
-    // New items × matching subscriptions become delivery rows in the database (one
-    // INSERT … SELECT per batch, unique per chat and story) before the items are marked seen.
-    sink = async (stored) => {
-      const planned = await repos.deliveries.plan(stored.map((s) => s.rowId));
-      if (planned)
-        log.info(
-          {
-            component: "planner",
-            feeds: new Set(stored.map((s) => s.item.feed)).size,
-            items: stored.length,
-            deliveries: planned,
-          },
-          "deliveries planned",
-        );
-      w.wake();
-    };
-  } else {
+  if (tg) sink = tg.sink;
+  else {
     const print = createConsoleSink({
       json: deps.json ?? false,
       render: {
@@ -237,19 +163,86 @@ export function createApp(deps: AppDeps): App {
     }
   }
 
-  let polling: { stop(): Promise<void> } | undefined;
+  let updates: { stop(): Promise<void>; poke?: () => void } | undefined;
+  let updatesMode: "webhook" | "long-polling" | "standby" | "none" = "none";
+  let webhook: RouteHandler | undefined;
+  const webhookPath = config.WEBHOOK_URL ? new URL(config.WEBHOOK_URL).pathname : undefined;
   let stopping = false;
+  let stopDeadline = Number.POSITIVE_INFINITY;
+  let commandsSet = false;
   const starting = new AbortController();
   let health: { close(): Promise<void> } | undefined;
+  const left = () =>
+    Math.max(0, Math.min(stopDeadline, Date.now() + config.SHUTDOWN_TIMEOUT_MS) - Date.now());
+  const bounded = <T>(p: Promise<T> | undefined) => {
+    let timer: NodeJS.Timeout | undefined;
+    return Promise.race([
+      Promise.resolve(p).catch(() => undefined),
+      new Promise((r) => {
+        timer = setTimeout(r, left());
+      }),
+    ]).finally(() => clearTimeout(timer));
+  };
+
+  /** What only the leader does: deliveries, updates, the poll schedule. */
+  async function lead(): Promise<void> {
+    if (tg) {
+      await tg.restorePauses().catch((err) => log.warn({ err }, "could not read the kept 429 pauses"));
+      await tg.worker.start();
+      if (config.WEBHOOK_URL) {
+        updates = startInboxRunner({ bot: tg.bot, inbox: repos.inbox, log });
+        updatesMode = "webhook";
+      } else {
+        await dropWebhook(tg.bot.api, log).catch((err) => log.warn({ err }, "could not check the webhook"));
+        updates = startLongPolling({
+          bot: tg.bot,
+          log,
+          timeoutSeconds: config.TELEGRAM_TIMEOUT_S,
+          onFatal: (code) => deps.onFatal?.(code),
+        });
+        updatesMode = "long-polling";
+      }
+      if (!commandsSet) {
+        commandsSet = true;
+        await setCommands(tg.bot, tg.i18n, config.DEFAULT_LANGUAGE).catch((err) =>
+          log.warn({ err }, "could not set the command menus"),
+        );
+      }
+      log.info({ bot: tg.bot.botInfo.username, updates: updatesMode }, "bot is running");
+    }
+    task.start();
+    void runOnce().catch((err) => log.error({ err }, "poll cycle failed"));
+  }
+
+  /** Back to standby: nothing more is polled, sent or handled here (what is in flight ends). */
+  async function follow(): Promise<void> {
+    await bounded(Promise.resolve(task.stop()));
+    const u = updates;
+    updates = undefined;
+    updatesMode = config.WEBHOOK_URL ? "webhook" : tg ? "standby" : "none";
+    await bounded(u?.stop());
+    await tg?.worker.stop(Math.min(left(), 10_000));
+  }
+
+  const leadership: Leadership = createLeadership({
+    leases: repos.leases,
+    log,
+    name: "leader",
+    owner: instanceId,
+    ttlMs: config.LEASE_TTL_S * 1000,
+    onLead: lead,
+    onFollow: follow,
+  });
 
   return {
     poller,
     fetcher,
     repos,
-    bot,
-    worker,
-    budget,
+    bot: tg?.bot,
+    worker: tg?.worker,
+    budget: tg?.budget,
     instanceId,
+    role: () => leadership.role(),
     runOnce,
     async start() {
       if (config.HTTP_PORT) {
@@ -257,13 +250,20 @@ export function createApp(deps: AppDeps): App {
           store: () => store.writeCheck(),
           lastCycleAt: () => lastCycleAt,
           maxCycleAgeMs: Math.max(3 * cycleMs, 120_000),
-          deliveryStuck: () => worker?.health().stuck ?? false,
+          deliveryStuck: () => tg?.worker.health().stuck ?? false,
           shuttingDown: () => stopping,
-          details: () => (worker ? { inFlight: worker.stats().inFlight, due: worker.stats().pending } : {}),
+          leads: () => leadership.role() === "leader",
+          updates: () => (leadership.role() === "leader" ? updatesMode : webhook ? "webhook" : "standby"),
+          details: () =>
+            tg && leadership.role() === "leader"
+              ? { inFlight: tg.worker.stats().inFlight, due: tg.worker.stats().pending }
+              : {},
+          route: (path) => (path === webhookPath ? webhook : undefined),
           log,
         });
       }
-      if (bot && worker && i18n) {
+      if (tg) {
+        const bot = tg.bot;
         // grammY retries getMe until Telegram answers; a stop during that aborts it.
         log.info({ apiRoot: config.TELEGRAM_API_ROOT }, "connecting to the Bot API");
         try {
@@ -275,38 +275,31 @@ export function createApp(deps: AppDeps): App {
           }
           throw error;
         }
-        await worker.start();
-        await setCommands(bot, i18n, config.DEFAULT_LANGUAGE).catch((err) =>
-          log.warn({ err }, "could not set the command menus"),
-        );
-        polling = startLongPolling({
-          bot,
-          log,
-          timeoutSeconds: config.TELEGRAM_TIMEOUT_S,
-          onFatal: (code) => deps.onFatal?.(code),
-        });
-        log.info({ bot: bot.botInfo.username }, "bot is running (long polling)");
+        if (config.WEBHOOK_URL && config.WEBHOOK_SECRET) {
+          // Every instance serves the webhook and registers it (idempotent), leader or not.
+          webhook = createWebhookIngest({
+            token: config.BOT_TOKEN ?? "",
+            apiRoot: config.TELEGRAM_API_ROOT,
+            botInfo: bot.botInfo,
+            secret: config.WEBHOOK_SECRET,
+            inbox: repos.inbox,
+            log,
+            onUpdate: () => updates?.poke?.(),
+          });
+          updatesMode = "webhook";
+          await registerWebhook(bot.api, config.WEBHOOK_URL, config.WEBHOOK_SECRET, log);
+        }
       }
-      task.start();
-      void runOnce().catch((err) => log.error({ err }, "poll cycle failed"));
+      if (stopping) return;
+      await leadership.start();
     },
     async stop(deadline = Date.now() + config.SHUTDOWN_TIMEOUT_MS) {
       stopping = true;
+      stopDeadline = deadline;
       starting.abort();
       // One deadline for the whole stop: each step gets what is left of it, whatever hangs.
-      const left = () => Math.max(0, deadline - Date.now());
-      const bounded = <T>(p: Promise<T> | undefined) => {
-        let timer: NodeJS.Timeout | undefined;
-        return Promise.race([
-          Promise.resolve(p).catch(() => undefined),
-          new Promise((r) => {
-            timer = setTimeout(r, left());
-          }),
-        ]).finally(() => clearTimeout(timer));
-      };
+      await bounded(leadership.stop());
       await bounded(Promise.resolve(task.stop()).then(() => task.destroy()));
-      await bounded(polling?.stop());
-      await worker?.stop(left());
       if (cycleRunning) await bounded(cycleRunning);
       await bounded(health?.close());
       fetcher.close();

@@ -93,6 +93,28 @@ const schema = z.object({
     (v) => (v === "" ? undefined : v),
     z.coerce.number().int().min(1).max(65535).optional(),
   ),
+  /**
+   * Public HTTPS URL of the webhook (Telegram posts updates there); every instance serves its
+   * path on HTTP_PORT. Unset: one instance long-polls.
+   */
+  WEBHOOK_URL: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z
+      .string()
+      .url()
+      .refine((v) => /^https?:\/\//.test(v), { message: "must be an http(s) URL" })
+      .optional(),
+  ),
+  /** Telegram sends it in X-Telegram-Bot-Api-Secret-Token; requests without it are refused. */
+  WEBHOOK_SECRET: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{16,256}$/, { message: "must be 16–256 characters of A–Z, a–z, 0–9, _ and -" })
+      .optional(),
+  ),
+  /** The leader's lease: another instance takes over within this after the leader dies. */
+  LEASE_TTL_S: z.coerce.number().int().min(3).max(300).default(15),
   /** How long SIGTERM waits for in-flight sends before closing the store. */
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000, 120_000),
 });
@@ -149,6 +171,15 @@ export function loadConfig(env: NodeJS.ProcessEnv, sampleFeedPath: string): Conf
     throw new ConfigError(
       `Invalid configuration:\n  DELIVERY_CLAIM_S: must be longer than TELEGRAM_TIMEOUT_S (${data.TELEGRAM_TIMEOUT_S}), so a send in flight is never taken over (got ${claim})`,
     );
+  }
+  if (data.WEBHOOK_URL) {
+    const missing = [
+      !data.WEBHOOK_SECRET &&
+        "WEBHOOK_SECRET: required with WEBHOOK_URL (Telegram sends it back on every update)",
+      !data.HTTP_PORT && "HTTP_PORT: required with WEBHOOK_URL (the port the webhook is served on)",
+      !data.BOT_TOKEN && "BOT_TOKEN: required with WEBHOOK_URL",
+    ].filter(Boolean);
+    if (missing.length) throw new ConfigError(`Invalid configuration:\n  ${missing.join("\n  ")}`);
   }
   if (usingSampleFeed) {
     feeds = [{ name: "baohatinh", url: sampleFeedPath, kind: "file" }];

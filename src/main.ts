@@ -23,7 +23,12 @@ async function main(): Promise<number> {
     }
     throw error;
   }
-  const secrets = [config.BOT_TOKEN, ...secretsFromUrl(config.STORE_URL)];
+  const secrets = [
+    config.BOT_TOKEN,
+    config.WEBHOOK_SECRET,
+    ...secretsFromUrl(config.STORE_URL),
+    ...(config.WEBHOOK_URL ? secretsFromUrl(config.WEBHOOK_URL) : []),
+  ];
   const log = createLogger(config.LOG_LEVEL, process.stderr, { secrets });
   // The grammY runner and node-cron print some errors with console.error: through pino instead.
   routeLibraryConsole(log);

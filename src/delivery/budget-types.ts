@@ -14,6 +14,11 @@ export interface FloodBudgetOptions {
   replyMaxWaitMs?: number;
   now?: () => number;
   log: Logger;
+  /**
+   * Told of every pause a 429 starts (`chat` undefined: every send), so that it can be kept
+   * where another instance taking over the sending reads it (`restorePause`).
+   */
+  onPause?: (chat: ChatId | undefined, until: number) => void;
 }
 
 export interface FloodStats {
@@ -58,6 +63,8 @@ export interface FloodBudget {
   globalReadyAt(): number;
   /** Records a 429 (the transformer calls it; the worker may too). */
   onFlood(chatId: ChatId | undefined, retryAfterS: number): void;
+  /** A pause another instance was told of (not counted as a 429 here): honoured until `until`. */
+  restorePause(chatId: ChatId | undefined, until: number): void;
   stats(): FloodStats;
 }
 

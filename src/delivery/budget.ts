@@ -271,6 +271,7 @@ export function createFloodBudget(opts: FloodBudgetOptions): FloodBudget {
     const at = now();
     flood429++;
     const until = at + Math.max(0, retryAfterS) * 1000;
+    opts.onPause?.(chat, until);
     if (chat === undefined) {
       globalPausedUntil = Math.max(globalPausedUntil, until);
       log.warn({ retryAfter: retryAfterS }, "429 without a chat: pausing every send");
@@ -284,6 +285,7 @@ export function createFloodBudget(opts: FloodBudgetOptions): FloodBudget {
         const longest = Math.max(...recentFloods.map((f) => f.until));
         if (longest > globalPausedUntil) {
           globalPausedUntil = longest;
+          opts.onPause?.(undefined, longest);
           log.warn(
             { chats: recentFloods.map((f) => f.chat), until: new Date(longest).toISOString() },
             "429s from several chats at once: pausing every send",
@@ -311,6 +313,14 @@ export function createFloodBudget(opts: FloodBudgetOptions): FloodBudget {
       return base + ahead * pacer.interval;
     },
     onFlood,
+    restorePause(chat, until) {
+      if (chat === undefined) globalPausedUntil = Math.max(globalPausedUntil, until);
+      else {
+        const c = chatState(chat);
+        c.pausedUntil = Math.max(c.pausedUntil, until);
+      }
+      pump();
+    },
     stats: () => ({
       flood429,
       repliesDropped,

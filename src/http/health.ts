@@ -1,4 +1,4 @@
-import http from "node:http";
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "../log.js";
 
@@ -12,8 +12,17 @@ export interface ReadinessCheck {
   /** Work due and nothing accepted by Telegram for a while. */
   deliveryStuck: () => boolean;
   shuttingDown: () => boolean;
+  /**
+   * Whether this instance does the leader's work (polling, sending): the poller and delivery
+   * checks apply to the leader only; a standby is ready when the store is.
+   */
+  leads?: () => boolean;
+  /** How this instance takes updates: "webhook", "long-polling", "standby" or "none". */
+  updates?: () => string;
   details?: () => Record<string, unknown>;
 }
+
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 /**
  * GET /livez: 200 while the process runs. GET /readyz (and /healthz, its old name): 200 only
@@ -22,7 +31,11 @@ export interface ReadinessCheck {
  */
 export async function startHealthServer(
   port: number,
-  deps: ReadinessCheck & { log: Logger },
+  deps: ReadinessCheck & {
+    log: Logger;
+    /** Other paths served on the same port (the webhook), looked up at each request. */
+    route?: (path: string) => RouteHandler | undefined;
+  },
 ): Promise<{ port: number; close(): Promise<void> }> {
   const log = deps.log.child({ component: "health" });
   const server = http.createServer(async (req, res) => {
@@ -30,7 +43,11 @@ export async function startHealthServer(
     if (path === "/livez") {
       return void res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
     }
-    if (path !== "/readyz" && path !== "/healthz") return void res.writeHead(404).end();
+    if (path !== "/readyz" && path !== "/healthz") {
+      const handler = deps.route?.(path ?? "");
+      if (handler) return void (await handler(req, res));
+      return void res.writeHead(404).end();
+    }
     const problems: string[] = [];
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -47,13 +64,23 @@ export async function startHealthServer(
     }
     const last = deps.lastCycleAt();
     const age = last ? Date.now() - last : null;
-    if (age === null) problems.push("poller: no cycle finished yet");
-    else if (age > deps.maxCycleAgeMs) problems.push(`poller: last cycle ${Math.round(age / 1000)} s ago`);
-    if (deps.deliveryStuck())
-      problems.push("delivery: work is due and Telegram accepted nothing for a while");
+    const leads = deps.leads?.() ?? true;
+    if (leads) {
+      if (age === null) problems.push("poller: no cycle finished yet");
+      else if (age > deps.maxCycleAgeMs) problems.push(`poller: last cycle ${Math.round(age / 1000)} s ago`);
+      if (deps.deliveryStuck())
+        problems.push("delivery: work is due and Telegram accepted nothing for a while");
+    }
     if (deps.shuttingDown()) problems.push("shutting down");
     const ok = problems.length === 0;
-    const body = { ok, problems, lastCycleAgeMs: age, ...(deps.details?.() ?? {}) };
+    const body = {
+      ok,
+      problems,
+      role: leads ? "leader" : "standby",
+      updates: deps.updates?.() ?? "none",
+      lastCycleAgeMs: age,
+      ...(deps.details?.() ?? {}),
+    };
     res.writeHead(ok ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify(body));
   });
   await new Promise<void>((resolve, reject) => {

@@ -31,6 +31,10 @@ export function createMaintenance(opts: MaintenanceOptions) {
       const seen = await opts.store.purgeExpired();
       const ledger = await opts.repos.deliveries.purge(opts.ledgerKeepMs);
       const updates = await opts.repos.updates.purge(86_400_000);
+      // Both tables hold a handful of rows (updates not yet taken, pauses still running): no
+      // index needed for these scans.
+      const inbox = await opts.repos.inbox.purge(86_400_000);
+      await opts.repos.pauses.purge();
       let items = 0;
       for (const feed of await opts.repos.feeds.all())
         items += await opts.repos.items.prune(
@@ -38,8 +42,8 @@ export function createMaintenance(opts: MaintenanceOptions) {
           opts.itemsPerFeed,
           Date.now() - opts.queueMaxMs - 3_600_000,
         );
-      if (seen || ledger || updates || items)
-        log.info({ seen, ledger, updates, items }, "expired rows removed");
+      if (seen || ledger || updates || items || inbox)
+        log.info({ seen, ledger, updates, items, inbox }, "expired rows removed");
     } catch (err) {
       log.warn({ err }, "maintenance failed; will try again in 10 minutes");
       doneAt = Date.now() - everyMs + 600_000;

@@ -5,11 +5,16 @@ import type { Db } from "./db.js";
 import type { Dialect } from "./dialect.js";
 import { initial } from "./migrations/0001_initial.js";
 import { entryDigests } from "./migrations/0002_entry_digests.js";
+import { instances } from "./migrations/0003_instances.js";
 import type { Database } from "./schema.js";
 
 /** This release's migrations, in order. Only add: never edit or drop one that has shipped. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
-  return { "0001_initial": initial(dialect), "0002_entry_digests": entryDigests() };
+  return {
+    "0001_initial": initial(dialect),
+    "0002_entry_digests": entryDigests(),
+    "0003_instances": instances(),
+  };
 }
 
 const SQLITE_LOCK_STALE_MS = 60_000;

@@ -1,9 +1,11 @@
 import type { FeedSource } from "../domain/types.js";
 import { createDeliveryRepo, type DeliveryRepo } from "./deliveries.js";
 import { createFeedRegistry, createFeedStateRepo, type FeedRegistry, type FeedStateRepo } from "./feeds.js";
+import { createInboxRepo, type InboxRepo } from "./inbox.js";
 import { createItemsRepo, type ItemsRepo } from "./items.js";
 import { createLeaseRepo, type LeaseRepo } from "./leases.js";
 import { createMetaRepo, type MetaRepo } from "./meta.js";
+import { createPauseRepo, type PauseRepo } from "./pauses.js";
 import { createSeenRepo, type SeenRepo } from "./seen.js";
 import { createSettingsRepo, type SettingsRepo } from "./settings.js";
 import type { Store } from "./store.js";
@@ -22,6 +24,8 @@ export interface Repos {
   meta: MetaRepo;
   leases: LeaseRepo;
   updates: UpdateRepo;
+  inbox: InboxRepo;
+  pauses: PauseRepo;
 }
 
 export function createRepos(store: Store, opts: { operatorFeeds: FeedSource[]; seenTtlMs: number }): Repos {
@@ -37,6 +41,8 @@ export function createRepos(store: Store, opts: { operatorFeeds: FeedSource[]; s
     meta: createMetaRepo(db),
     leases: createLeaseRepo(db),
     updates: createUpdateRepo(db),
+    inbox: createInboxRepo(db),
+    pauses: createPauseRepo(db),
   };
 }
 
@@ -44,9 +50,11 @@ export type {
   DeliveryRepo,
   FeedRegistry,
   FeedStateRepo,
+  InboxRepo,
   ItemsRepo,
   LeaseRepo,
   MetaRepo,
+  PauseRepo,
   SeenRepo,
   SettingsRepo,
   SubscriptionRepo,

@@ -109,6 +109,17 @@ export interface Database {
     update_id: number;
     at: number;
   };
+  /** Webhook updates waiting for the instance that handles updates (0003). */
+  inbox: {
+    update_id: number;
+    body: string;
+    received_at: number;
+  };
+  /** Telegram's 429 pauses still running, per chat or "*" (0003). */
+  flood_pauses: {
+    chat: string;
+    until: number;
+  };
   /** Named leases: an owner and a deadline, renewed by the holder. */
   leases: {
     name: string;

@@ -1,0 +1,145 @@
+import { Api, type Bot } from "grammy";
+import type { Config } from "./config.js";
+import { createFloodBudget, type FloodBudget } from "./delivery/budget.js";
+import { createDeliveryWorker, type DeliveryWorker } from "./delivery/worker.js";
+import type { StoredItem } from "./domain/types.js";
+import type { Fetcher } from "./feeds/fetch.js";
+import { readFeed } from "./feeds/read.js";
+import type { Logger } from "./log.js";
+import { logUpdateFetchErrors } from "./log-routing.js";
+import { GLOBAL_PAUSE } from "./store/pauses.js";
+import type { Repos } from "./store/repos.js";
+import { createBot, createI18n } from "./telegram/bot.js";
+import type { BotContext, BotDeps } from "./telegram/context.js";
+
+export interface TelegramParts {
+  bot: Bot<BotContext>;
+  i18n: ReturnType<typeof createI18n>;
+  budget: FloodBudget;
+  worker: DeliveryWorker;
+  /** New stored items → delivery rows (the planner). */
+  sink: (stored: StoredItem[]) => Promise<void>;
+  /** Loads the 429 pauses other instances were told of into this instance's budget. */
+  restorePauses(): Promise<void>;
+}
+
+/** The bot, its flood budget and the delivery worker, wired to the store (createApp's Telegram half). */
+export function createTelegramParts(deps: {
+  config: Config & { BOT_TOKEN: string };
+  log: Logger;
+  repos: Repos;
+  fetcher: Fetcher;
+  offsetMin: number;
+  instanceId: string;
+}): TelegramParts {
+  const { config, log, repos, fetcher, offsetMin } = deps;
+  const i18n = createI18n(config.DEFAULT_LANGUAGE, repos.settings);
+  // One flood budget for every call of the token: replies (the bot's Api) go first, posts
+  // (the worker's Api) fill the rest. Its 429 pauses are kept in the database for whichever
+  // instance sends next.
+  const budget = createFloodBudget({
+    rate: config.SEND_RATE,
+    replyMaxWaitMs: config.REPLY_MAX_WAIT_MS,
+    log,
+    onPause: (chat, until) =>
+      void repos.pauses
+        .pause(chat === undefined ? GLOBAL_PAUSE : String(chat), until)
+        .catch((err) => log.warn({ err }, "could not keep a 429 pause in the store")),
+  });
+  let worker: DeliveryWorker | undefined;
+  const botDeps: BotDeps = {
+    feeds: repos.feeds,
+    feedStates: repos.feedStates,
+    items: repos.items,
+    subscriptions: repos.subscriptions,
+    settings: repos.settings,
+    adminIds: new Set(config.ADMIN_IDS),
+    timeZone: config.TIMEZONE,
+    defaultLanguage: config.DEFAULT_LANGUAGE,
+    tryFeed: async (name, url) => {
+      const res = await readFeed(fetcher, name, { url, kind: "http", trusted: false }, {}, offsetMin);
+      return res.status === "ok" ? res.total : 0;
+    },
+    deliveryStats: async () => {
+      const [counts, meta] = await Promise.all([repos.deliveries.counts(), repos.meta.get(["digests_sent"])]);
+      const w = worker?.stats();
+      return {
+        sent: counts.sent,
+        digests: meta.digests_sent ?? 0,
+        pending: counts.pending,
+        dead: counts.dead,
+        flood429: budget.stats().flood429,
+        retries: w?.retries ?? 0,
+        fallbacks: w?.fallbacks ?? 0,
+      };
+    },
+    settingsChanged: (chatId) => worker?.invalidate(chatId),
+  };
+  const bot = createBot({
+    token: config.BOT_TOKEN,
+    apiRoot: config.TELEGRAM_API_ROOT,
+    deps: botDeps,
+    i18n,
+    log,
+    // Replies and getUpdates are bounded too (the long poll ends 5 s before this).
+    timeoutSeconds: config.TELEGRAM_TIMEOUT_S,
+    // Telegram re-delivers an update whose answer it did not see: handled once, whichever
+    // instance sees it.
+    claimUpdate: (id) => repos.updates.claim(id),
+  });
+  bot.api.config.use(budget.transformer("reply"));
+  bot.api.config.use(logUpdateFetchErrors(log));
+  // Posts go through an Api of their own: a bounded timeout, the post lane of the budget,
+  // and nothing else retrying behind the worker's back.
+  const postApi = new Api(config.BOT_TOKEN, {
+    apiRoot: config.TELEGRAM_API_ROOT,
+    timeoutSeconds: config.TELEGRAM_TIMEOUT_S,
+  });
+  postApi.config.use(budget.transformer("post"));
+  const w = createDeliveryWorker({
+    api: postApi,
+    budget,
+    deliveries: repos.deliveries,
+    items: repos.items,
+    subscriptions: repos.subscriptions,
+    settings: repos.settings,
+    log,
+    digestHeader: (language, count) => i18n.t(language, "digest-title", { count }),
+    timeZone: config.TIMEZONE,
+    defaultLanguage: config.DEFAULT_LANGUAGE,
+    paidBroadcast: config.PAID_BROADCAST,
+    digestThreshold: config.DIGEST_THRESHOLD,
+    owner: deps.instanceId,
+    claimTtlMs: config.DELIVERY_CLAIM_S * 1000,
+    retryMaxMs: config.RETRY_MAX_HOURS * 3_600_000,
+  });
+  worker = w;
+  return {
+    bot,
+    i18n,
+    budget,
+    worker: w,
+    // New items × matching subscriptions become delivery rows in the database (one
+    // INSERT … SELECT per batch, unique per chat and story) before the items are marked seen.
+    sink: async (stored) => {
+      const planned = await repos.deliveries.plan(stored.map((s) => s.rowId));
+      if (planned)
+        log.info(
+          {
+            component: "planner",
+            feeds: new Set(stored.map((s) => s.item.feed)).size,
+            items: stored.length,
+            deliveries: planned,
+          },
+          "deliveries planned",
+        );
+      w.wake();
+    },
+    async restorePauses() {
+      for (const p of await repos.pauses.active()) {
+        const chat = p.chat === GLOBAL_PAUSE ? undefined : /^-?\d+$/.test(p.chat) ? Number(p.chat) : p.chat;
+        budget.restorePause(chat, p.until);
+      }
+    },
+  };
+}

@@ -1,0 +1,120 @@
+import type { Logger } from "../log.js";
+import type { LeaseRepo } from "../store/repos.js";
+
+export type Role = "leader" | "standby" | "stopped";
+
+export interface LeadershipDeps {
+  leases: LeaseRepo;
+  log: Logger;
+  /** The lease's name; every instance of one token uses the same. */
+  name: string;
+  owner: string;
+  ttlMs: number;
+  /** Became the leader: start what only one instance may do. Awaited before the next renewal. */
+  onLead: () => Promise<void>;
+  /** No longer the leader (lost the lease, the database is away, stopping): stop it all. */
+  onFollow: () => Promise<void>;
+  now?: () => number;
+}
+
+export interface Leadership {
+  start(): Promise<void>;
+  /** Steps down (onFollow), releases the lease so another instance takes over at once. */
+  stop(): Promise<void>;
+  role(): Role;
+}
+
+/**
+ * One leader among the instances of a token, by a lease in the database: the holder renews it
+ * every third of its TTL; the others try to take it as often, and get it once it has expired
+ * (the holder died) or was released (it stopped). The leader steps down on its own when it
+ * could not renew for two thirds of the TTL, before anyone else can take the lease, so two
+ * instances never act as leader at once even when the database goes away.
+ */
+export function createLeadership(deps: LeadershipDeps): Leadership {
+  const log = deps.log.child({ component: "leader", lease: deps.name });
+  const now = deps.now ?? Date.now;
+  const every = Math.max(200, Math.floor(deps.ttlMs / 3));
+  let role: Role = "stopped";
+  let renewedAt = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let running = false;
+  let step: Promise<void> = Promise.resolve();
+
+  /** Starting and stopping the leader's work, one after the other; renewals never wait for them. */
+  let transitions: Promise<void> = Promise.resolve();
+  const enqueue = (fn: () => Promise<void>) => {
+    transitions = transitions.then(fn, fn);
+    return transitions;
+  };
+
+  function lead(): Promise<void> {
+    role = "leader";
+    log.info({ owner: deps.owner }, "this instance leads: updates, polling and sending");
+    return enqueue(async () => {
+      if (role !== "leader") return;
+      try {
+        await deps.onLead();
+      } catch (err) {
+        log.error({ err }, "could not start as leader; stepping down");
+        await follow("start failed");
+        await deps.leases.release(deps.name, deps.owner).catch(() => undefined);
+      }
+    });
+  }
+
+  function follow(reason: string): Promise<void> {
+    if (role !== "leader") return transitions;
+    role = running ? "standby" : "stopped";
+    log.warn({ reason }, "this instance no longer leads; standing by");
+    return enqueue(() => deps.onFollow().catch((err) => log.error({ err }, "stepping down failed")));
+  }
+
+  async function tick(): Promise<void> {
+    try {
+      const held = await deps.leases.acquire(deps.name, deps.owner, deps.ttlMs);
+      if (!running) return;
+      if (held) {
+        renewedAt = now();
+        if (role !== "leader") void lead();
+      } else if (role === "leader") {
+        void follow("another instance holds the lease");
+      }
+    } catch (err) {
+      if (role === "leader" && now() - renewedAt > (deps.ttlMs * 2) / 3) {
+        void follow("could not renew the lease in time");
+      } else {
+        log.warn({ err }, "lease check failed");
+      }
+    }
+  }
+
+  function schedule(): void {
+    if (!running) return;
+    timer = setTimeout(() => {
+      step = tick().finally(schedule);
+    }, every);
+  }
+
+  return {
+    async start() {
+      running = true;
+      role = "standby";
+      await tick();
+      // A start that took the lease returns with the leader's work started.
+      await transitions;
+      schedule();
+    },
+    async stop() {
+      running = false;
+      if (timer) clearTimeout(timer);
+      await step.catch(() => undefined);
+      const was = role === "leader";
+      await follow("stopping");
+      await transitions;
+      role = "stopped";
+      if (was) await deps.leases.release(deps.name, deps.owner).catch(() => undefined);
+    },
+    role: () => role,
+  };
+}
