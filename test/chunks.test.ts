@@ -127,6 +127,19 @@ describe("parseFeed with entries read before", () => {
     expect(part.items.map((i) => i.title)).toEqual(["Một"]);
   });
 
+  it("no digests when the parser sees fewer items than the scan found entries", async () => {
+    // After a stray </channel>, and RSS 1.0 items inside <channel>: rss-parser reads none.
+    const stray = `<rss><channel><title>x</title></channel><item><title>Một</title></item></rss>`;
+    const rdf = RDF.replace("</channel>", "").replace("<textinput", "</channel><textinput");
+    for (const xml of [stray, rdf]) {
+      const res = await parseFeed(xml);
+      expect(splitEntries(xml)?.chunks.length).toBeGreaterThan(res.items.length);
+      expect(res.digests).toBeUndefined();
+      const skipped = await parseFeed(xml, { skip: new Set(["AAAAAAAAAAAAAAAA"]) });
+      expect(skipped.digests).toBeUndefined();
+    }
+  });
+
   it("a document that cannot be cut is parsed whole, skip or not", async () => {
     const xml = `<rss><channel><title>x</title><item><title>Một</title></item><ttl>5</ttl><item><title>Hai</title></item></channel></rss>`;
     const res = await parseFeed(xml, { skip: new Set(["AAAAAAAAAAAAAAAA"]) });

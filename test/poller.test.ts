@@ -211,6 +211,35 @@ describe("poller", () => {
     expect(idsFor("a")).toEqual(["g2", "g3", "g2"]);
   });
 
+  it("entries the parser did not see or could not use are not remembered as read", async () => {
+    let body = "";
+    server.route("/c", (_req, res) => void res.writeHead(200).end(body));
+    const feed = { name: "c", url: server.url("/c"), kind: "http" as const };
+    const p = poller();
+    const item = (n: number, withTitle = true) =>
+      `<item>${withTitle ? `<title>Tin ${n}</title>` : ""}<link>/p/${n}</link><guid>g${n}</guid></item>`;
+    const doc = (items: string, opts: { stray?: boolean; link?: boolean } = {}) =>
+      `<rss version="2.0"><channel><title>C</title>${opts.link === false ? "" : "<link>https://c.example/</link>"}${
+        opts.stray ? "</channel>" : ""
+      }${items}${opts.stray ? "" : "</channel>"}</rss>`;
+    body = doc(item(1));
+    await p.pollFeed(feed, 1);
+    // A template glitch: items after </channel>, which rss-parser does not read.
+    body = doc(item(2) + item(1), { stray: true });
+    await p.pollFeed(feed, 2);
+    body = doc(item(2) + item(1));
+    await p.pollFeed(feed, 3);
+    expect(idsFor("c")).toEqual(["g1", "g2"]);
+    // An entry that is no item (no title, and no channel link to resolve its own against)
+    // becomes one when the channel gains a link: it is read again then.
+    body = doc(item(3, false) + item(2) + item(1), { link: false });
+    await p.pollFeed(feed, 4);
+    expect(idsFor("c")).toEqual(["g1", "g2"]);
+    body = doc(item(3, false) + item(2) + item(1));
+    await p.pollFeed(feed, 5);
+    expect(idsFor("c")).toEqual(["g1", "g2", "g3"]);
+  });
+
   it("a read whose items could not be settled does not save its digests: they are offered again", async () => {
     items.a = [spec(1)];
     let fail = false;

@@ -30,6 +30,8 @@ export interface ParsedFeed {
    * parsed again.
    */
   digests?: string[] | undefined;
+  /** With `digests`: the digest of each item in `items`, in the same order. */
+  itemDigests?: string[] | undefined;
   /** Repairs applied to make the document parse. */
   fixes: string[];
 }
@@ -91,22 +93,28 @@ export async function parseFeed(text: string, options: ParseOptions = {}): Promi
   if (skip?.size) {
     // The document without the entries read before: the feed's own elements and the new
     // entries, in their order (a repeated entry once).
-    const fresh = new Set<string>();
+    const fresh: string[] = [];
     const chunks = split.chunks.filter((_chunk, k) => {
       const d = digests[k] as string;
-      if (skip.has(d) || fresh.has(d)) return false;
-      fresh.add(d);
+      if (skip.has(d) || fresh.includes(d)) return false;
+      fresh.push(d);
       return true;
     });
     try {
       const part = await parseXml(`${split.before}${chunks.join("\n")}${split.after}`, fixes);
-      return { ...part, total: split.chunks.length, digests };
+      // Each kept entry must have become one item (see below); if not, the whole one decides.
+      if (part.items.length === chunks.length)
+        return { ...part, total: split.chunks.length, digests, itemDigests: fresh };
     } catch {
       // Whatever made the shortened document fail, the whole one decides.
     }
   }
   const whole = await parseXml(xml, fixes);
-  return { ...whole, total: whole.items.length, digests };
+  // Digests only when every entry the scan found is an item the parser read: an <item> the
+  // parser does not see (after a stray </channel>, inside an RSS 1.0 <channel>) must not be
+  // remembered as read, or it would be skipped once the feed is fixed.
+  if (whole.items.length !== split.chunks.length) return { ...whole, total: whole.items.length };
+  return { ...whole, total: whole.items.length, digests, itemDigests: digests };
 }
 
 async function parseXml(xml: string, fixes: string[]): Promise<Omit<ParsedFeed, "total">> {

@@ -37,20 +37,27 @@ export async function readFeed(
   const parsed = await parseFeed(text, { skip });
   const seen = new Set<string>();
   const entries: Entry[] = [];
-  for (const raw of parsed.items) {
+  // Entries that are no item (no title nor link, say) are not remembered as read: the same
+  // raw entry may become one when the feed's own elements change (a channel link added).
+  const rejected = new Set<string>();
+  parsed.items.forEach((raw, k) => {
     const entry = identifyItem(raw, name, parsed, offsetMin);
-    // The same entry twice in one document is one item.
-    if (entry && !seen.has(entry.head.id)) {
+    if (!entry) {
+      const d = parsed.itemDigests?.[k];
+      if (d) rejected.add(d);
+    } else if (!seen.has(entry.head.id)) {
+      // The same entry twice in one document is one item.
       seen.add(entry.head.id);
       entries.push(entry);
     }
-  }
+  });
+  const digests = rejected.size ? parsed.digests?.filter((d) => !rejected.has(d)) : parsed.digests;
   return {
     status: "ok",
     title: parsed.title,
     entries,
     total: parsed.total,
-    digests: parsed.digests,
+    digests,
     validators: { etag: res.etag, lastModified: res.lastModified },
     charset,
     fixes: parsed.fixes,

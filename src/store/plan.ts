@@ -126,7 +126,8 @@ async function chunksByFanOut(db: Kysely<Database>, itemRowIds: number[]): Promi
   for (const id of itemRowIds) {
     const feed = feedOf.get(id);
     const fanOut = base + (feed === undefined ? 0 : (named.get(feed) ?? 0));
-    if (run.length && rows + fanOut > PLAN_ROWS) {
+    // Also at most 500 items a run: an IN list stays far below SQLite's variable limit.
+    if (run.length && (rows + fanOut > PLAN_ROWS || run.length >= 500)) {
       out.push(run);
       run = [];
       rows = 0;
