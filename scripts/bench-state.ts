@@ -193,6 +193,22 @@ async function childStartup(): Promise<never> {
   });
 }
 
+async function startProfile() {
+  const { Session } = await import("node:inspector/promises");
+  const { writeFile } = await import("node:fs/promises");
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.start");
+  return {
+    async stop(file: string) {
+      const { profile } = await session.post("Profiler.stop");
+      await writeFile(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
 async function childCycle(): Promise<never> {
   const { store, app } = await openApp();
   const pending = async () => (await app.repos.deliveries.counts()).pending;
@@ -200,7 +216,10 @@ async function childCycle(): Promise<never> {
   const warm = await measure(() => app.runOnce());
   await ask({ type: "feeds", version: 1 });
   const before = await pending();
+  // BENCH_CYCLE_PROF=file.cpuprofile: a CPU profile of the measured cycle alone.
+  const profile = process.env.BENCH_CYCLE_PROF ? await startProfile() : undefined;
   const fresh = await measure(() => app.runOnce());
+  if (profile) await profile.stop(process.env.BENCH_CYCLE_PROF as string);
   const mid = await pending();
   const same = await measure(() => app.runOnce());
   const after = await pending();

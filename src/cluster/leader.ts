@@ -70,22 +70,36 @@ export function createLeadership(deps: LeadershipDeps): Leadership {
     return enqueue(() => deps.onFollow().catch((err) => log.error({ err }, "stepping down failed")));
   }
 
+  /**
+   * The leader's own deadline: two thirds of the TTL after the start of its last successful
+   * renewal (the lease's expiry counts from before that query), so it has stopped well before
+   * another instance can take the lease, however late the next renewal attempts run.
+   */
+  let deadline: NodeJS.Timeout | undefined;
+  function armDeadline(): void {
+    if (deadline) clearTimeout(deadline);
+    deadline = setTimeout(
+      () => {
+        if (role === "leader") void follow("could not renew the lease in time");
+      },
+      Math.max(0, renewedAt + (deps.ttlMs * 2) / 3 - now()),
+    );
+  }
+
   async function tick(): Promise<void> {
+    const started = now();
     try {
       const held = await deps.leases.acquire(deps.name, deps.owner, deps.ttlMs);
       if (!running) return;
       if (held) {
-        renewedAt = now();
+        renewedAt = started;
+        armDeadline();
         if (role !== "leader") void lead();
       } else if (role === "leader") {
         void follow("another instance holds the lease");
       }
     } catch (err) {
-      if (role === "leader" && now() - renewedAt > (deps.ttlMs * 2) / 3) {
-        void follow("could not renew the lease in time");
-      } else {
-        log.warn({ err }, "lease check failed");
-      }
+      log.warn({ err, leader: role === "leader" }, "lease check failed");
     }
   }
 
@@ -108,6 +122,7 @@ export function createLeadership(deps: LeadershipDeps): Leadership {
     async stop() {
       running = false;
       if (timer) clearTimeout(timer);
+      if (deadline) clearTimeout(deadline);
       await step.catch(() => undefined);
       const was = role === "leader";
       await follow("stopping");

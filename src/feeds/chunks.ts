@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 /**
  * A feed document cut around its entries, so that a read parses only the entries it has not
@@ -18,7 +18,7 @@ export const MAX_DIGESTS = 1000;
 
 /** A short, collision-safe fingerprint of one entry's raw text (96 bits of SHA-256). */
 export function entryDigest(chunk: string): string {
-  return createHash("sha256").update(chunk).digest("base64url").slice(0, 16);
+  return hash("sha256", chunk, "base64url").slice(0, 16);
 }
 
 const WS = /^\s*$/;

@@ -30,15 +30,17 @@ export function repairXml(input: string): Repaired {
     text = text.trimStart();
   }
   // The XML declaration is only legal at the very start; a later one (after a repaired prefix) is dropped.
-  text = text.replace(/(?!^)<\?xml[^>]*\?>/g, () => {
-    fixes.push("dropped a misplaced XML declaration");
-    return "";
-  });
+  // (Each pass is skipped when a plain search shows it has nothing to do: most feeds are fine.)
+  if (text.indexOf("<?xml", 1) !== -1)
+    text = text.replace(/(?!^)<\?xml[^>]*\?>/g, () => {
+      fixes.push("dropped a misplaced XML declaration");
+      return "";
+    });
 
   let bareAmps = 0;
   let htmlEntities = 0;
   let controls = 0;
-  const parts = text.split(/(<!\[CDATA\[[\s\S]*?\]\]>)/);
+  const parts = text.includes("&") ? text.split(/(<!\[CDATA\[[\s\S]*?\]\]>)/) : [];
   for (let i = 0; i < parts.length; i += 2) {
     let part = parts[i] as string;
     part = part.replace(/&(#x[0-9a-fA-F]+;|#\d+;|[A-Za-z][A-Za-z0-9]*;)?/g, (m, ref: string | undefined) => {
@@ -59,7 +61,7 @@ export function repairXml(input: string): Repaired {
     });
     parts[i] = part;
   }
-  text = parts.join("");
+  if (parts.length) text = parts.join("");
   text = text.replace(FORBIDDEN_CHARS, () => {
     controls++;
     return "";

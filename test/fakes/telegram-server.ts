@@ -208,12 +208,65 @@ export class FakeTelegram {
     return full;
   }
 
-  /** Queues an update for getUpdates. */
+  /** Queues an update for getUpdates, or, with a webhook set, posts it there (as Telegram does). */
   push(update: Record<string, unknown>): void {
-    this.updates.push({ update_id: this.nextUpdateId++, ...update });
+    const full = { update_id: this.nextUpdateId++, ...update };
+    if (this.webhook) {
+      void this.deliver(full);
+      return;
+    }
+    this.updates.push(full);
     const waiters = this.waiters;
     this.waiters = [];
     for (const w of waiters) w();
+  }
+
+  /**
+   * Every webhook POST made: the update id, the URL it went to, the HTTP status (0: no answer
+   * in time or the connection failed), and when.
+   */
+  readonly webhookPosts: Array<{ updateId: number; url: string; status: number; at: number }> = [];
+  /**
+   * Where the n-th webhook POST goes (a load balancer in front of several instances); default:
+   * the registered URL.
+   */
+  webhookRoute?: (url: string, n: number) => string;
+
+  /** Posts one update to the webhook once; the status it got (0 for none within `timeoutMs`). */
+  async postWebhook(
+    update: Record<string, unknown>,
+    opts: { secret?: string | null; url?: string; timeoutMs?: number } = {},
+  ): Promise<number> {
+    const registered = this.webhook?.url ?? "";
+    const url = opts.url ?? this.webhookRoute?.(registered, this.webhookPosts.length) ?? registered;
+    const secret = opts.secret === undefined ? this.webhook?.secretToken : opts.secret;
+    let status = 0;
+    try {
+      const res = await fetch(url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          ...(secret ? { "x-telegram-bot-api-secret-token": secret } : {}),
+        },
+        body: JSON.stringify(update),
+        signal: AbortSignal.timeout(opts.timeoutMs ?? 5000),
+      });
+      status = res.status;
+      await res.arrayBuffer();
+    } catch {
+      status = 0;
+    }
+    this.webhookPosts.push({ updateId: Number(update.update_id), url, status, at: Date.now() });
+    return status;
+  }
+
+  /** Telegram's delivery: again and again (another instance, perhaps) until an answer is 2xx. */
+  private async deliver(update: Record<string, unknown>): Promise<void> {
+    for (let attempt = 0; attempt < 50 && !this.closing; attempt++) {
+      const status = await this.postWebhook(update);
+      if (status >= 200 && status < 300) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
 
   /** A text message from a user; commands get their bot_command entity as Telegram adds it. */
