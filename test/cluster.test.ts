@@ -221,3 +221,51 @@ describe("webhook mode, two instances behind one URL", () => {
     await until("the reply", () => tg.sentTo(USER).length === 1, 10_000);
   });
 });
+
+describe("429 pauses across instances", () => {
+  it("a pause Telegram announced to the leader is honoured by the instance that takes over", async () => {
+    const tg = await new FakeTelegram().start();
+    cleanups.push(() => tg.close());
+    const feeds = await startFeedServer();
+    cleanups.push(() => feeds.close());
+    feeds.route("/rss", (_q, res) => void res.writeHead(200).end(rss([], "Báo Hà Tĩnh")));
+    const file = join(dir.path, `pause${n++}.sqlite`);
+    const apps: App[] = [];
+    const stores: Store[] = [];
+    for (let i = 0; i < 2; i++) {
+      const config = loadConfig(
+        {
+          FEEDS: `hatinh=${feeds.url("/rss")}`,
+          STORE_URL: `sqlite://${file}`,
+          BOT_TOKEN: TOKEN,
+          TELEGRAM_API_ROOT: tg.apiRoot,
+          POLL_CRON: "0 0 1 1 *",
+          LOG_LEVEL: "silent",
+          LEASE_TTL_S: "3",
+        },
+        "/nonexistent.xml",
+      );
+      const store = await openStore(config.STORE_URL, { log: testLog });
+      stores.push(store);
+      apps.push(createApp({ config, log: testLog, store }));
+    }
+    cleanups.push(async () => {
+      for (const a of apps) await a.stop();
+      for (const s of stores) await s.close();
+    });
+    await Promise.all(apps.map((a) => a.start()));
+    const leader = apps.find((a) => a.role() === "leader") as App;
+    const standby = apps.find((a) => a.role() === "standby") as App;
+    const before = Date.now();
+    leader.budget?.onFlood(-500, 30);
+    leader.budget?.onFlood(undefined, 20);
+    await until("the pauses kept", async () => (await leader.repos.pauses.active()).length === 2);
+    await leader.stop();
+    await until("the standby leads", () => standby.role() === "leader", 5000);
+    const b = standby.budget;
+    expect(b?.chatReadyAt(-500)).toBeGreaterThanOrEqual(before + 30_000);
+    expect(b?.globalReadyAt()).toBeGreaterThanOrEqual(before + 20_000);
+    // Honoured, not counted: this instance was not answered 429 itself.
+    expect(b?.stats().flood429).toBe(0);
+  });
+});

@@ -102,4 +102,28 @@ describe("config", () => {
       /DELIVERY_CLAIM_S/,
     );
   });
+
+  it("webhook mode needs its secret and port; the secret is never echoed; the lease TTL is bounded", () => {
+    const base = { BOT_TOKEN: "777000:AAfakefakefakefakefakefakefakefake12", WEBHOOK_URL: "https://bot.example.vn/tg/hook" };
+    const fail = (env: Record<string, string>) => {
+      try {
+        loadConfig(env, "/s.xml");
+        return "";
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as Error).message;
+      }
+    };
+    const missing = fail(base);
+    expect(missing).toContain("WEBHOOK_SECRET: required with WEBHOOK_URL");
+    expect(missing).toContain("HTTP_PORT: required with WEBHOOK_URL");
+    const short = fail({ ...base, HTTP_PORT: "8080", WEBHOOK_SECRET: "tooshort!" });
+    expect(short).toContain("WEBHOOK_SECRET");
+    expect(short).not.toContain("tooshort");
+    expect(fail({ ...base, WEBHOOK_URL: "not a url", HTTP_PORT: "8080" })).toContain("WEBHOOK_URL");
+    const ok = loadConfig({ ...base, HTTP_PORT: "8080", WEBHOOK_SECRET: "a".repeat(32) }, "/s.xml");
+    expect(ok).toMatchObject({ WEBHOOK_URL: base.WEBHOOK_URL, LEASE_TTL_S: 15 });
+    expect(fail({ LEASE_TTL_S: "1" })).toContain("LEASE_TTL_S");
+    expect(loadConfig({ LEASE_TTL_S: "30" }, "/s.xml").LEASE_TTL_S).toBe(30);
+  });
 });

@@ -349,6 +349,42 @@ function contract(name: string, open: () => Promise<{ store: Store; cleanup(): P
       expect(await repos.updates.claim(1)).toBe(false);
     });
 
+    it("inbox: an update kept once, each taken by one taker only, oldest first", async () => {
+      const { inbox } = repos;
+      const u = (id: number) => ({ update_id: id, message: { message_id: id, text: `t${id}` } }) as never;
+      const kept = await Promise.all([5, 3, 5, 4, 3].map((id) => inbox.put(u(id))));
+      expect(kept.filter(Boolean)).toHaveLength(3);
+      for (let id = 6; id < 40; id++) await inbox.put(u(id));
+      // Several takers at once (a handover): every update goes to exactly one of them.
+      const taken = await Promise.all([10, 10, 10, 10].map((n) => inbox.take(n)));
+      const ids = taken.flat().map((x) => x.update_id);
+      expect(ids.sort((a, b) => a - b)).toEqual(Array.from({ length: 37 }, (_, i) => i + 3));
+      for (const batch of taken) {
+        const own = batch.map((x) => x.update_id);
+        expect(own).toEqual([...own].sort((a, b) => a - b));
+      }
+      expect(await inbox.take(5)).toEqual([]);
+      await inbox.put(u(100));
+      expect(await inbox.purge(-1000)).toBe(1); // older than "a second from now": everything
+      expect(await inbox.take(5)).toEqual([]);
+    });
+
+    it("429 pauses: the latest end kept per chat, only running ones listed", async () => {
+      const { pauses } = repos;
+      const now = Date.now();
+      await Promise.all([pauses.pause("-100", now + 5000), pauses.pause("-100", now + 2000)]);
+      await pauses.pause("@chan", now + 3000);
+      await pauses.pause("*", now - 10);
+      const active = await pauses.active(now);
+      expect(active.sort((a, b) => a.chat.localeCompare(b.chat))).toEqual([
+        { chat: "-100", until: now + 5000 },
+        { chat: "@chan", until: now + 3000 },
+      ]);
+      expect(await pauses.purge(now)).toBe(1);
+      expect(await pauses.purge(now + 10_000)).toBe(2);
+      expect(await pauses.active(now)).toEqual([]);
+    });
+
     it("readiness writes and pings", async () => {
       await expect(store.writeCheck()).resolves.toBeUndefined();
       await expect(store.ping()).resolves.toBeUndefined();
