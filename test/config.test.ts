@@ -104,7 +104,10 @@ describe("config", () => {
   });
 
   it("webhook mode needs its secret and port; the secret is never echoed; the lease TTL is bounded", () => {
-    const base = { BOT_TOKEN: "777000:AAfakefakefakefakefakefakefakefake12", WEBHOOK_URL: "https://bot.example.vn/tg/hook" };
+    const base = {
+      BOT_TOKEN: "777000:AAfakefakefakefakefakefakefakefake12",
+      WEBHOOK_URL: "https://bot.example.vn/tg/hook",
+    };
     const fail = (env: Record<string, string>) => {
       try {
         loadConfig(env, "/s.xml");
