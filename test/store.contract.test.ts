@@ -357,6 +357,7 @@ function contract(name: string, open: () => Promise<{ store: Store; cleanup(): P
       for (let id = 6; id < 40; id++) await inbox.put(u(id));
       // Several takers at once (a handover): every update goes to exactly one of them.
       const taken = await Promise.all([10, 10, 10, 10].map((n) => inbox.take(n)));
+      for (let more = await inbox.take(10); more.length; more = await inbox.take(10)) taken.push(more);
       const ids = taken.flat().map((x) => x.update_id);
       expect(ids.sort((a, b) => a - b)).toEqual(Array.from({ length: 37 }, (_, i) => i + 3));
       for (const batch of taken) {

@@ -1,5 +1,6 @@
 import type { Update } from "grammy/types";
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
+import type { Dialect } from "./dialect.js";
 import type { Database } from "./schema.js";
 
 /**
@@ -16,7 +17,7 @@ export interface InboxRepo {
   purge(olderThanMs: number): Promise<number>;
 }
 
-export function createInboxRepo(db: Kysely<Database>): InboxRepo {
+export function createInboxRepo(db: Kysely<Database>, dialect: Dialect): InboxRepo {
   return {
     async put(update) {
       const res = await db
@@ -27,13 +28,16 @@ export function createInboxRepo(db: Kysely<Database>): InboxRepo {
       return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
     },
     async take(limit) {
-      // One statement: rows another taker deleted first are simply not returned (primary key).
+      // One statement: a row goes to one taker only (a row another taker deleted first is not
+      // returned). On PostgreSQL, rows another taker is deleting are skipped, not waited for,
+      // so two takers at once (a handover) get different rows.
+      const oldest = db.selectFrom("inbox").select("update_id").orderBy("update_id").limit(limit);
       const rows = await db
         .deleteFrom("inbox")
         .where(
           "update_id",
           "in",
-          db.selectFrom("inbox").select("update_id").orderBy("update_id").limit(limit),
+          dialect === "postgres" ? oldest.modifyEnd(sql`for update skip locked`) : oldest,
         )
         .returning(["update_id", "body"])
         .execute();

@@ -41,7 +41,7 @@ export function createRepos(store: Store, opts: { operatorFeeds: FeedSource[]; s
     meta: createMetaRepo(db),
     leases: createLeaseRepo(db),
     updates: createUpdateRepo(db),
-    inbox: createInboxRepo(db),
+    inbox: createInboxRepo(db, store.backend),
     pauses: createPauseRepo(db),
   };
 }
