@@ -184,16 +184,28 @@ export function createApp(deps: AppDeps): App {
     ]).finally(() => clearTimeout(timer));
   };
 
+  /**
+   * Each leadership term has a number; follow() ends the term, and a lead() still starting
+   * (waiting for the database or Telegram) checks after each step that its term is current,
+   * so it starts nothing once this instance no longer leads.
+   */
+  let term = 0;
+
   /** What only the leader does: deliveries, updates, the poll schedule. */
   async function lead(): Promise<void> {
+    const mine = ++term;
+    const current = () => mine === term && !stopping;
     if (tg) {
       await tg.restorePauses().catch((err) => log.warn({ err }, "could not read the kept 429 pauses"));
+      if (!current()) return;
       await tg.worker.start();
+      if (!current()) return;
       if (config.WEBHOOK_URL) {
         updates = startInboxRunner({ bot: tg.bot, inbox: repos.inbox, log });
         updatesMode = "webhook";
       } else {
         await dropWebhook(tg.bot.api, log).catch((err) => log.warn({ err }, "could not check the webhook"));
+        if (!current()) return;
         updates = startLongPolling({
           bot: tg.bot,
           log,
@@ -202,20 +214,22 @@ export function createApp(deps: AppDeps): App {
         });
         updatesMode = "long-polling";
       }
-      if (!commandsSet) {
-        commandsSet = true;
-        await setCommands(tg.bot, tg.i18n, config.DEFAULT_LANGUAGE).catch((err) =>
-          log.warn({ err }, "could not set the command menus"),
-        );
-      }
       log.info({ bot: tg.bot.botInfo.username, updates: updatesMode }, "bot is running");
     }
     task.start();
     void runOnce().catch((err) => log.error({ err }, "poll cycle failed"));
+    if (tg && !commandsSet) {
+      commandsSet = true;
+      // Last: everything else already runs while Telegram takes its time.
+      await setCommands(tg.bot, tg.i18n, config.DEFAULT_LANGUAGE).catch((err) =>
+        log.warn({ err }, "could not set the command menus"),
+      );
+    }
   }
 
   /** Back to standby: nothing more is polled, sent or handled here (what is in flight ends). */
   async function follow(): Promise<void> {
+    term++;
     await bounded(Promise.resolve(task.stop()));
     const u = updates;
     updates = undefined;

@@ -75,6 +75,47 @@ describe("leadership (a lease in the database)", () => {
     expect(events.filter((e) => e.endsWith("leads"))).toHaveLength(2);
   });
 
+  it("a leader whose start fails steps down, releases the lease, and another leads", async () => {
+    const { repos } = await pair(900);
+    const events: string[] = [];
+    const broken = createLeadership({
+      leases: repos.leases,
+      log: testLog,
+      name: "leader",
+      owner: "broken",
+      ttlMs: 900,
+      onLead: async () => {
+        events.push("start");
+        throw new Error("cannot start");
+      },
+      onFollow: async () => void events.push("stop"),
+    });
+    cleanups.push(() => broken.stop());
+    await broken.start(); // returns: no wait on itself
+    expect(events.slice(0, 2)).toEqual(["start", "stop"]);
+    expect((await repos.leases.holder("leader"))?.owner).not.toBe("broken");
+    const good = createLeadership({
+      leases: repos.leases,
+      log: testLog,
+      name: "leader",
+      owner: "good",
+      ttlMs: 900,
+      onLead: async () => undefined,
+      onFollow: async () => undefined,
+    });
+    cleanups.push(() => good.stop());
+    await good.start();
+    await until("the good one leads", () => good.role() === "leader", 3000);
+  });
+
+  it("a lease taken by a standby just as it stops is released", async () => {
+    const { make, repos } = await pair(900);
+    const a = make("a");
+    await a.start();
+    await a.stop();
+    expect(await repos.leases.holder("leader")).toBeUndefined();
+  });
+
   it("a leader that dies (stops renewing) is replaced once its lease expires", async () => {
     const { make, repos } = await pair(900);
     // A leader killed right after its last renewal: the lease stays for the whole TTL.

@@ -41,33 +41,45 @@ export function createLeadership(deps: LeadershipDeps): Leadership {
   let running = false;
   let step: Promise<void> = Promise.resolve();
 
-  /** Starting and stopping the leader's work, one after the other; renewals never wait for them. */
-  let transitions: Promise<void> = Promise.resolve();
-  const enqueue = (fn: () => Promise<void>) => {
-    transitions = transitions.then(fn, fn);
-    return transitions;
-  };
+  /**
+   * Starting the leader's work waits for the last stop to end; stopping never waits for a start
+   * (a start stuck on a slow call must not keep an instance that lost its lease working: onLead
+   * checks, after each step, whether it still leads). Renewals wait for neither.
+   */
+  let starting: Promise<void> = Promise.resolve();
+  let stopping: Promise<void> = Promise.resolve();
 
   function lead(): Promise<void> {
     role = "leader";
     log.info({ owner: deps.owner }, "this instance leads: updates, polling and sending");
-    return enqueue(async () => {
+    const previous = starting;
+    starting = (async () => {
+      await previous;
+      await stopping;
       if (role !== "leader") return;
       try {
         await deps.onLead();
       } catch (err) {
         log.error({ err }, "could not start as leader; stepping down");
-        await follow("start failed");
+        if (role === "leader") {
+          role = running ? "standby" : "stopped";
+          await deps.onFollow().catch((e) => log.error({ err: e }, "stepping down failed"));
+        }
         await deps.leases.release(deps.name, deps.owner).catch(() => undefined);
       }
-    });
+    })();
+    return starting;
   }
 
   function follow(reason: string): Promise<void> {
-    if (role !== "leader") return transitions;
+    if (role !== "leader") return stopping;
     role = running ? "standby" : "stopped";
     log.warn({ reason }, "this instance no longer leads; standing by");
-    return enqueue(() => deps.onFollow().catch((err) => log.error({ err }, "stepping down failed")));
+    const previous = stopping;
+    stopping = previous.then(() =>
+      deps.onFollow().catch((err) => log.error({ err }, "stepping down failed")),
+    );
+    return stopping;
   }
 
   /**
@@ -116,7 +128,7 @@ export function createLeadership(deps: LeadershipDeps): Leadership {
       role = "standby";
       await tick();
       // A start that took the lease returns with the leader's work started.
-      await transitions;
+      await starting;
       schedule();
     },
     async stop() {
@@ -124,11 +136,12 @@ export function createLeadership(deps: LeadershipDeps): Leadership {
       if (timer) clearTimeout(timer);
       if (deadline) clearTimeout(deadline);
       await step.catch(() => undefined);
-      const was = role === "leader";
       await follow("stopping");
-      await transitions;
+      await starting.catch(() => undefined);
+      await stopping;
       role = "stopped";
-      if (was) await deps.leases.release(deps.name, deps.owner).catch(() => undefined);
+      // Also when a renewal took the lease while stopping: release removes only our own row.
+      await deps.leases.release(deps.name, deps.owner).catch(() => undefined);
     },
     role: () => role,
   };

@@ -51,8 +51,17 @@ export function startInboxRunner(opts: InboxRunnerOptions) {
       return [];
     },
   };
+  // Updates being handled: taken from the inbox already, so a stop waits for them.
+  const handling = new Set<Promise<unknown>>();
   const sink = createConcurrentSink<Update>(
-    { consume: (update) => opts.bot.handleUpdate(update) },
+    {
+      consume: (update) => {
+        const p = opts.bot.handleUpdate(update);
+        handling.add(p);
+        void p.finally(() => handling.delete(p)).catch(() => undefined);
+        return p;
+      },
+    },
     async (error) => {
       try {
         await opts.bot.errorHandler(error as BotError<BotContext>);
@@ -66,8 +75,10 @@ export function startInboxRunner(opts: InboxRunnerOptions) {
   return {
     /** An update was just kept by this process: look now. */
     poke: () => wake?.(),
+    /** Takes nothing more, then waits for the updates being handled (the caller bounds it). */
     async stop(): Promise<void> {
       if (runner.isRunning()) await runner.stop();
+      await Promise.allSettled([...handling]);
     },
   };
 }
