@@ -1,4 +1,3 @@
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { type App, createApp } from "../src/app.js";
@@ -8,7 +7,7 @@ import { createRepos } from "../src/store/repos.js";
 import { openStore, type Store } from "../src/store/store.js";
 import { rss, startFeedServer } from "./fakes/feed-server.js";
 import { FakeTelegram, TOKEN } from "./fakes/telegram-server.js";
-import { tempDir, testLog } from "./helpers.js";
+import { freePort, tempDir, testLog, waitUntil } from "./helpers.js";
 
 const dir = tempDir();
 afterAll(() => dir.cleanup());
@@ -17,22 +16,6 @@ const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 describe("leadership (a lease in the database)", () => {
   async function pair(ttlMs: number) {
@@ -69,7 +52,7 @@ describe("leadership (a lease in the database)", () => {
     await leader.stop();
     // Released: a standby takes it at its next try (a third of the TTL), not after the TTL.
     const t0 = Date.now();
-    await until("a new leader", () => [a, b, c].some((l) => l !== leader && l.role() === "leader"));
+    await waitUntil("a new leader", () => [a, b, c].some((l) => l !== leader && l.role() === "leader"));
     expect(Date.now() - t0).toBeLessThan(900);
     expect([a, b, c].filter((l) => l.role() === "leader")).toHaveLength(1);
     expect(events.filter((e) => e.endsWith("leads"))).toHaveLength(2);
@@ -105,7 +88,7 @@ describe("leadership (a lease in the database)", () => {
     });
     cleanups.push(() => good.stop());
     await good.start();
-    await until("the good one leads", () => good.role() === "leader", 3000);
+    await waitUntil("the good one leads", () => good.role() === "leader", 3000);
   });
 
   it("a lease taken by a standby just as it stops is released", async () => {
@@ -124,7 +107,7 @@ describe("leadership (a lease in the database)", () => {
     const b = make("b");
     await b.start();
     expect(b.role()).toBe("standby");
-    await until("b takes over", () => b.role() === "leader", 3000);
+    await waitUntil("b takes over", () => b.role() === "leader", 3000);
     const took = Date.now() - diedAt;
     expect(took).toBeGreaterThanOrEqual(890);
     // Within the TTL plus one try (a third of it).
@@ -146,14 +129,14 @@ describe("leadership (a lease in the database)", () => {
     expect(a.role()).toBe("leader");
     down = true;
     const lostAt = Date.now();
-    await until("a steps down", () => a.role() === "standby", 3000);
+    await waitUntil("a steps down", () => a.role() === "standby", 3000);
     // Before the lease's own expiry (900 ms after the last renewal): no moment with two leaders.
     const lease = await repos.leases.holder("leader");
     expect(Date.now()).toBeLessThan(lease?.expiresAt ?? 0);
     expect(Date.now() - lostAt).toBeLessThan(900);
     expect(events).toEqual(["a leads", "a follows"]);
     down = false;
-    await until("a leads again", () => a.role() === "leader", 3000);
+    await waitUntil("a leads again", () => a.role() === "leader", 3000);
   });
 });
 
@@ -241,11 +224,11 @@ describe("webhook mode, two instances behind one URL", () => {
         200,
       );
     }
-    await until("the /help reply", () => tg.sentTo(USER).length > 0);
+    await waitUntil("the /help reply", () => tg.sentTo(USER).length > 0);
     // And a later update through the fake's own delivery, alternating instances.
     tg.message(USER, USER, "/latest");
     tg.message(USER, USER, "/help");
-    await until("three replies", () => tg.sentTo(USER).length >= 3);
+    await waitUntil("three replies", () => tg.sentTo(USER).length >= 3);
     await new Promise((r) => setTimeout(r, 300));
     expect(tg.sentTo(USER)).toHaveLength(3);
     expect(new Set(tg.webhookPosts.filter((p) => p.status === 200).map((p) => p.url)).size).toBe(2);
@@ -256,10 +239,10 @@ describe("webhook mode, two instances behind one URL", () => {
     const leader = apps.find((a) => a.role() === "leader") as App;
     const standby = apps.find((a) => a.role() === "standby") as App;
     await leader.stop();
-    await until("the standby leads", () => standby.role() === "leader", 5000);
+    await waitUntil("the standby leads", () => standby.role() === "leader", 5000);
     // Both URLs still get posts; the stopped instance's answer fails and Telegram retries.
     tg.message(USER, USER, "/help");
-    await until("the reply", () => tg.sentTo(USER).length === 1, 10_000);
+    await waitUntil("the reply", () => tg.sentTo(USER).length === 1, 10_000);
   });
 });
 
@@ -300,9 +283,9 @@ describe("429 pauses across instances", () => {
     const before = Date.now();
     leader.budget?.onFlood(-500, 30);
     leader.budget?.onFlood(undefined, 20);
-    await until("the pauses kept", async () => (await leader.repos.pauses.active()).length === 2);
+    await waitUntil("the pauses kept", async () => (await leader.repos.pauses.active()).length === 2);
     await leader.stop();
-    await until("the standby leads", () => standby.role() === "leader", 5000);
+    await waitUntil("the standby leads", () => standby.role() === "leader", 5000);
     const b = standby.budget;
     expect(b?.chatReadyAt(-500)).toBeGreaterThanOrEqual(before + 30_000);
     expect(b?.globalReadyAt()).toBeGreaterThanOrEqual(before + 20_000);

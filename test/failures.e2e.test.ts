@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import http from "node:http";
-import { type AddressInfo, createServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import SqliteDatabase from "better-sqlite3";
 import pg from "pg";
@@ -9,7 +9,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { migrations } from "../src/store/migrate.js";
 import { openStore } from "../src/store/store.js";
 import { TcpProxy } from "./fakes/tcp-proxy.js";
-import { createPgDatabase, serviceUrl, tempDir, testLog } from "./helpers.js";
+import { createPgDatabase, freePort, serviceUrl, tempDir, testLog } from "./helpers.js";
 
 /**
  * Real-process failure tests: each case spawns real bantin processes (`node --import tsx
@@ -85,14 +85,6 @@ async function exitWithin(p: Proc, ms: number): Promise<number | null | "timeout
 
 function running(p: Proc): boolean {
   return p.child.exitCode === null && p.child.signalCode === null;
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
 }
 
 async function get(port: number, path: string): Promise<{ status: number; body: string } | undefined> {

@@ -53,3 +53,27 @@ export async function createPgDatabase(baseUrl: string): Promise<{ url: string; 
     },
   };
 }
+
+/** A TCP port free on 127.0.0.1 right now (for a child's HTTP_PORT). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+/** Polls `check` until it holds; throws naming `what` after `ms`. */
+export async function waitUntil(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  ms = 10_000,
+  everyMs = 20,
+): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

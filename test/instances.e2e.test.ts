@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createRepos } from "../src/store/repos.js";
@@ -7,7 +6,7 @@ import { openStore } from "../src/store/store.js";
 import { story } from "./bot-harness.js";
 import { type FeedServer, type RssItemSpec, rss, startFeedServer } from "./fakes/feed-server.js";
 import { FakeTelegram, TOKEN } from "./fakes/telegram-server.js";
-import { createPgDatabase, serviceUrl, tempDir, testLog } from "./helpers.js";
+import { createPgDatabase, freePort, serviceUrl, tempDir, testLog, waitUntil } from "./helpers.js";
 
 /**
  * Three real bantin processes on one database (PostgreSQL, and one SQLite file) and one bot token, long polling,
@@ -53,14 +52,6 @@ afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
 function start(env: Record<string, string>, port: number): Proc {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: process.cwd(),
@@ -83,14 +74,6 @@ async function readyz(p: Proc): Promise<Record<string, unknown> | undefined> {
     return (await res.json()) as Record<string, unknown>;
   } catch {
     return undefined;
-  }
-}
-
-async function until(what: string, check: () => boolean | Promise<boolean>, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
@@ -137,7 +120,7 @@ describe.each(BACKENDS)("three instances on $name", (backend) => {
     };
     const three = [start(env, await freePort()), start(env, await freePort()), start(env, await freePort())];
     const roles = async () => Promise.all(three.map(async (p) => (await readyz(p))?.role));
-    await until(
+    await waitUntil(
       "one leader and two standbys",
       async () => {
         const r = await roles();
@@ -146,7 +129,7 @@ describe.each(BACKENDS)("three instances on $name", (backend) => {
       30_000,
     );
     const leader = three[(await roles()).indexOf("leader")] as Proc;
-    await until(
+    await waitUntil(
       "the first read (baseline)",
       async () => (await readyz(leader))?.lastCycleAgeMs != null,
       15_000,
@@ -156,7 +139,7 @@ describe.each(BACKENDS)("three instances on $name", (backend) => {
     // A new article: 300 deliveries at 25/s, about 12 s of sending.
     items = [story(2), story(1)];
     const posts = () => tg.sent.filter((m) => m.text.includes("Tin số 2"));
-    await until("the fan-out under way", () => posts().length >= 60, 20_000);
+    await waitUntil("the fan-out under way", () => posts().length >= 60, 20_000);
     leader.child.kill("SIGKILL");
     const atKill = posts().length;
     await leader.exited;
@@ -166,7 +149,7 @@ describe.each(BACKENDS)("three instances on $name", (backend) => {
     expect(atKill).toBeLessThan(chats.length - 100);
     const killedAt = Date.now();
     const survivors = three.filter((p) => p !== leader);
-    await until(
+    await waitUntil(
       "every chat has the post",
       () => {
         const got = new Set(posts().map((m) => m.chatId));
@@ -174,7 +157,7 @@ describe.each(BACKENDS)("three instances on $name", (backend) => {
       },
       60_000,
     );
-    await until("the command answered", () => tg.sentTo(USER).length > 0, 20_000);
+    await waitUntil("the command answered", () => tg.sentTo(USER).length > 0, 20_000);
 
     const allAt = Date.now();
     const perChat = new Map<number, number>();
@@ -195,7 +178,7 @@ describe.each(BACKENDS)("three instances on $name", (backend) => {
 
     // The killed instance comes back as a standby, and nothing is sent twice because of it.
     const back = start(env, leader.port);
-    await until(
+    await waitUntil(
       "the restarted instance stands by",
       async () => (await readyz(back))?.role === "standby",
       30_000,
@@ -203,7 +186,7 @@ describe.each(BACKENDS)("three instances on $name", (backend) => {
     const total = posts().length;
     const restartedAt = Date.now();
     // A positive signal: the leader finished a cycle after the restart and has nothing queued.
-    await until(
+    await waitUntil(
       "a later cycle with nothing left to send",
       async () => {
         const states = await Promise.all(survivors.map(readyz));

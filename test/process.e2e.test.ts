@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createRepos } from "../src/store/repos.js";
@@ -7,7 +6,7 @@ import { openStore } from "../src/store/store.js";
 import { story } from "./bot-harness.js";
 import { type FeedServer, rss, startFeedServer } from "./fakes/feed-server.js";
 import { FakeTelegram, TOKEN } from "./fakes/telegram-server.js";
-import { tempDir, testLog } from "./helpers.js";
+import { freePort, tempDir, testLog } from "./helpers.js";
 
 const dir = tempDir();
 afterAll(() => dir.cleanup());
@@ -18,14 +17,6 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what:
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
 }
 
 interface Proc {
