@@ -1,16 +1,18 @@
-import { Api, type Bot } from "grammy";
+import { Api, type Bot, GrammyError } from "grammy";
 import type { Config } from "./config.js";
 import { createFloodBudget, type FloodBudget } from "./delivery/budget.js";
 import { createDeliveryWorker, type DeliveryWorker } from "./delivery/worker.js";
 import type { StoredItem } from "./domain/types.js";
 import type { Fetcher } from "./feeds/fetch.js";
 import { readFeed } from "./feeds/read.js";
+import type { RouteHandler } from "./http/health.js";
 import type { Logger } from "./log.js";
 import { logUpdateFetchErrors } from "./log-routing.js";
 import { GLOBAL_PAUSE } from "./store/pauses.js";
-import type { Repos } from "./store/repos.js";
+import type { InboxRepo, Repos } from "./store/repos.js";
 import { createBot, createI18n } from "./telegram/bot.js";
 import type { BotContext, BotDeps } from "./telegram/context.js";
+import { createWebhookIngest, registerWebhook } from "./telegram/webhook.js";
 
 export interface TelegramParts {
   bot: Bot<BotContext>;
@@ -142,4 +144,43 @@ export function createTelegramParts(deps: {
       }
     },
   };
+}
+
+/**
+ * What every instance does with Telegram at start, leader or not: getMe (retried by grammY
+ * until Telegram answers; the signal aborts it), and with WEBHOOK_URL the webhook handler and
+ * its registration (idempotent). Undefined when aborted.
+ */
+export async function connectTelegram(deps: {
+  tg: TelegramParts;
+  config: Config;
+  inbox: InboxRepo;
+  log: Logger;
+  signal: AbortSignal;
+  onUpdate: () => void;
+}): Promise<{ webhook?: RouteHandler | undefined } | undefined> {
+  const { tg, config, log } = deps;
+  const bot = tg.bot;
+  log.info({ apiRoot: config.TELEGRAM_API_ROOT }, "connecting to the Bot API");
+  try {
+    await bot.init(deps.signal as Parameters<typeof bot.init>[0]);
+  } catch (error) {
+    if (deps.signal.aborted) return undefined;
+    if (error instanceof GrammyError && error.error_code === 401) {
+      throw new Error("Telegram refused BOT_TOKEN (401 Unauthorized): check the token from @BotFather");
+    }
+    throw error;
+  }
+  if (!config.WEBHOOK_URL || !config.WEBHOOK_SECRET || !config.BOT_TOKEN) return {};
+  const webhook = createWebhookIngest({
+    token: config.BOT_TOKEN,
+    apiRoot: config.TELEGRAM_API_ROOT,
+    botInfo: bot.botInfo,
+    secret: config.WEBHOOK_SECRET,
+    inbox: deps.inbox,
+    log,
+    onUpdate: deps.onUpdate,
+  });
+  await registerWebhook(bot.api, config.WEBHOOK_URL, config.WEBHOOK_SECRET, log);
+  return { webhook };
 }

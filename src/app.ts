@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { type Bot, GrammyError } from "grammy";
+import type { Bot } from "grammy";
 import { createTask } from "node-cron";
-import { createTelegramParts, type TelegramParts } from "./app-telegram.js";
+import { connectTelegram, createTelegramParts, type TelegramParts } from "./app-telegram.js";
 import { createLeadership, type Leadership } from "./cluster/leader.js";
 import type { Config } from "./config.js";
 import type { FloodBudget } from "./delivery/budget.js";
@@ -21,7 +21,7 @@ import type { BotContext } from "./telegram/context.js";
 import { startInboxRunner } from "./telegram/inbox-runner.js";
 import { startLongPolling } from "./telegram/polling.js";
 import { SUMMARY_CHARS } from "./telegram/render.js";
-import { createWebhookIngest, dropWebhook, registerWebhook } from "./telegram/webhook.js";
+import { dropWebhook } from "./telegram/webhook.js";
 
 export interface AppDeps {
   config: Config;
@@ -277,32 +277,17 @@ export function createApp(deps: AppDeps): App {
         });
       }
       if (tg) {
-        const bot = tg.bot;
-        // grammY retries getMe until Telegram answers; a stop during that aborts it.
-        log.info({ apiRoot: config.TELEGRAM_API_ROOT }, "connecting to the Bot API");
-        try {
-          await bot.init(starting.signal as Parameters<typeof bot.init>[0]);
-        } catch (error) {
-          if (starting.signal.aborted) return;
-          if (error instanceof GrammyError && error.error_code === 401) {
-            throw new Error("Telegram refused BOT_TOKEN (401 Unauthorized): check the token from @BotFather");
-          }
-          throw error;
-        }
-        if (config.WEBHOOK_URL && config.WEBHOOK_SECRET) {
-          // Every instance serves the webhook and registers it (idempotent), leader or not.
-          webhook = createWebhookIngest({
-            token: config.BOT_TOKEN ?? "",
-            apiRoot: config.TELEGRAM_API_ROOT,
-            botInfo: bot.botInfo,
-            secret: config.WEBHOOK_SECRET,
-            inbox: repos.inbox,
-            log,
-            onUpdate: () => updates?.poke?.(),
-          });
-          updatesMode = "webhook";
-          await registerWebhook(bot.api, config.WEBHOOK_URL, config.WEBHOOK_SECRET, log);
-        }
+        const connected = await connectTelegram({
+          tg,
+          config,
+          inbox: repos.inbox,
+          log,
+          signal: starting.signal,
+          onUpdate: () => updates?.poke?.(),
+        });
+        if (!connected) return;
+        webhook = connected.webhook;
+        if (webhook) updatesMode = "webhook";
       }
       if (stopping) return;
       await leadership.start();
