@@ -17,6 +17,44 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
+/**
+ * Instances of one bot on one SQLite file, with a fake Bot API and an empty feed: `envs[i]`
+ * is added to instance i's environment. Started, and stopped after the test.
+ */
+async function startInstances(name: string, envs: Array<Record<string, string>>) {
+  const tg = await new FakeTelegram().start();
+  cleanups.push(() => tg.close());
+  const feeds = await startFeedServer();
+  cleanups.push(() => feeds.close());
+  feeds.route("/rss", (_q, res) => void res.writeHead(200).end(rss([], "Báo Hà Tĩnh")));
+  const file = join(dir.path, `${name}${n++}.sqlite`);
+  const apps: App[] = [];
+  const stores: Store[] = [];
+  cleanups.push(async () => {
+    for (const a of apps) await a.stop();
+    for (const s of stores) await s.close();
+  });
+  for (const extra of envs) {
+    const config = loadConfig(
+      {
+        FEEDS: `hatinh=${feeds.url("/rss")}`,
+        STORE_URL: `sqlite://${file}`,
+        BOT_TOKEN: TOKEN,
+        TELEGRAM_API_ROOT: tg.apiRoot,
+        POLL_CRON: "0 0 1 1 *",
+        LOG_LEVEL: "silent",
+        LEASE_TTL_S: "3",
+        ...extra,
+      },
+      "/nonexistent.xml",
+    );
+    const store = await openStore(config.STORE_URL, { log: testLog });
+    stores.push(store);
+    apps.push(createApp({ config, log: testLog, store }));
+  }
+  return { tg, apps };
+}
+
 describe("leadership (a lease in the database)", () => {
   async function pair(ttlMs: number) {
     const store = await openStore(`sqlite://${join(dir.path, `lease${n++}.sqlite`)}`, { log: testLog });
@@ -145,42 +183,17 @@ describe("webhook mode, two instances behind one URL", () => {
   const USER = 42;
 
   async function cluster() {
-    const tg = await new FakeTelegram().start();
-    tg.addChat({ id: USER, type: "private" });
-    cleanups.push(() => tg.close());
-    const feeds = await startFeedServer();
-    cleanups.push(() => feeds.close());
-    feeds.route("/rss", (_q, res) => void res.writeHead(200).end(rss([], "Báo Hà Tĩnh")));
-    const file = join(dir.path, `hook${n++}.sqlite`);
     const ports = [await freePort(), await freePort()];
-    const apps: App[] = [];
-    const stores: Store[] = [];
-    for (const port of ports) {
-      const config = loadConfig(
-        {
-          FEEDS: `hatinh=${feeds.url("/rss")}`,
-          STORE_URL: `sqlite://${file}`,
-          BOT_TOKEN: TOKEN,
-          TELEGRAM_API_ROOT: tg.apiRoot,
-          POLL_CRON: "0 0 1 1 *",
-          LOG_LEVEL: "silent",
-          HTTP_PORT: String(port),
-          // Both serve the same path; the fake's "load balancer" picks the port.
-          WEBHOOK_URL: `http://127.0.0.1:${ports[0]}/tg/hook`,
-          WEBHOOK_SECRET: SECRET,
-          LEASE_TTL_S: "3",
-        },
-        "/nonexistent.xml",
-      );
-      const store = await openStore(config.STORE_URL, { log: testLog });
-      const app = createApp({ config, log: testLog, store });
-      stores.push(store);
-      apps.push(app);
-    }
-    cleanups.push(async () => {
-      for (const a of apps) await a.stop();
-      for (const s of stores) await s.close();
-    });
+    const { tg, apps } = await startInstances(
+      "hook",
+      ports.map((port) => ({
+        HTTP_PORT: String(port),
+        // Both serve the same path; the fake's "load balancer" picks the port.
+        WEBHOOK_URL: `http://127.0.0.1:${ports[0]}/tg/hook`,
+        WEBHOOK_SECRET: SECRET,
+      })),
+    );
+    tg.addChat({ id: USER, type: "private" });
     await Promise.all(apps.map((a) => a.start()));
     // Alternate between the instances, as a round-robin load balancer would.
     tg.webhookRoute = (url, i) => url.replace(`:${ports[0]}`, `:${ports[i % 2]}`);
@@ -248,35 +261,7 @@ describe("webhook mode, two instances behind one URL", () => {
 
 describe("429 pauses across instances", () => {
   it("a pause Telegram announced to the leader is honoured by the instance that takes over", async () => {
-    const tg = await new FakeTelegram().start();
-    cleanups.push(() => tg.close());
-    const feeds = await startFeedServer();
-    cleanups.push(() => feeds.close());
-    feeds.route("/rss", (_q, res) => void res.writeHead(200).end(rss([], "Báo Hà Tĩnh")));
-    const file = join(dir.path, `pause${n++}.sqlite`);
-    const apps: App[] = [];
-    const stores: Store[] = [];
-    for (let i = 0; i < 2; i++) {
-      const config = loadConfig(
-        {
-          FEEDS: `hatinh=${feeds.url("/rss")}`,
-          STORE_URL: `sqlite://${file}`,
-          BOT_TOKEN: TOKEN,
-          TELEGRAM_API_ROOT: tg.apiRoot,
-          POLL_CRON: "0 0 1 1 *",
-          LOG_LEVEL: "silent",
-          LEASE_TTL_S: "3",
-        },
-        "/nonexistent.xml",
-      );
-      const store = await openStore(config.STORE_URL, { log: testLog });
-      stores.push(store);
-      apps.push(createApp({ config, log: testLog, store }));
-    }
-    cleanups.push(async () => {
-      for (const a of apps) await a.stop();
-      for (const s of stores) await s.close();
-    });
+    const { apps } = await startInstances("pause", [{}, {}]);
     await Promise.all(apps.map((a) => a.start()));
     const leader = apps.find((a) => a.role() === "leader") as App;
     const standby = apps.find((a) => a.role() === "standby") as App;
