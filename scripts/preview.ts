@@ -66,7 +66,13 @@ async function previewAll(config: Config, feed: FeedSource, json: boolean): Prom
   });
   try {
     const offsetMin = zoneOffsetMinutes(config.TIMEZONE);
-    const res = await readFeed(fetcher, feed.name, { ...feed, trusted: true }, {}, offsetMin);
+    const res = await readFeed(
+      fetcher,
+      feed.name,
+      { ...feed, trusted: true },
+      {},
+      { offsetMin, label: feed.label },
+    );
     const items = res.status === "ok" ? res.entries.map((e) => e.complete()) : [];
     const render = {
       language: config.DEFAULT_LANGUAGE,

@@ -57,7 +57,13 @@ async function main(): Promise<number> {
     totals.files++;
     const name = relative(root, path);
     try {
-      const res = await readFeed(fetcher, "sweep", { url: path, kind: "file", trusted: true }, {}, 420);
+      const res = await readFeed(
+        fetcher,
+        "sweep",
+        { url: path, kind: "file", trusted: true },
+        {},
+        { offsetMin: 420 },
+      );
       if (res.status !== "ok") continue;
       const items = res.entries.map((e) => e.complete());
       for (const item of items) {

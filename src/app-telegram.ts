@@ -59,7 +59,7 @@ export function createTelegramParts(deps: {
     timeZone: config.TIMEZONE,
     defaultLanguage: config.DEFAULT_LANGUAGE,
     tryFeed: async (name, url) => {
-      const res = await readFeed(fetcher, name, { url, kind: "http", trusted: false }, {}, offsetMin);
+      const res = await readFeed(fetcher, name, { url, kind: "http", trusted: false }, {}, { offsetMin });
       return res.status === "ok" ? res.total : 0;
     },
     deliveryStats: async () => {

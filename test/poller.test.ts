@@ -217,7 +217,7 @@ describe("poller", () => {
     const feed = { name: "c", url: server.url("/c"), kind: "http" as const };
     const p = poller();
     const item = (n: number, withTitle = true) =>
-      `<item>${withTitle ? `<title>Tin ${n}</title>` : ""}<link>/p/${n}</link><guid>g${n}</guid></item>`;
+      `<item>${withTitle ? `<title>Tin ${n}</title>` : `<description>Nội dung ${n}</description>`}<link>/p/${n}</link><guid>g${n}</guid></item>`;
     const doc = (items: string, opts: { stray?: boolean; link?: boolean } = {}) =>
       `<rss version="2.0"><channel><title>C</title>${opts.link === false ? "" : "<link>https://c.example/</link>"}${
         opts.stray ? "</channel>" : ""

@@ -1,8 +1,44 @@
-import type { FeedSource } from "./types.js";
+import type { ArticleMode, FeedSource } from "./types.js";
+
+const ARTICLE_MODES: Record<string, ArticleMode> = {
+  auto: "auto",
+  teaser: "auto",
+  always: "always",
+  full: "always",
+  never: "never",
+  off: "never",
+};
+
+/**
+ * Options after a feed's URL, space separated: `article=auto|teaser|full|always|never`,
+ * `label="Báo Hà Tĩnh"` (quoted when it has spaces).
+ */
+export function parseFeedOptions(text: string, where: string): Pick<FeedSource, "article" | "label"> {
+  const out: Pick<FeedSource, "article" | "label"> = {};
+  const re = /([a-z]+)=(?:"([^"]*)"|“([^”]*)”|(\S+))|(\S+)/giu;
+  for (const m of text.matchAll(re)) {
+    if (m[5] !== undefined) throw new Error(`feed "${where}": "${m[5]}" is not an option (key=value)`);
+    const key = (m[1] as string).toLowerCase();
+    const value = (m[2] ?? m[3] ?? m[4] ?? "").trim();
+    if (key === "article") {
+      const mode = ARTICLE_MODES[value.toLowerCase()];
+      if (!mode)
+        throw new Error(
+          `feed "${where}": article= must be auto, teaser, full, always or never (got "${value}")`,
+        );
+      out.article = mode;
+    } else if (key === "label") {
+      if (!value || value.length > 80) throw new Error(`feed "${where}": label= must be 1–80 characters`);
+      out.label = value.normalize("NFC");
+    } else throw new Error(`feed "${where}": unknown option "${key}" (article=, label=)`);
+  }
+  return out;
+}
 
 /**
  * `FEEDS` (and /addfeed's argument): URLs or file paths, comma or newline separated, each
- * optionally `name=url`. A name is derived from the URL when none is given.
+ * optionally `name=url` and followed by options (`article=`, `label=`, see parseFeedOptions).
+ * A name is derived from the URL when none is given.
  */
 export function parseFeedList(raw: string): FeedSource[] {
   const parts = raw
@@ -10,7 +46,11 @@ export function parseFeedList(raw: string): FeedSource[] {
     .map((s) => s.trim())
     .filter((s) => s.length > 0 && !s.startsWith("#"));
   const seen = new Set<string>();
-  return parts.map((part, index) => {
+  return parts.map((entry, index) => {
+    // The first word is `name=url` or the URL; options follow it.
+    const space = entry.search(/\s/);
+    const part = space > 0 ? entry.slice(0, space) : entry;
+    const options = space > 0 ? parseFeedOptions(entry.slice(space + 1), part) : {};
     const eq = part.indexOf("=");
     // `name=url` only when the left side looks like a name (a URL's query also has `=`).
     const named = eq > 0 && /^[\p{L}\p{N}_-]+$/u.test(part.slice(0, eq));
@@ -22,7 +62,7 @@ export function parseFeedList(raw: string): FeedSource[] {
     let name = named ? part.slice(0, eq).toLowerCase() : deriveName(url, index);
     while (seen.has(name)) name = `${name}-${index + 1}`;
     seen.add(name);
-    return { name, url: url.startsWith("file://") ? new URL(url).pathname : url, kind };
+    return { name, url: url.startsWith("file://") ? new URL(url).pathname : url, kind, ...options };
   });
 }
 

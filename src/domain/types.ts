@@ -6,13 +6,23 @@
 export type Language = "vi" | "en";
 export type SummaryLength = "short" | "normal" | "long";
 
-/** `name=url`, a URL or a file path (from FEEDS or /addfeed). */
+/**
+ * When the article page is fetched for an item's text: `auto` when the feed's text is only a
+ * teaser (see feeds/article.ts), `always`, or `never` (the feed's text is used as it is).
+ */
+export type ArticleMode = "auto" | "always" | "never";
+
+/** `name=url`, a URL or a file path (from FEEDS or /addfeed), with its options. */
 export interface FeedSource {
   /** Short name people type in commands (`/subscribe hatinh`). */
   name: string;
   /** http(s) URL or absolute file path. */
   url: string;
   kind: "http" | "file";
+  /** `article=`: default auto. */
+  article?: ArticleMode | undefined;
+  /** `label=`: the source line of its posts, instead of the one made from the feed's title. */
+  label?: string | undefined;
 }
 
 /** An article after normalisation: what the store keeps and what posts are made from. */
@@ -65,6 +75,8 @@ export interface FeedState {
   itemsKnown: number;
   /** New items that were stored but not announced (over the per-read announcement cap). */
   itemsHeld: number;
+  /** Entries of the last read that were not items (placeholder title, no title nor link). */
+  itemsRejected?: number | undefined;
   /**
    * Digests of the raw entries of the last document whose items were settled (stored,
    * planned, marked seen): entries unchanged since are not parsed again.

@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
 import type { FeedItem } from "../domain/types.js";
-import { htmlToText, inlineText } from "../text/html.js";
+import { removeFurniture } from "../text/furniture.js";
+import { htmlToText, inlineText, titleText } from "../text/html.js";
 import type { ParsedFeed, RawItem } from "./parse.js";
+import { sourceLabel } from "./source.js";
 
 const TRACKING =
   /^(?:utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|mc_cid|mc_eid|igshid|_ga|_gl|ref_src|cmpid|zarsrc|gidzl)$/i;
@@ -100,35 +102,77 @@ export function dedupeKeys(item: FeedItem): string[] {
 export interface Entry {
   /** The item without text, image, categories or author. */
   head: FeedItem;
+  /**
+   * Every key under which the entry counts as seen: its id, its link, and a fingerprint of
+   * its title, date and text, so a feed that changes both guid and link on every read still
+   * posts the story once.
+   */
+  keys: string[];
   complete(): FeedItem;
 }
 
-/** The feed's title as text, once per document rather than once per entry (the last one kept). */
-let lastFeedTitle: { raw: string; text: string | undefined } | undefined;
-function feedTitle(raw: string | undefined): string | undefined {
-  if (!raw) return undefined;
-  if (lastFeedTitle?.raw !== raw) lastFeedTitle = { raw, text: inlineText(raw) || undefined };
-  return lastFeedTitle.text;
+/** Why an entry is not an item: nothing to link nor name, or a CMS's placeholder. */
+export type Rejection = "no-title-or-link" | "placeholder";
+
+/** Titles CMSs put on entries that have none (an item titled so is not posted). */
+const PLACEHOLDER_TITLE =
+  /^(?:no description|no title|untitled(?: item| post)?|\(no title\)|không có tiêu đề|không tiêu đề|chưa có tiêu đề|tiêu đề|title|null|undefined|none|n\/a|[\p{P}\p{S}\s]*)$/iu;
+
+export function isPlaceholderTitle(title: string): boolean {
+  return PLACEHOLDER_TITLE.test(title.trim());
+}
+
+/** A date more than this far ahead is a CMS's mistake (year 9999), not a publication date. */
+const FUTURE_SLACK_MS = 36 * 3_600_000;
+
+/** The feed's source line, once per document rather than once per entry (the last one kept). */
+let lastSource: { key: string; text: string | undefined } | undefined;
+function feedSource(feed: Pick<ParsedFeed, "title" | "link">, label: string | undefined): string | undefined {
+  const key = `${feed.title ?? ""}\u0000${feed.link ?? ""}\u0000${label ?? ""}`;
+  if (lastSource?.key !== key) {
+    const title = feed.title ? inlineText(feed.title) : undefined;
+    lastSource = { key, text: sourceLabel(title, feed.link, label) };
+  }
+  return lastSource.text;
+}
+
+export interface IdentifyOptions {
+  /** Minutes east of UTC for dates written without a zone. */
+  offsetMin?: number | undefined;
+  /** The feed's configured display name (FEEDS `label=`), shown as the source. */
+  label?: string | undefined;
+  now?: number | undefined;
+  /** Told why an entry is not an item. */
+  onReject?: ((reason: Rejection, raw: RawItem) => void) | undefined;
 }
 
 export function identifyItem(
   raw: RawItem,
   feedName: string,
   feed: Pick<ParsedFeed, "title" | "link">,
-  offsetMin = 420,
+  options: IdentifyOptions | number = {},
 ): Entry | undefined {
+  const opts = typeof options === "number" ? { offsetMin: options } : options;
   const base = feed.link && /^https?:/i.test(feed.link.trim()) ? feed.link.trim() : undefined;
   const link = canonicalLink(raw.link, base);
-  let title = raw.title ? inlineText(raw.title) : "";
+  let title = raw.title ? titleText(raw.title, raw.titleType) : "";
   let body: ReturnType<typeof htmlToText> | undefined;
   const bodyText = () => {
     body ??= htmlToText(raw.content ?? raw.summary ?? "");
     return body;
   };
+  if (title && isPlaceholderTitle(title)) {
+    opts.onReject?.("placeholder", raw);
+    return undefined;
+  }
   // Untitled entries (microblogs) get their first words as a title.
-  if (!title) title = bodyText().text.split(/\n/)[0]?.slice(0, 120) ?? "";
-  if (!title && !link) return undefined;
-  const published = parseFeedDate(raw.date, offsetMin);
+  if (!title && link) title = removeFurniture(bodyText().text).split(/\n/)[0]?.slice(0, 120) ?? "";
+  if (!title || isPlaceholderTitle(title)) {
+    opts.onReject?.(link ? "placeholder" : "no-title-or-link", raw);
+    return undefined;
+  }
+  let published = parseFeedDate(raw.date, opts.offsetMin ?? 420);
+  if (published && Date.parse(published) > (opts.now ?? Date.now()) + FUTURE_SLACK_MS) published = undefined;
   const guid = raw.guid?.trim().normalize("NFC");
   const id =
     (guid && /^https?:\/\//i.test(guid) ? canonicalLink(guid) : guid) ||
@@ -142,15 +186,16 @@ export function identifyItem(
     text: "",
     published,
     categories: [],
-    source: feedTitle(feed.title),
+    source: feedSource(feed, opts.label),
   };
   return {
     head,
+    keys: [...dedupeKeys(head), fingerprint(title, published, raw)],
     complete() {
       const { text, firstImage } = bodyText();
       return {
         ...head,
-        text,
+        text: removeFurniture(text),
         image: [...raw.images, firstImage].map((u) => canonicalImage(u, link ?? base)).find(Boolean),
         categories: [...new Set(raw.categories.map((c) => inlineText(c)).filter(Boolean))],
         author: raw.author ? inlineText(raw.author) || undefined : undefined,
@@ -163,9 +208,24 @@ export function normalizeItem(
   raw: RawItem,
   feedName: string,
   feed: Pick<ParsedFeed, "title" | "link">,
-  offsetMin = 420,
+  options: IdentifyOptions | number = 420,
 ): FeedItem | undefined {
-  return identifyItem(raw, feedName, feed, offsetMin)?.complete();
+  return identifyItem(raw, feedName, feed, options)?.complete();
+}
+
+/**
+ * The story's fingerprint: its title and date, or, undated, its title and text (tags and
+ * spacing left out, so a rotating tracking link in the body does not make it new).
+ */
+function fingerprint(title: string, published: string | undefined, raw: RawItem): string {
+  const what = published
+    ? published
+    : (raw.content ?? raw.summary ?? "")
+        .slice(0, 4000)
+        .replace(/<[^>]*>/g, " ")
+        .replace(/\s+/g, " ")
+        .trim();
+  return `fp:${createHash("sha256").update(`${title.toLowerCase()}\u0000${what}`).digest("base64url").slice(0, 22)}`;
 }
 
 function canonicalImage(url: string | undefined, base: string | undefined): string | undefined {

@@ -6,6 +6,8 @@ import { repairXml } from "./repair.js";
 export interface RawItem {
   guid?: string | undefined;
   title?: string | undefined;
+  /** Atom's title type (text, html, xhtml); RSS titles have none. */
+  titleType?: string | undefined;
   link?: string | undefined;
   /** Raw date string as written in the feed (keeps its offset). */
   date?: string | undefined;
@@ -46,7 +48,9 @@ export class FeedParseError extends Error {
 }
 
 type MediaNode = { $?: { url?: string; medium?: string; type?: string } };
+type TitleNode = string | { _?: string; $?: { type?: string } } | Record<string, unknown>;
 type CustomItem = {
+  titleNodes?: TitleNode[];
   mediaContent?: MediaNode[];
   mediaThumbnail?: MediaNode[];
   mediaGroup?: { "media:content"?: MediaNode[]; "media:thumbnail"?: MediaNode[] };
@@ -66,6 +70,7 @@ const parser: Parser<Record<string, unknown>, CustomItem> = new Parser({
       ["media:content", "mediaContent", { keepArray: true }],
       ["media:thumbnail", "mediaThumbnail", { keepArray: true }],
       ["media:group", "mediaGroup"],
+      ["title", "titleNodes", { keepArray: true }],
       "published",
       "updated",
     ],
@@ -135,9 +140,12 @@ async function parseXml(xml: string, fixes: string[]): Promise<Omit<ParsedFeed, 
   }
   const items = (feed.items ?? []).map((it): RawItem => {
     const any = it as typeof it & { id?: string; guid?: unknown; categories?: unknown[] };
+    const node = it.titleNodes?.[0];
+    const titleType = typeof node === "object" ? (node.$ as { type?: string } | undefined)?.type : undefined;
     return {
       guid: str(any.guid) ?? str(any.id),
-      title: str(it.title),
+      title: titleType === "xhtml" ? xhtmlText(node) : str(it.title),
+      titleType: titleType === "xhtml" ? "text" : titleType,
       link: str(it.link),
       date: str(it.published) ?? str(it.pubDate) ?? str(it["dc:date"]) ?? str(it.updated) ?? str(it.isoDate),
       content: str(it["content:encoded"]) ?? str(it.content),
@@ -148,6 +156,19 @@ async function parseXml(xml: string, fixes: string[]): Promise<Omit<ParsedFeed, 
     };
   });
   return { title: str(feed.title), link: str(feed.link), items, fixes };
+}
+
+/** The text of an Atom `type="xhtml"` title: its elements' text, in order. */
+function xhtmlText(node: unknown): string | undefined {
+  const parts: string[] = [];
+  const walk = (v: unknown) => {
+    if (typeof v === "string") parts.push(v);
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === "object")
+      for (const [k, child] of Object.entries(v)) if (k !== "$") walk(child);
+  };
+  walk(node);
+  return str(parts.join(" "));
 }
 
 function mediaImages(it: CustomItem, enclosureUrl?: string, enclosureType?: string): string[] {

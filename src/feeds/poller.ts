@@ -10,7 +10,6 @@ import type { Logger } from "../log.js";
 import type { FeedStateRepo, ItemsRepo, MetaRepo, SeenRepo } from "../store/repos.js";
 import { recordFailure } from "./backoff.js";
 import type { Fetcher } from "./fetch.js";
-import { dedupeKeys } from "./normalize.js";
 import { readFeed } from "./read.js";
 import { createSettle, type Pending } from "./settle.js";
 
@@ -105,9 +104,12 @@ export function createPoller(deps: PollerDeps): Poller {
         feed.name,
         { url: feed.url, kind: feed.kind, trusted: deps.isTrusted(feed) },
         { etag: state.etag, lastModified: state.lastModified },
-        deps.offsetMin,
-        // Entries of the last settled document are not parsed again (a baseline reads all).
-        state.baselineDone && state.entryDigests?.length ? new Set(state.entryDigests) : undefined,
+        {
+          offsetMin: deps.offsetMin,
+          // Entries of the last settled document are not parsed again (a baseline reads all).
+          skip: state.baselineDone && state.entryDigests?.length ? new Set(state.entryDigests) : undefined,
+          label: feed.label,
+        },
       );
       state.lastCheckedAt = new Date(now()).toISOString();
       Object.assign(state, {
@@ -129,9 +131,15 @@ export function createPoller(deps: PollerDeps): Poller {
       // Saved only with the items settled: a failed settle restores `previous`.
       state.entryDigests = res.digests;
 
+      // Entries that are no item are not posted; /feeds shows how many. (Their digests are
+      // never remembered, so every read parses and counts them again.)
+      const rejected = (res.rejected.placeholder ?? 0) + (res.rejected["no-title-or-link"] ?? 0);
+      if (rejected)
+        flog.info({ rejected: res.rejected }, "entries without a usable title or link are not posted");
+      state.itemsRejected = rejected || undefined;
       const unseenFlags = await deps.seen.filterUnseen(
         feed.name,
-        res.entries.map((e) => dedupeKeys(e.head)),
+        res.entries.map((e) => e.keys),
       );
       const unseen = res.entries.filter((_, i) => unseenFlags[i]);
       const baseline = !state.baselineDone;
@@ -177,7 +185,7 @@ export function createPoller(deps: PollerDeps): Poller {
         started,
         kept,
         announce: new Set(complete.keys()),
-        seenKeys: unseen.flatMap((e) => dedupeKeys(e.head)),
+        seenKeys: unseen.flatMap((e) => e.keys),
         outcome,
       };
     } catch (error) {

@@ -1,6 +1,6 @@
 import { decodeFeed } from "./decode.js";
 import type { Fetcher, FetchTarget, Validators } from "./fetch.js";
-import { type Entry, identifyItem } from "./normalize.js";
+import { type Entry, identifyItem, type Rejection } from "./normalize.js";
 import { parseFeed } from "./parse.js";
 
 export type ReadResult =
@@ -12,6 +12,8 @@ export type ReadResult =
       entries: Entry[];
       /** Entries in the document, including those skipped as read before. */
       total: number;
+      /** Entries of this read that are no item, by reason (placeholders, no title nor link). */
+      rejected: Partial<Record<Rejection, number>>;
       /** Digests of every entry of the document, to skip them next time (see chunks.ts). */
       digests?: string[] | undefined;
       validators: Validators;
@@ -23,13 +25,21 @@ export type ReadResult =
  * fetch → decode → repair + parse → identify, for one feed. Entries whose digest is in `skip`
  * (read and settled before) are not parsed again. Throws FetchError or FeedParseError.
  */
+export interface ReadOptions {
+  /** Minutes east of UTC for dates written without a zone. */
+  offsetMin: number;
+  /** Digests of entries read and settled before: not parsed again. */
+  skip?: ReadonlySet<string> | undefined;
+  /** The feed's configured display name. */
+  label?: string | undefined;
+}
+
 export async function readFeed(
   fetcher: Fetcher,
   name: string,
   target: FetchTarget,
   validators: Validators,
-  offsetMin: number,
-  skip?: ReadonlySet<string>,
+  { offsetMin, skip, label }: ReadOptions,
 ): Promise<ReadResult> {
   const res = await fetcher.fetch(target, validators);
   if (res.status === "not-modified") return { status: "not-modified" };
@@ -40,8 +50,12 @@ export async function readFeed(
   // Entries that are no item (no title nor link, say) are not remembered as read: the same
   // raw entry may become one when the feed's own elements change (a channel link added).
   const rejected = new Set<string>();
+  const reasons: Partial<Record<Rejection, number>> = {};
+  const onReject = (reason: Rejection) => {
+    reasons[reason] = (reasons[reason] ?? 0) + 1;
+  };
   parsed.items.forEach((raw, k) => {
-    const entry = identifyItem(raw, name, parsed, offsetMin);
+    const entry = identifyItem(raw, name, parsed, { offsetMin, label, onReject });
     if (!entry) {
       const d = parsed.itemDigests?.[k];
       if (d) rejected.add(d);
@@ -57,6 +71,7 @@ export async function readFeed(
     title: parsed.title,
     entries,
     total: parsed.total,
+    rejected: reasons,
     digests,
     validators: { etag: res.etag, lastModified: res.lastModified },
     charset,

@@ -20,13 +20,23 @@ export function createFeedRegistry(operatorFeeds: FeedSource[], db: Kysely<Datab
   const trusted = new Set(operatorFeeds.map((f) => `${f.name}\u0000${f.url}`));
   // A small table (feeds added by hand), read whole on purpose.
   const all = async () => {
-    const rows = await db.selectFrom("feed_sources").select(["name", "url", "kind", "removed"]).execute();
+    const rows = await db
+      .selectFrom("feed_sources")
+      .select(["name", "url", "kind", "removed", "options"])
+      .execute();
     const hidden = new Set(rows.filter((r) => r.removed).map((r) => r.name));
     const names = new Set<string>();
     const out: FeedSource[] = [];
     const added = rows
       .filter((r) => !r.removed)
-      .map((r) => ({ name: r.name, url: r.url, kind: r.kind as FeedSource["kind"] }));
+      .map(
+        (r): FeedSource => ({
+          name: r.name,
+          url: r.url,
+          kind: r.kind as FeedSource["kind"],
+          ...options(r.options),
+        }),
+      );
     for (const f of [...operatorFeeds, ...added]) {
       if (hidden.has(f.name) || names.has(f.name)) continue;
       names.add(f.name);
@@ -53,9 +63,16 @@ export function createFeedRegistry(operatorFeeds: FeedSource[], db: Kysely<Datab
           removed: 0,
           added_by: by ?? null,
           created_at: Date.now(),
+          options: optionsJson(feed),
         })
         .onConflict((oc) =>
-          oc.column("name").doUpdateSet({ url: feed.url, kind: feed.kind, removed: 0, added_by: by ?? null }),
+          oc.column("name").doUpdateSet({
+            url: feed.url,
+            kind: feed.kind,
+            removed: 0,
+            added_by: by ?? null,
+            options: optionsJson(feed),
+          }),
         )
         .execute();
     },
@@ -64,12 +81,40 @@ export function createFeedRegistry(operatorFeeds: FeedSource[], db: Kysely<Datab
       // A tombstone: an operator feed removed by a bot admin stays removed across restarts.
       await db
         .insertInto("feed_sources")
-        .values({ name, url: "", kind: "http", removed: 1, added_by: null, created_at: Date.now() })
+        .values({
+          name,
+          url: "",
+          kind: "http",
+          removed: 1,
+          added_by: null,
+          created_at: Date.now(),
+          options: null,
+        })
         .onConflict((oc) => oc.column("name").doUpdateSet({ removed: 1 }))
         .execute();
       return true;
     },
   };
+}
+
+function optionsJson(feed: FeedSource): string | null {
+  const o = { article: feed.article, label: feed.label };
+  return o.article || o.label ? JSON.stringify(o) : null;
+}
+
+function options(json: string | null): Pick<FeedSource, "article" | "label"> {
+  if (!json) return {};
+  try {
+    const o = JSON.parse(json) as Pick<FeedSource, "article" | "label">;
+    return {
+      ...(o.article === "auto" || o.article === "always" || o.article === "never"
+        ? { article: o.article }
+        : {}),
+      ...(typeof o.label === "string" && o.label ? { label: o.label } : {}),
+    };
+  } catch {
+    return {};
+  }
 }
 
 export interface FeedStateRepo {
@@ -101,6 +146,7 @@ function fromRow(r: Selectable<Database["feed_state"]>): FeedState {
     nextAttemptAt: iso(r.next_attempt_at),
     itemsKnown: r.items_known,
     itemsHeld: r.items_held,
+    itemsRejected: r.items_rejected ?? undefined,
     entryDigests: r.entry_digests ? r.entry_digests.split(" ") : undefined,
   };
 }
@@ -124,6 +170,7 @@ function toRow(s: FeedState) {
     items_known: s.itemsKnown,
     items_held: s.itemsHeld,
     entry_digests: s.entryDigests?.length ? s.entryDigests.join(" ") : null,
+    items_rejected: s.itemsRejected ?? null,
   };
 }
 
@@ -144,6 +191,7 @@ const STATE_COLUMNS = [
   "items_known",
   "items_held",
   "entry_digests",
+  "items_rejected",
 ] as const;
 
 export function createFeedStateRepo(db: Kysely<Database>): FeedStateRepo {

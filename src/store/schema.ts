@@ -7,6 +7,12 @@ import type { Generated } from "kysely";
  * previous release keeps working on the new schema during a rolling deploy.
  */
 export interface Database {
+  /** Counters per UTC day shared by every instance (the summary API's daily cap) (0004). */
+  daily_counters: {
+    name: string;
+    day: string;
+    count: number;
+  };
   /** Feeds added with /addfeed, and tombstones for feeds removed with /removefeed. */
   feed_sources: {
     name: string;
@@ -15,6 +21,8 @@ export interface Database {
     removed: number;
     added_by: number | null;
     created_at: number;
+    /** JSON of the feed's options (article mode, label) (0004). */
+    options: string | null;
   };
   /** The poller's state per feed: validators, backoff, last results. */
   feed_state: {
@@ -36,6 +44,8 @@ export interface Database {
     items_held: number;
     /** Space-separated digests of the last settled document's entries (0002). */
     entry_digests: string | null;
+    /** Entries of the last read that were not items (0004). */
+    items_rejected: number | null;
   };
   /** Every stored article, once per (feed, item id). */
   items: {
@@ -54,6 +64,8 @@ export interface Database {
     author: string | null;
     source: string | null;
     created_at: number;
+    /** An abstractive summary from SUMMARY_API_URL, when one was made (0004). */
+    summary: string | null;
   };
   subscriptions: {
     id: Generated<number>;

@@ -17,57 +17,178 @@ const BLOCK = new Set([
   "h6",
   "blockquote",
   "tr",
+  "td",
+  "th",
   "table",
   "section",
   "article",
   "header",
   "footer",
   "figure",
-  "figcaption",
   "pre",
   "hr",
   "dd",
   "dt",
 ]);
-const SKIP = new Set(["script", "style", "noscript", "iframe", "object", "svg", "template", "head", "title"]);
+
+/**
+ * Elements whose content is never article text: code, embeds, and page furniture that has its
+ * own element (captions, menus, forms, buttons).
+ */
+const SKIP = new Set([
+  "script",
+  "style",
+  "noscript",
+  "iframe",
+  "object",
+  "svg",
+  "template",
+  "head",
+  "title",
+  "figcaption",
+  "nav",
+  "aside",
+  "form",
+  "button",
+  "select",
+  "textarea",
+]);
+
+/**
+ * Class or id words of page furniture on Vietnamese news sites and elsewhere: related-news
+ * boxes (`box-tinlienquan`, `RelatedNewsBox`), share and comment bars, bylines and author
+ * boxes (`author_mail`, `author-info`), tags, breadcrumbs, captions, ads. Matched on whole
+ * words of the attribute (split at spaces, `-` and `_`), so `detail-content` is not `content-share`.
+ */
+const FURNITURE_WORDS =
+  /(?:^|[\s_-])(?:related\w*|relate|relatednews\w*|lienquan|tinlienquan|tinkhac|samecategory|share\w*|social\w*|comments?|binhluan|byline|author\w*|tags?|keywords?|breadcrumbs?|caption\w*|ads|advert\w*|quangcao|banner\w*|sponsor\w*|newsletter|toolbar|print)(?=$|[\s_-])/i;
+
+/** Input larger than this is cut before parsing: no article needs more, and the cost is bounded. */
+export const MAX_HTML_CHARS = 300_000;
+/** Deeper nesting than this is flattened before parsing (htmlparser2 is quadratic in depth). */
+export const MAX_DEPTH = 128;
+
+export interface HtmlImage {
+  src: string;
+  width?: number | undefined;
+  height?: number | undefined;
+}
 
 export interface HtmlText {
   /** Plain text, NFC, paragraphs separated by a blank line, whitespace folded inside paragraphs. */
   text: string;
   /** The first <img> source, if any (resolved later against the item link). */
   firstImage?: string | undefined;
+  /** The images of the body outside furniture, in order (at most 20), with their declared size. */
+  images: HtmlImage[];
+}
+
+function isFurniture(attrs: Record<string, string>): boolean {
+  const cls = attrs.class;
+  const id = attrs.id;
+  const type = attrs.type ?? attrs["data-role"] ?? attrs.role;
+  return (
+    (cls !== undefined && FURNITURE_WORDS.test(cls)) ||
+    (id !== undefined && FURNITURE_WORDS.test(id)) ||
+    (type !== undefined && /related|navigation|complementary|banner/i.test(type))
+  );
+}
+
+function size(v: string | undefined): number | undefined {
+  const n = v ? Number.parseInt(v, 10) : Number.NaN;
+  return Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
 /**
- * HTML (or plain text with entities) → readable text. Entities are decoded by htmlparser2,
- * so `&nbsp;`, `&agrave;` and numeric references all become characters.
+ * HTML (or plain text with entities) → readable text, without the furniture that has its own
+ * element or class (see SKIP and FURNITURE_WORDS; what is only text, such as a byline
+ * paragraph, is for furniture.ts). Entities are decoded by htmlparser2, so `&nbsp;`,
+ * `&agrave;` and numeric references all become characters. The input is bounded first
+ * (MAX_HTML_CHARS, MAX_DEPTH), so any input converts in time linear in its size.
  */
 export function htmlToText(html: string): HtmlText {
   const out: string[] = [];
-  let skipDepth = 0;
-  let firstImage: string | undefined;
+  const images: HtmlImage[] = [];
+  let depth = 0;
+  // The depth at which a skipped element opened; everything inside it is left out.
+  let skipAt = 0;
   const parser = new Parser(
     {
       onopentag(name, attrs) {
-        if (SKIP.has(name)) skipDepth++;
-        else if (name === "img" && !firstImage) {
+        depth++;
+        if (skipAt) return;
+        if (SKIP.has(name) || isFurniture(attrs)) {
+          skipAt = depth;
+          return;
+        }
+        if (name === "img") {
           const src = attrs.src ?? attrs["data-src"] ?? attrs["data-original"];
-          if (src && !src.startsWith("data:")) firstImage = src.trim();
+          if (src && !src.startsWith("data:") && images.length < 20) {
+            images.push({ src: src.trim(), width: size(attrs.width), height: size(attrs.height) });
+          }
         } else if (BLOCK.has(name)) out.push("\n");
       },
       ontext(text) {
-        if (skipDepth === 0) out.push(text);
+        if (!skipAt) out.push(text);
       },
       onclosetag(name) {
-        if (SKIP.has(name)) skipDepth = Math.max(0, skipDepth - 1);
-        else if (BLOCK.has(name)) out.push("\n");
+        if (skipAt === depth) skipAt = 0;
+        else if (!skipAt && BLOCK.has(name)) out.push("\n");
+        depth--;
       },
     },
     { decodeEntities: true, lowerCaseTags: true, recognizeSelfClosing: true },
   );
-  parser.write(html);
+  parser.write(boundHtml(html));
   parser.end();
-  return { text: tidyText(out.join("")), firstImage };
+  return { text: tidyText(out.join("")), firstImage: images[0]?.src, images };
+}
+
+const TAG = /<(\/?)([a-zA-Z][\w:-]*)[^<>]*?(\/?)>/g;
+const VOID = new Set([
+  "area",
+  "base",
+  "br",
+  "col",
+  "embed",
+  "hr",
+  "img",
+  "input",
+  "link",
+  "meta",
+  "source",
+  "track",
+  "wbr",
+]);
+
+/**
+ * Cuts `html` to MAX_HTML_CHARS (before a tag) and drops the tags nested deeper than
+ * MAX_DEPTH, keeping their text. Small documents are returned as they are: their depth cannot
+ * cost much, and the scan would be the largest part of their conversion.
+ */
+export function boundHtml(html: string): string {
+  let s = html;
+  if (s.length > MAX_HTML_CHARS) {
+    const cut = s.lastIndexOf("<", MAX_HTML_CHARS);
+    s = s.slice(0, cut > MAX_HTML_CHARS / 2 ? cut : MAX_HTML_CHARS);
+  }
+  if (s.length < 8_000) return s;
+  let depth = 0;
+  let deep = false;
+  const flat = s.replace(TAG, (tag, close: string, name: string, self: string) => {
+    if (self || VOID.has(name.toLowerCase())) return depth >= MAX_DEPTH ? "" : tag;
+    if (close) {
+      depth = Math.max(0, depth - 1);
+      return depth >= MAX_DEPTH ? "" : tag;
+    }
+    depth++;
+    if (depth > MAX_DEPTH) {
+      deep = true;
+      return "";
+    }
+    return tag;
+  });
+  return deep ? flat : s;
 }
 
 /** NFC, no control characters, spaces folded, at most one blank line between paragraphs. */
@@ -83,17 +204,52 @@ export function tidyText(text: string): string {
     .trim();
 }
 
-/** Text inside a single line (titles): entities decoded, whitespace folded. */
+/** Text inside a single line (categories, authors, a feed's title): entities decoded, whitespace folded. */
 export function inlineText(htmlOrText: string): string {
-  // Most titles carry at most an entity: decode those directly, parse only real markup.
+  // Most carry at most an entity: decode those directly, parse only real markup.
   const text = htmlOrText.includes("<")
     ? htmlToText(htmlOrText).text
     : htmlOrText.includes("&")
       ? decodeHTML(htmlOrText)
       : htmlOrText;
+  return foldLine(text);
+}
+
+function foldLine(text: string): string {
   return text
     .toWellFormed()
     .normalize("NFC")
-    .replace(/[\s\u00A0]+/g, " ")
+    .replace(FORBIDDEN_CHARS, "")
+    .replace(/[\s\u00A0\u200B\uFEFF]+/g, " ")
     .trim();
+}
+
+/** Element names of HTML: in a title only these are markup; `<giảm>`, `<Cảnh báo>` are text. */
+const HTML_TAGS = new Set(
+  (
+    "a abbr b bdi bdo big blink br cite code del dfn div em font h1 h2 h3 h4 h5 h6 hr i img ins kbd mark nobr " +
+    "p q s samp small span strike strong sub sup time tt u var wbr center label"
+  ).split(" "),
+);
+const TITLE_TAG = /<\/?([a-zA-Z][a-zA-Z0-9]*)(?:\s[^<>]*)?\/?>/g;
+
+/**
+ * A feed title as the reader should see it. XML escapes are already undone by the parser, so
+ * what the feed escaped (`&lt;giảm&gt;`) arrives here as `<giảm>` and stays text; only real
+ * HTML tags are markup, and are removed; HTML entities are then decoded (`&amp;quot;`).
+ * Atom's `type="text"` is plain text: nothing is removed or decoded.
+ */
+export function titleText(raw: string, type?: string): string {
+  if (type === "text") return foldLine(raw);
+  let s = raw;
+  if (s.includes("<")) {
+    s = s.replace(TITLE_TAG, (tag, name: string) => {
+      const lower = name.toLowerCase();
+      if (!HTML_TAGS.has(lower)) return tag;
+      // Inline markup joins its neighbours ("<b>Nóng</b>: giá"); a line break separates them.
+      return /^(?:br|div|p|h\d|hr|center)$/.test(lower) ? " " : "";
+    });
+  }
+  if (s.includes("&")) s = decodeHTML(s);
+  return foldLine(s);
 }

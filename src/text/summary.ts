@@ -1,69 +1,32 @@
+import { isFurnitureLine } from "./furniture.js";
 import { splitSentences } from "./sentences.js";
+import { rarity, STOPWORDS, syllables } from "./tokens.js";
+
+export { truncateAtWord } from "./truncate.js";
+
+import { truncateAtWord } from "./truncate.js";
 
 export interface SummaryOptions {
   /** Upper bound in characters (UTF-16 units) for the summary text. */
   maxChars: number;
 }
 
-/** Syllables that carry no topic on their own (Vietnamese is written one syllable per word). */
-const STOPWORDS = new Set(
-  (
-    "và của là có được các những cho với trong đã này để không người một khi từ theo về ra đến tại cũng như " +
-    "thì sẽ đang bị do nhiều năm ngày cùng nên vào lại còn rất đó nhưng hay hoặc mà nếu vì trên dưới sau trước " +
-    "qua giữa đều chỉ vẫn mới đây kia nào gì ấy nhà việc thời gian hơn số hai ba the a an of to in and for on is " +
-    "are was were be by with as at from that this it its or but not have has had will would their they he she"
-  ).split(" "),
-);
-
-/** Lines that are not article prose: photo credits, bylines, "read more" stubs. */
-const BOILERPLATE =
-  /^(?:ảnh|photo|video|nguồn|source|theo|đọc thêm|xem thêm|read more|tin liên quan)\b[^.]{0,80}$/iu;
-
-/** Lower-cased words of a sentence (letters and digits). */
-function words(s: string): string[] {
-  // A hand-rolled scan: the Unicode-property regex was the summariser's hottest spot. Latin
-  // (Vietnamese included) is classified by code point; anything else asks the regex.
-  const lower = s.toLowerCase();
-  const out: string[] = [];
-  let start = -1;
-  for (let i = 0; i <= lower.length; i++) {
-    const word = i < lower.length && isWordChar(lower.charCodeAt(i), lower[i] as string);
-    if (word && start < 0) start = i;
-    else if (!word && start >= 0) {
-      out.push(lower.slice(start, i));
-      start = -1;
-    }
-  }
-  return out;
-}
-
-const OTHER_WORD_CHAR = /[\p{L}\p{N}\p{M}]/u;
-
-function isWordChar(code: number, ch: string): boolean {
-  if (code < 0x80)
-    return (code >= 48 && code <= 57) || (code >= 97 && code <= 122) || (code >= 65 && code <= 90);
-  if (code >= 0xc0 && code <= 0x24f) return code !== 0xd7 && code !== 0xf7;
-  if ((code >= 0x300 && code <= 0x36f) || (code >= 0x1e00 && code <= 0x1eff)) return true;
-  if (code < 0xc0 || (code >= 0x2000 && code <= 0x2bff)) return false;
-  return OTHER_WORD_CHAR.test(ch);
-}
-
-function topical(ws: string[]): string[] {
-  return ws.filter((t) => !STOPWORDS.has(t));
-}
-
-function overlap(a: string[], b: Set<string>): number {
-  if (a.length === 0) return 0;
-  let hit = 0;
-  for (const t of a) if (b.has(t)) hit++;
-  return hit / a.length;
-}
+/**
+ * Sentences that lean on the one before them ("However, …", "Of these, …"): never in a
+ * summary without it.
+ */
+const DEPENDENT =
+  /^(?:cùng đó|cùng với đó|tuy nhiên|tuy vậy|ngoài ra|trong đó|bên cạnh đó|đồng thời|theo đó|do đó|do vậy|vì vậy|vì thế|mặt khác|thêm vào đó|hơn nữa|sau đó|như vậy|nhờ đó|từ đó|qua đó|trong số này|trong số đó|điều này|việc này|con số này|những con số này|đây là|đó là|however|meanwhile|in addition|moreover|furthermore|besides|of these|this|these|that)(?=[\s,;:])/iu;
 
 interface Candidate {
   text: string;
   index: number;
   paragraph: number;
-  tokens: string[];
+  /** Topic syllables (no stop words, no numbers) and pairs of adjacent ones. */
+  terms: string[];
+  pairs: string[];
+  facts: number;
+  dependent: boolean;
   score: number;
 }
 
@@ -74,112 +37,202 @@ interface Candidate {
 const MAX_SENTENCES = 40;
 
 /**
- * An extractive summary: the lead sentence first (news is written lead-first), then the
- * sentences that share most topic words with the article and the title, in article order,
- * within `maxChars`. Sentences that only repeat the title are left out. When even the lead
- * does not fit, it is cut at a word boundary and ends with "…".
+ * How many facts a sentence states: numbers with their unit ("169 lớp", "36.403 lượt", "3,5%"),
+ * dates, names (runs of capitalised words after the first), quoted speech.
  */
-export function summarize(title: string, text: string, { maxChars }: SummaryOptions): string {
-  if (maxChars <= 0 || !text) return "";
-  const titleWords = words(title);
+function countFacts(s: string, words: string[]): number {
+  let facts = 0;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i] as string;
+    const c = w.charCodeAt(0);
+    if (c >= 48 && c <= 57) facts += i + 1 < words.length || s.includes("%") ? 1 : 0.5;
+  }
+  // Names: capitalised words not opening the sentence, counted once per run.
+  let run = 0;
+  let first = true;
+  for (const raw of s.split(" ")) {
+    const ch = raw.replace(/^[“"'(‘«[]+/, "")[0];
+    const upper = ch !== undefined && ch !== ch.toLowerCase();
+    if (upper && !first) run++;
+    else {
+      if (run >= 2) facts += 0.6;
+      run = 0;
+    }
+    first = false;
+  }
+  if (run >= 2) facts += 0.6;
+  if (/[“"«][^”"»]{12,}[”"»]/.test(s)) facts += 1;
+  return facts;
+}
+
+function candidatesOf(title: string, text: string): Candidate[] {
+  const titleWords = syllables(title);
   const titleKey = titleWords.join(" ");
-  const titleTokens = new Set(topical(titleWords));
-  const candidates: Candidate[] = [];
+  const titleTokens = new Set(titleWords.filter((t) => !STOPWORDS.has(t)));
+  const out: Candidate[] = [];
   const paragraphs = text.split(/\n{2,}/);
-  for (let pi = 0; pi < paragraphs.length && candidates.length < MAX_SENTENCES; pi++) {
+  for (let pi = 0; pi < paragraphs.length && out.length < MAX_SENTENCES; pi++) {
     for (const s of splitSentences(paragraphs[pi] as string)) {
-      const ws = words(s);
-      const key = ws.join(" ");
-      // (The boilerplate pattern only matches short lines; skip the regex for long ones.)
-      if (!key || (s.length < 100 && BOILERPLATE.test(s))) continue;
+      const words = syllables(s);
+      const key = words.join(" ");
+      if (!key || (s.length <= 300 && isFurnitureLine(s))) continue;
       // Repeats of the title (feeds often put it first in the description).
       if (key === titleKey || titleKey.includes(key)) continue;
-      const toks = topical(ws);
-      if (
-        toks.length > 0 &&
-        titleTokens.size > 0 &&
-        toks.length <= titleTokens.size + 2 &&
-        overlap(toks, titleTokens) > 0.9
-      ) {
-        continue;
+      const terms: string[] = [];
+      const pairs: string[] = [];
+      let prev: string | undefined;
+      for (const w of words) {
+        const c = w.charCodeAt(0);
+        if (STOPWORDS.has(w) || (c >= 48 && c <= 57)) {
+          prev = undefined;
+          continue;
+        }
+        terms.push(w);
+        if (prev) pairs.push(`${prev} ${w}`);
+        prev = w;
       }
-      candidates.push({ text: s, index: candidates.length, paragraph: pi, tokens: toks, score: 0 });
-      if (candidates.length >= MAX_SENTENCES) break;
+      if (terms.length > 0 && titleTokens.size > 0 && terms.length <= titleTokens.size + 2) {
+        let hit = 0;
+        for (const t of terms) if (titleTokens.has(t)) hit++;
+        if (hit / terms.length > 0.9) continue;
+      }
+      out.push({
+        text: s,
+        index: out.length,
+        paragraph: pi,
+        terms,
+        pairs,
+        facts: countFacts(s, words),
+        dependent: DEPENDENT.test(s),
+        score: 0,
+      });
+      if (out.length >= MAX_SENTENCES) break;
     }
   }
-  if (candidates.length === 0) return "";
-  const lead = candidates[0] as Candidate;
-  if (lead.text.length >= maxChars) return truncateAtWord(lead.text, maxChars);
-
-  // Topic words: in how many sentences each appears, so sentences about the main subject score high.
-  const freq = new Map<string, number>();
-  for (const c of candidates) for (const t of new Set(c.tokens)) freq.set(t, (freq.get(t) ?? 0) + 1);
-  for (const c of candidates) {
-    if (c.tokens.length === 0) continue;
-    let sum = 0;
-    for (const t of c.tokens) sum += (freq.get(t) ?? 1) - 1;
-    const density = sum / Math.sqrt(c.tokens.length);
-    const position = 1 / (1 + c.index * 0.3);
-    const titleBonus = overlap(c.tokens, titleTokens);
-    const numbers = /\d/.test(c.text) ? 0.2 : 0;
-    const tooShort = c.text.length < 25 ? -1 : 0;
-    c.score = density * 0.5 + position * 2 + titleBonus * 1.5 + numbers + tooShort;
-  }
-
-  const chosen: Candidate[] = [lead];
-  let used = lead.text.length;
-  const rest = candidates.slice(1).sort((a, b) => b.score - a.score || a.index - b.index);
-  for (const c of rest) {
-    const cost = c.text.length + 2;
-    if (used + cost <= maxChars) {
-      chosen.push(c);
-      used += cost;
-    }
-  }
-  chosen.sort((a, b) => a.index - b.index);
-  let out = "";
-  for (let i = 0; i < chosen.length; i++) {
-    const c = chosen[i] as Candidate;
-    if (i > 0) out += c.paragraph === (chosen[i - 1] as Candidate).paragraph ? " " : "\n\n";
-    out += c.text;
-  }
-  // Leaving sentences out in between is normal; say so only when the text ends mid-thought.
-  const last = chosen[chosen.length - 1] as Candidate;
-  const shortened = last.index < candidates.length - 1 && !/[.!?…]["”’»)]*$/.test(last.text);
-  return shortened ? `${out}…` : out;
+  return out;
 }
 
 /**
- * Cuts `text` to at most `max` UTF-16 units at a word boundary and appends "…". Never splits a
- * word, a surrogate pair or a base letter from its combining marks (cuts only at white space,
- * or, for one giant token, before a code point that starts a new grapheme).
+ * Scores each sentence: terms distinctive of this article (TF-IDF: how often the article
+ * uses a syllable or a pair of syllables, times how rare it is in general Vietnamese news),
+ * its facts, its words shared with the title, and its place (news is written lead-first).
  */
-export function truncateAtWord(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const room = Math.max(0, max - 1);
-  // The last white space at or before `room` (scanning back, not a regex over the whole head).
-  let space = room;
-  while (space > 0 && !isSpace(text.charCodeAt(space))) space--;
-  let cut = space > 0 ? space : safeCodeUnitCut(text, room);
-  // Do not end on a dangling punctuation mark or opening bracket.
-  while (cut > 0 && /[\s,;:([“"'‘-]/.test(text[cut - 1] as string)) cut--;
-  return `${text.slice(0, cut)}…`;
+function score(candidates: Candidate[], title: string): void {
+  const tf = new Map<string, number>();
+  for (const c of candidates) {
+    for (const t of c.terms) tf.set(t, (tf.get(t) ?? 0) + 1);
+    for (const p of c.pairs) tf.set(p, (tf.get(p) ?? 0) + 1);
+  }
+  const weight = new Map<string, number>();
+  const weigh = (term: string, pair: boolean) => {
+    let w = weight.get(term);
+    if (w === undefined) {
+      const n = tf.get(term) ?? 1;
+      // A pair the article uses once is chance; repeated, it names the subject ("Lộc Hà").
+      w = pair && n < 2 ? 0 : Math.log1p(n) * rarity(term, pair);
+      weight.set(term, w);
+    }
+    return w;
+  };
+  const titleTokens = new Set(syllables(title).filter((t) => !STOPWORDS.has(t)));
+  let maxTopic = 0;
+  let maxFacts = 0;
+  const topic = candidates.map((c) => {
+    let sum = 0;
+    const seen = new Set<string>();
+    for (const t of c.terms) if (!seen.has(t)) seen.add(t), (sum += weigh(t, false));
+    for (const p of c.pairs) if (!seen.has(p)) seen.add(p), (sum += weigh(p, true));
+    const v = c.terms.length ? sum / Math.sqrt(c.terms.length + 4) : 0;
+    if (v > maxTopic) maxTopic = v;
+    if (c.facts > maxFacts) maxFacts = c.facts;
+    return v;
+  });
+  candidates.forEach((c, i) => {
+    let hit = 0;
+    for (const t of new Set(c.terms)) if (titleTokens.has(t)) hit++;
+    const titleShare = titleTokens.size ? hit / titleTokens.size : 0;
+    const position = 1 / (1 + c.index * 0.25);
+    const facts = maxFacts ? Math.min(c.facts, 8) / Math.min(maxFacts, 8) : 0;
+    const tooShort = c.text.length < 30 ? -1 : 0;
+    c.score =
+      (maxTopic ? (topic[i] as number) / maxTopic : 0) * 1.2 +
+      facts * 1.4 +
+      titleShare * 0.8 +
+      position * 0.8 +
+      tooShort;
+  });
 }
 
-function isSpace(code: number): boolean {
-  return (
-    code === 32 ||
-    code === 10 ||
-    code === 9 ||
-    code === 13 ||
-    code === 0xa0 ||
-    (code >= 0x2000 && code <= 0x200a)
-  );
+/**
+ * An enumerating sentence cut after its last whole clause that fits (clauses end at `;` or
+ * `:`), ending with "…"; undefined when not even one clause after the first fits.
+ */
+export function shortenAtClauses(sentence: string, room: number): string | undefined {
+  if (sentence.length <= room) return sentence;
+  let best: string | undefined;
+  let clauses = 0;
+  for (let i = 0; i < sentence.length && i < room; i++) {
+    const ch = sentence[i];
+    if ((ch === ";" || ch === ":") && sentence[i + 1] === " ") {
+      clauses++;
+      const head = sentence.slice(0, i).trimEnd();
+      // The words before a colon only announce a list: keep at least one item of it.
+      if (ch === ";" && head.length + 1 <= room) best = `${head}…`;
+    }
+  }
+  return clauses > 0 ? best : undefined;
 }
 
-function safeCodeUnitCut(text: string, at: number): number {
-  let cut = at;
-  // Back off over low surrogates and combining marks so the cut starts a new grapheme.
-  while (cut > 0 && (/[\uDC00-\uDFFF]/.test(text[cut] ?? "") || /\p{M}/u.test(text[cut] ?? ""))) cut--;
-  return cut;
+/**
+ * An extractive summary within `maxChars`: the lead first, then the sentences that carry the
+ * article (its facts and its distinctive terms), in the article's order. A sentence that
+ * leans on the one before it comes only with it; an enumerating sentence too long for the
+ * room left is cut after a whole clause. Nothing is cut inside a number, an abbreviation or
+ * a word.
+ */
+export function summarize(title: string, text: string, { maxChars }: SummaryOptions): string {
+  if (maxChars <= 0 || !text) return "";
+  const candidates = candidatesOf(title, text);
+  if (candidates.length === 0) return "";
+  const lead = candidates[0] as Candidate;
+  if (lead.text.length >= maxChars) {
+    return shortenAtClauses(lead.text, maxChars) ?? truncateAtWord(lead.text, maxChars);
+  }
+  score(candidates, title);
+  const chosen = new Map<number, string>([[0, lead.text]]);
+  let used = lead.text.length;
+  const rest = candidates.slice(1).sort((a, b) => b.score - a.score || a.index - b.index);
+  for (const c of rest) {
+    if (chosen.has(c.index)) continue;
+    const room = maxChars - used - 2;
+    if (room < 40) break;
+    const before = candidates[c.index - 1] as Candidate;
+    if (c.dependent && !chosen.has(before.index)) {
+      // With the sentence it leans on, or not at all.
+      const both = before.text.length + c.text.length + 4;
+      if (!before.dependent && both <= maxChars - used) {
+        chosen.set(before.index, before.text);
+        chosen.set(c.index, c.text);
+        used += both;
+      }
+      continue;
+    }
+    const piece = c.text.length <= room ? c.text : shortenAtClauses(c.text, room);
+    if (piece && (piece === c.text || piece.length >= 80)) {
+      chosen.set(c.index, piece);
+      used += piece.length + 2;
+    }
+  }
+  const order = [...chosen.keys()].sort((a, b) => a - b);
+  let out = "";
+  order.forEach((index, k) => {
+    const c = candidates[index] as Candidate;
+    if (k > 0)
+      out += c.paragraph === (candidates[order[k - 1] as number] as Candidate).paragraph ? " " : "\n\n";
+    out += chosen.get(index) as string;
+  });
+  // Leaving sentences out in between is normal; say so only when the text ends mid-thought.
+  const last = order[order.length - 1] as number;
+  const shortened = last < candidates.length - 1 && !/[.!?…]["”’»)]*$/.test(out);
+  return shortened ? `${out}…` : out;
 }

@@ -1,0 +1,141 @@
+/**
+ * Page furniture that is only text, removed from an article's paragraphs before it is
+ * summarised: what html.ts cannot see as an element (a byline paragraph, "Ảnh: …", a related
+ * block written as plain paragraphs) and what Readability keeps inside the article body.
+ * Rules are written for Vietnamese news sites (and work for English ones); each looks at one
+ * paragraph and, for bylines, its place (first or last), never at the article's prose words.
+ */
+
+const END = "(?=$|[\\s:>»\\-–—.,!])";
+/** The heading of a related-news block, or an inline "see also" link. */
+const RELATED = new RegExp(
+  `^(?:>>+|»+|\\[)?\\s*(?:tin tức liên quan|tin liên quan|bài liên quan|tin cùng chuyên mục|tin cùng chủ đề|tin cùng sự kiện|bài viết liên quan|xem thêm|đọc thêm|xem tiếp|đọc tiếp|có thể bạn quan tâm|bạn có thể quan tâm|tin mới nhất|tin khác|tin nổi bật|tin xem nhiều|related(?: news| articles| stories)?|read more|see also|more on this)${END}`,
+  "iu",
+);
+/** The same heading inside a paragraph, after its prose ("… tiếp tục. Xem thêm: Lũ …"). */
+const RELATED_INLINE =
+  /(?:^|\s)(?:>>+\s*)?(?:xem thêm|đọc thêm|tin liên quan|bài liên quan|read more|see also)\s*(?::|>>|»)\s*\S/iu;
+/** Photo, video and graphics credits that begin a caption. */
+const CAPTION_START =
+  /^[([]?\s*(?:ảnh minh họa|ảnh minh hoạ|ảnh|đồ họa|đồ hoạ|infographic|video|clip|nguồn ảnh|photo|image|picture)\s*(?::|-|–|$)/iu;
+/** A credit at the end of a caption: "… trao thưởng (Ảnh: T.H)", "… - Ảnh: NHẬT LINH". */
+const CREDIT_END =
+  /\s*(?:[([]\s*(?:ảnh|ảnh minh họa|ảnh minh hoạ|đồ họa|đồ hoạ|nguồn|photo)\s*:[^()[\]]{1,60}[)\]]|[-–—.]?\s*(?:ảnh|ẢNH|ảnh minh họa|đồ họa|photo)\s*:\s*[^.!?]{1,50})\s*\.?$/u;
+const COPYRIGHT =
+  /©|\(c\)\s|copyright|bản quyền|all rights reserved|ghi rõ nguồn|không được sao chép|giấy phép (?:số|hoạt động)/iu;
+const TAGS_LINE = /^(?:từ khóa|từ khoá|tags?|chủ đề|thẻ|keywords?)\s*:/iu;
+/** Words of share bars, comment widgets and ad labels; a paragraph of only these is furniture. */
+const WIDGET_WORDS = new RegExp(
+  `(?:gửi bình luận|viết bình luận|bình luận|chia sẻ|sao chép liên kết|copy link|in bài|lưu bài|lưu tin|báo lỗi|góp ý|phản hồi|theo dõi|quan tâm|thích|quảng cáo|advertisement|facebook|zalo|twitter|telegram|linkedin|pinterest|google news|messenger|e-?mail|tweet|share|like|comments?|print|lưu|in|x)${END}`,
+  "giu",
+);
+const WEEKDAY =
+  /(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy|2|3|4|5|6|7)|chủ\s+nhật|cn|monday|tuesday|wednesday|thursday|friday|saturday|sunday)/giu;
+const DATE_OR_TIME = /\d{1,2}\/\d{1,2}(?:\/\d{2,4})?|\d{1,2}[:h]\d{2}(?::\d{2})?|\d{4}-\d{2}-\d{2}/gu;
+const DATE_WORDS =
+  /(?:cập nhật|cập nhập|đăng|ngày đăng|lúc|ngày|giờ|gmt|utc|ict|published|updated|posted|am|pm|sa|ch)/giu;
+/** A byline that names its source: "Theo TTXVN", "(Theo VnExpress)", "Nguồn: Reuters". */
+const SOURCE_BYLINE = /^[([]?\s*(?:theo|nguồn|source|according to)\s*:?\s+[^\n]{2,60}[)\]]?\.?$/iu;
+const STAFF_BYLINE =
+  /^[([]?\s*(?:pv|ctv|btv|tpv|nhóm pv|nhóm phóng viên|phóng viên|nhóm ctv|ttxvn|vna|reuters|afp|ap|nhóm tác giả)(?:\s*[-–/,]\s*[^\n]{1,40})?[)\]]?\.?$/iu;
+/** Site prefixes of a lead: "TTO - ", "(Dân trí) - ", "(NLĐO) - ", "VOV.VN - ". */
+const LEAD_PREFIX =
+  /^(?:\([^()\n]{2,30}\)|TTO|NLĐO|PLO|SGGPO|TPO|VOV(?:\.VN)?|VTV(?:\.vn)?|GDVN|NDO|CAND|QĐND|ANTĐ|VTC News|Zing(?:News)?|ZNEWS)\s*[-–—]\s+/u;
+
+/** True for a short paragraph that is only a name or names ("Trần Thủy", "Thu Hà - Minh Đức", "T.H"). */
+function isNameLine(p: string): boolean {
+  if (p.length > 60 || /[.!?:;"“”]$/.test(p.replace(/\s*\)$/, ""))) return false;
+  const parts = p
+    .replace(/^[([]|[)\]]$/g, "")
+    .split(/\s*(?:[-–—,&/|]|\svà\s|\sand\s)\s*/u)
+    .filter(Boolean);
+  if (parts.length === 0 || parts.length > 4) return false;
+  let words = 0;
+  for (const part of parts) {
+    const ws = part.split(/\s+/);
+    words += ws.length;
+    if (ws.length > 5) return false;
+    // Every word capitalised ("Trần Thủy", "NGỌC THÀNH") or an initial ("T.H", "H.L.").
+    if (!ws.every((w) => /^\p{Lu}[\p{L}\p{M}]*\.?$|^(?:\p{Lu}\.)+\p{Lu}?\.?$/u.test(w))) return false;
+  }
+  // One capitalised word is as likely a last word of prose ("Ba") as a name; initials are not.
+  return words <= 10 && (words >= 2 || /^(?:\p{Lu}\.)+\p{Lu}?\.?$/u.test(parts[0] as string));
+}
+
+function isByline(p: string): boolean {
+  return p.length <= 70 && (isNameLine(p) || SOURCE_BYLINE.test(p) || STAFF_BYLINE.test(p));
+}
+
+function isDateLine(p: string): boolean {
+  if (p.length > 90 || !/\d/.test(p)) return false;
+  DATE_OR_TIME.lastIndex = 0;
+  if (!DATE_OR_TIME.test(p)) return false;
+  const rest = p
+    .replace(WEEKDAY, "")
+    .replace(DATE_OR_TIME, "")
+    .replace(DATE_WORDS, "")
+    .replace(/[+-]?\d+/g, "");
+  return !/\p{L}{2,}/u.test(rest);
+}
+
+function isWidgetLine(p: string): boolean {
+  if (p.length > 120) return false;
+  return !/\p{L}/u.test(p.replace(WIDGET_WORDS, ""));
+}
+
+/** A paragraph that is furniture wherever it stands. */
+export function isFurnitureLine(p: string): boolean {
+  if (p.length > 300) return false;
+  return (
+    CAPTION_START.test(p) ||
+    (p.length <= 250 && COPYRIGHT.test(p)) ||
+    TAGS_LINE.test(p) ||
+    isDateLine(p) ||
+    isWidgetLine(p) ||
+    (p.length <= 250 && RELATED.test(p)) ||
+    // A caption ending in its credit: "Lãnh đạo huyện trao thưởng … (Ảnh: T.H)".
+    (p.length <= 300 && CREDIT_END.test(p))
+  );
+}
+
+/** A related-news heading standing alone: the short paragraphs after it are its headlines. */
+function isRelatedHeading(p: string): boolean {
+  return p.length <= 40 && RELATED.test(p) && !/\p{L}/u.test(p.replace(RELATED, ""));
+}
+
+/** A headline of a related-news list: short, not a sentence of prose. */
+function isHeadlineLike(p: string): boolean {
+  return p.length <= 180 && !/[.!?]["”’)]*$/.test(p);
+}
+
+/**
+ * The article's paragraphs without furniture: related-news blocks (heading and headlines),
+ * inline "Xem thêm: …" links, captions and credits, date lines, copyright, share and comment
+ * widgets, tag lists, and bylines that open or close the article. A site prefix on the lead
+ * ("TTO - ") is removed. `text` has paragraphs separated by blank lines (as htmlToText gives).
+ */
+export function removeFurniture(text: string): string {
+  if (!text) return text;
+  const paragraphs = text.split(/\n{2,}/);
+  const kept: string[] = [];
+  for (let i = 0; i < paragraphs.length; i++) {
+    let p = (paragraphs[i] as string).trim();
+    if (!p) continue;
+    if (isRelatedHeading(p)) {
+      // Its headlines follow, each its own paragraph, until prose resumes.
+      while (i + 1 < paragraphs.length && isHeadlineLike((paragraphs[i + 1] as string).trim())) i++;
+      continue;
+    }
+    if (isFurnitureLine(p)) continue;
+    // Prose with a "see also" link or a credit after it keeps the prose.
+    const inline = RELATED_INLINE.exec(p);
+    if (inline && p.length - inline.index <= 220) p = p.slice(0, inline.index).trim();
+    if (p.length > 300 && CREDIT_END.test(p)) p = p.replace(CREDIT_END, "").trim();
+    if (p) kept.push(p);
+  }
+  // Bylines open or close an article: "Trần Thủy", "PV", "(Theo VnExpress)".
+  while (kept.length > 1 && isByline(kept[kept.length - 1] as string)) kept.pop();
+  while (kept.length > 1 && isByline(kept[0] as string)) kept.shift();
+  if (kept.length) kept[0] = (kept[0] as string).replace(LEAD_PREFIX, "");
+  return kept.join("\n\n");
+}
