@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { FeedItem } from "../domain/types.js";
 import { removeFurniture } from "../text/furniture.js";
-import { htmlToText, inlineText, titleText } from "../text/html.js";
+import { type HtmlText, htmlToText, inlineText, titleText } from "../text/html.js";
 import type { ParsedFeed, RawItem } from "./parse.js";
 import { sourceLabel } from "./source.js";
 
@@ -156,9 +156,9 @@ export function identifyItem(
   const base = feed.link && /^https?:/i.test(feed.link.trim()) ? feed.link.trim() : undefined;
   const link = canonicalLink(raw.link, base);
   let title = raw.title ? titleText(raw.title, raw.titleType) : "";
-  let body: ReturnType<typeof htmlToText> | undefined;
+  let body: HtmlText | undefined;
   const bodyText = () => {
-    body ??= htmlToText(raw.content ?? raw.summary ?? "");
+    body ??= itemBody(raw.content, raw.summary);
     return body;
   };
   if (title && isPlaceholderTitle(title)) {
@@ -211,6 +211,24 @@ export function normalizeItem(
   options: IdentifyOptions | number = 420,
 ): FeedItem | undefined {
   return identifyItem(raw, feedName, feed, options)?.complete();
+}
+
+/**
+ * An item's body as text: its content, after its description when that is a sapo the content
+ * lacks (feeds that carry the body in content:encoded often keep the lead only in
+ * <description>, as the page keeps it outside the article's container).
+ */
+export function itemBody(content: string | undefined, summary: string | undefined): HtmlText {
+  const main = htmlToText(content ?? summary ?? "");
+  if (!content || !summary || summary === content) return main;
+  const sapo = htmlToText(summary);
+  const lead = removeFurniture(sapo.text);
+  if (lead.length < 40 || main.text.slice(0, 3000).includes(lead.slice(0, 60))) return main;
+  return {
+    text: `${lead}\n\n${main.text}`,
+    firstImage: main.firstImage ?? sapo.firstImage,
+    images: main.images.length ? main.images : sapo.images,
+  };
 }
 
 /**

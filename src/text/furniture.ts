@@ -92,7 +92,7 @@ export function isFurnitureLine(p: string): boolean {
     TAGS_LINE.test(p) ||
     isDateLine(p) ||
     isWidgetLine(p) ||
-    (p.length <= 250 && RELATED.test(p)) ||
+    (p.length <= 250 && (RELATED.test(p) || /^(?:>>|»|►|▶)/u.test(p))) ||
     // A caption ending in its credit: "Lãnh đạo huyện trao thưởng … (Ảnh: T.H)".
     (p.length <= 300 && CREDIT_END.test(p))
   );

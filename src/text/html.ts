@@ -63,6 +63,9 @@ const SKIP = new Set([
 const FURNITURE_WORDS =
   /(?:^|[\s_-])(?:related\w*|relate|relatednews\w*|lienquan|tinlienquan|tinkhac|samecategory|share\w*|social\w*|comments?|binhluan|byline|author\w*|tags?|keywords?|breadcrumbs?|caption\w*|ads|advert\w*|quangcao|banner\w*|sponsor\w*|newsletter|toolbar|print)(?=$|[\s_-])/i;
 
+/** Elements that hold one paragraph or headline: when all their text is a link, they are left out. */
+const LINKABLE = new Set(["p", "li", "h2", "h3", "h4", "h5", "h6"]);
+
 /** Input larger than this is cut before parsing: no article needs more, and the cost is bounded. */
 export const MAX_HTML_CHARS = 300_000;
 /** Deeper nesting than this is flattened before parsing (htmlparser2 is quadratic in depth). */
@@ -110,6 +113,10 @@ export function htmlToText(html: string): HtmlText {
   const out: string[] = [];
   const images: HtmlImage[] = [];
   let depth = 0;
+  // Paragraphs being read: where their output starts and whether any text was outside a link.
+  // A paragraph that is only a link is a related headline ("Tin xem thêm"), not prose.
+  const paras: Array<{ depth: number; start: number; linked: boolean; prose: boolean }> = [];
+  let linkDepth = 0;
   // The depth at which a skipped element opened; everything inside it is left out.
   let skipAt = 0;
   const parser = new Parser(
@@ -121,6 +128,8 @@ export function htmlToText(html: string): HtmlText {
           skipAt = depth;
           return;
         }
+        if (name === "a") linkDepth++;
+        else if (LINKABLE.has(name)) paras.push({ depth, start: out.length, linked: false, prose: false });
         if (name === "img") {
           const src = attrs.src ?? attrs["data-src"] ?? attrs["data-original"];
           if (src && !src.startsWith("data:") && images.length < 20) {
@@ -129,11 +138,29 @@ export function htmlToText(html: string): HtmlText {
         } else if (BLOCK.has(name)) out.push("\n");
       },
       ontext(text) {
-        if (!skipAt) out.push(text);
+        if (skipAt) return;
+        out.push(text);
+        const para = paras[paras.length - 1];
+        if (para && /\S/.test(text)) {
+          if (linkDepth > 0) para.linked = true;
+          else para.prose = true;
+        }
       },
       onclosetag(name) {
         if (skipAt === depth) skipAt = 0;
-        else if (!skipAt && BLOCK.has(name)) out.push("\n");
+        else if (!skipAt) {
+          if (name === "a") linkDepth = Math.max(0, linkDepth - 1);
+          const para = paras[paras.length - 1];
+          if (para?.depth === depth) {
+            paras.pop();
+            if (para.linked && !para.prose) out.length = para.start;
+            else if (para.prose || para.linked) {
+              const outer = paras[paras.length - 1];
+              if (outer) outer.prose = true;
+            }
+          }
+          if (BLOCK.has(name)) out.push("\n");
+        }
         depth--;
       },
     },
@@ -162,15 +189,15 @@ const VOID = new Set([
 ]);
 
 /**
- * Cuts `html` to MAX_HTML_CHARS (before a tag) and drops the tags nested deeper than
+ * Cuts `html` to `maxChars` (MAX_HTML_CHARS; before a tag) and drops the tags nested deeper than
  * MAX_DEPTH, keeping their text. Small documents are returned as they are: their depth cannot
  * cost much, and the scan would be the largest part of their conversion.
  */
-export function boundHtml(html: string): string {
+export function boundHtml(html: string, maxChars = MAX_HTML_CHARS): string {
   let s = html;
-  if (s.length > MAX_HTML_CHARS) {
-    const cut = s.lastIndexOf("<", MAX_HTML_CHARS);
-    s = s.slice(0, cut > MAX_HTML_CHARS / 2 ? cut : MAX_HTML_CHARS);
+  if (s.length > maxChars) {
+    const cut = s.lastIndexOf("<", maxChars);
+    s = s.slice(0, cut > maxChars / 2 ? cut : maxChars);
   }
   if (s.length < 8_000) return s;
   let depth = 0;

@@ -152,13 +152,17 @@ function score(candidates: Candidate[], title: string): void {
     for (const t of new Set(c.terms)) if (titleTokens.has(t)) hit++;
     const titleShare = titleTokens.size ? hit / titleTokens.size : 0;
     const position = 1 / (1 + c.index * 0.25);
-    const facts = maxFacts ? Math.min(c.facts, 8) / Math.min(maxFacts, 8) : 0;
+    // Facts per length: a short sentence with two figures beats a long list that holds ten.
+    const facts = maxFacts ? Math.min(c.facts / Math.sqrt(c.text.length / 120), 6) / 6 : 0;
+    // The rest of the lead paragraph (the sapo) is the editor's own summary.
+    const sapo = c.paragraph === (candidates[0] as Candidate).paragraph ? 0.8 : 0;
     const tooShort = c.text.length < 30 ? -1 : 0;
     c.score =
       (maxTopic ? (topic[i] as number) / maxTopic : 0) * 1.2 +
       facts * 1.4 +
       titleShare * 0.8 +
       position * 0.8 +
+      sapo +
       tooShort;
   });
 }
@@ -202,25 +206,37 @@ export function summarize(title: string, text: string, { maxChars }: SummaryOpti
   const chosen = new Map<number, string>([[0, lead.text]]);
   let used = lead.text.length;
   const rest = candidates.slice(1).sort((a, b) => b.score - a.score || a.index - b.index);
-  for (const c of rest) {
-    if (chosen.has(c.index)) continue;
-    const room = maxChars - used - 2;
-    if (room < 40) break;
-    const before = candidates[c.index - 1] as Candidate;
-    if (c.dependent && !chosen.has(before.index)) {
-      // With the sentence it leans on, or not at all.
-      const both = before.text.length + c.text.length + 4;
-      if (!before.dependent && both <= maxChars - used) {
-        chosen.set(before.index, before.text);
-        chosen.set(c.index, c.text);
-        used += both;
+  // Whole sentences first; then, in the room left, the best enumerating sentence that did not
+  // fit, cut after a whole clause (a list of figures is worth its first items).
+  for (const pass of [0, 1]) {
+    for (const c of rest) {
+      if (chosen.has(c.index)) continue;
+      const room = maxChars - used - 2;
+      if (room < 40) break;
+      const before = candidates[c.index - 1] as Candidate;
+      if (c.dependent && !chosen.has(before.index)) {
+        // With the sentence it leans on, or not at all.
+        const both = before.text.length + c.text.length + 4;
+        if (pass === 0 && !before.dependent && both <= maxChars - used) {
+          chosen.set(before.index, before.text);
+          chosen.set(c.index, c.text);
+          used += both;
+        }
+        continue;
       }
-      continue;
-    }
-    const piece = c.text.length <= room ? c.text : shortenAtClauses(c.text, room);
-    if (piece && (piece === c.text || piece.length >= 80)) {
-      chosen.set(c.index, piece);
-      used += piece.length + 2;
+      if (pass === 0) {
+        if (c.text.length <= room) {
+          chosen.set(c.index, c.text);
+          used += c.text.length + 2;
+        }
+        continue;
+      }
+      const piece = shortenAtClauses(c.text, room);
+      if (piece && piece.length >= 80) {
+        chosen.set(c.index, piece);
+        used += piece.length + 2;
+        break;
+      }
     }
   }
   const order = [...chosen.keys()].sort((a, b) => a - b);
