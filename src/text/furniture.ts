@@ -20,7 +20,7 @@ const CAPTION_START =
   /^[([]?\s*(?:ảnh minh họa|ảnh minh hoạ|ảnh|đồ họa|đồ hoạ|infographic|video|clip|nguồn ảnh|photo|image|picture)\s*(?::|-|–|$)/iu;
 /** A credit at the end of a caption: "… trao thưởng (Ảnh: T.H)", "… - Ảnh: NHẬT LINH". */
 const CREDIT_END =
-  /\s*(?:[([]\s*(?:ảnh|ảnh minh họa|ảnh minh hoạ|đồ họa|đồ hoạ|nguồn|photo)\s*:[^()[\]]{1,60}[)\]]|[-–—.]?\s*(?:ảnh|ẢNH|ảnh minh họa|đồ họa|photo)\s*:\s*[^.!?]{1,50})\s*\.?$/u;
+  /\s*(?:[([]\s*(?:ảnh|ảnh minh họa|ảnh minh hoạ|đồ họa|đồ hoạ|nguồn|photo)\s*:[^()[\]]{1,60}[)\]]|[-–—.]?\s*(?:ảnh|ẢNH|ảnh minh họa|đồ họa|photo)\s*:\s*[^.!?]{1,50})\s*\.?$/iu;
 const COPYRIGHT =
   /©|\(c\)\s|copyright|bản quyền|all rights reserved|ghi rõ nguồn|không được sao chép|giấy phép (?:số|hoạt động)/iu;
 const TAGS_LINE = /^(?:từ khóa|từ khoá|tags?|chủ đề|thẻ|keywords?)\s*:/iu;
@@ -35,7 +35,8 @@ const DATE_OR_TIME = /\d{1,2}\/\d{1,2}(?:\/\d{2,4})?|\d{1,2}[:h]\d{2}(?::\d{2})?
 const DATE_WORDS =
   /(?:cập nhật|cập nhập|đăng|ngày đăng|lúc|ngày|giờ|gmt|utc|ict|published|updated|posted|am|pm|sa|ch)/giu;
 /** A byline that names its source: "Theo TTXVN", "(Theo VnExpress)", "Nguồn: Reuters". */
-const SOURCE_BYLINE = /^[([]?\s*(?:theo|nguồn|source|according to)\s*:?\s+[^\n]{2,60}[)\]]?\.?$/iu;
+const SOURCE_BYLINE =
+  /^[([]?\s*(?:[Tt]heo|THEO|[Nn]guồn|NGUỒN|[Ss]ource|[Aa]ccording to)\s*:?\s+\p{Lu}[^\s,;]*(?:\s+[\p{L}\p{N}][^\s,;]*){0,4}[)\]]?\.?$/u;
 const STAFF_BYLINE =
   /^[([]?\s*(?:pv|ctv|btv|tpv|nhóm pv|nhóm phóng viên|phóng viên|nhóm ctv|ttxvn|vna|reuters|afp|ap|nhóm tác giả)(?:\s*[-–/,]\s*[^\n]{1,40})?[)\]]?\.?$/iu;
 /** Site prefixes of a lead: "TTO - ", "(Dân trí) - ", "(NLĐO) - ", "VOV.VN - ". */

@@ -228,9 +228,12 @@ export function summarize(title: string, text: string, { maxChars }: SummaryOpti
         if (c.text.length <= room) {
           chosen.set(c.index, c.text);
           used += c.text.length + 2;
+          continue;
         }
-        continue;
+        // The article's best sentence after the lead is worth its first clauses now.
+        if (c !== rest[0]) continue;
       }
+      // A list cut short leaves room for a sentence or two beside it.
       const piece = shortenAtClauses(c.text, room);
       if (piece && piece.length >= 80) {
         chosen.set(c.index, piece);
