@@ -8,6 +8,7 @@ import type { FloodBudget } from "./delivery/budget.js";
 import { createConsoleSink } from "./delivery/console.js";
 import type { DeliveryWorker } from "./delivery/worker.js";
 import type { StoredItem } from "./domain/types.js";
+import { createArticleReader } from "./feeds/article.js";
 import { createFetcher, type Fetcher } from "./feeds/fetch.js";
 import { type CycleResult, createPoller, type Poller } from "./feeds/poller.js";
 import { type RouteHandler, startHealthServer } from "./http/health.js";
@@ -76,6 +77,20 @@ export function createApp(deps: AppDeps): App {
     maxRedirects: config.FETCH_MAX_REDIRECTS,
     allowPrivate: config.ALLOW_PRIVATE_FEEDS,
   });
+  // Article pages: the same limits, their own (shorter) timeout, so a slow page never holds a post.
+  const pageFetcher = createFetcher({
+    timeoutMs: config.ARTICLE_TIMEOUT_MS,
+    connectTimeoutMs: Math.min(config.CONNECT_TIMEOUT_MS, config.ARTICLE_TIMEOUT_MS),
+    maxBytes: config.FETCH_MAX_BYTES,
+    maxRedirects: config.FETCH_MAX_REDIRECTS,
+    allowPrivate: config.ALLOW_PRIVATE_FEEDS,
+  });
+  const articles = createArticleReader({
+    fetcher: pageFetcher,
+    timeoutMs: config.ARTICLE_TIMEOUT_MS,
+    perHost: config.ARTICLE_HOST_CONCURRENCY,
+    log,
+  });
   const offsetMin = zoneOffsetMinutes(config.TIMEZONE);
   const repos = createRepos(store, {
     operatorFeeds: config.FEEDS,
@@ -121,6 +136,7 @@ export function createApp(deps: AppDeps): App {
 
   const poller = createPoller({
     fetcher,
+    articles,
     feedStates: repos.feedStates,
     seen: repos.seen,
     items: repos.items,
@@ -302,6 +318,7 @@ export function createApp(deps: AppDeps): App {
       if (cycleRunning) await bounded(cycleRunning);
       await bounded(health?.close());
       fetcher.close();
+      pageFetcher.close();
     },
   };
 }

@@ -68,6 +68,10 @@ const schema = z.object({
   FETCH_MAX_BYTES: positiveInt(5 * 1024 * 1024, 100 * 1024 * 1024),
   FETCH_MAX_REDIRECTS: z.coerce.number().int().min(0).max(20).default(5),
   FETCH_CONCURRENCY: positiveInt(4, 64),
+  /** A teaser item waits at most this for its article page; then the feed's text is posted. */
+  ARTICLE_TIMEOUT_MS: positiveInt(8_000, 60_000),
+  /** Article pages read at once from one site. */
+  ARTICLE_HOST_CONCURRENCY: positiveInt(2, 2),
   BACKOFF_MAX_CYCLES: positiveInt(64, 10_000),
   /** Global send rate, messages per second (Telegram's broadcast limit is about 30/s). */
   SEND_RATE: positiveInt(25, 1000),

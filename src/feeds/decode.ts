@@ -48,3 +48,14 @@ function aliasCharset(c: string): string {
     return "windows-1252";
   return lower;
 }
+
+/**
+ * An HTML page's bytes → text: the charset of the HTTP header, else of a `<meta charset>` or
+ * `<meta http-equiv="Content-Type">` in its first 2 KB, else a byte order mark, else UTF-8.
+ */
+export function decodeHtml(body: Buffer, contentType?: string): string {
+  const head = body.subarray(0, 2048).toString("latin1");
+  const meta = /<meta[^>]+charset\s*=\s*["']?([\w.:-]+)/i.exec(head)?.[1]?.toLowerCase() ?? undefined;
+  const declared = charsetFromContentType(contentType) ?? meta;
+  return decodeFeed(body, declared ? `text/html; charset=${declared}` : contentType).text;
+}

@@ -62,7 +62,10 @@ export async function extractArticle(html: string, pageUrl: string): Promise<Ext
   const ogImage = meta(document, "og:image", "og:image:url", "twitter:image", "twitter:image:src");
   let article: { content?: string | null } | null = null;
   try {
-    article = new Readability(document as unknown as Document, { charThreshold: 250 }).parse();
+    article = new Readability(document as unknown as Document, {
+      charThreshold: 250,
+      keepClasses: true,
+    }).parse();
   } catch {
     article = null;
   }

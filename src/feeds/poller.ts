@@ -8,6 +8,7 @@ import {
 } from "../domain/types.js";
 import type { Logger } from "../log.js";
 import type { FeedStateRepo, ItemsRepo, MetaRepo, SeenRepo } from "../store/repos.js";
+import type { ArticleReader } from "./article.js";
 import { recordFailure } from "./backoff.js";
 import type { Fetcher } from "./fetch.js";
 import { readFeed } from "./read.js";
@@ -22,6 +23,8 @@ export interface PollerDeps {
   log: Logger;
   /** The feeds to poll, read at each cycle (admins add and remove feeds at run time). */
   feeds: () => FeedSource[] | Promise<FeedSource[]>;
+  /** Reads the article pages of announced items whose feed text is a teaser (optional). */
+  articles?: ArticleReader | undefined;
   /** Operator feeds are trusted; feeds added through the bot are SSRF-guarded. */
   isTrusted: (feed: FeedSource) => boolean;
   /**
@@ -160,6 +163,11 @@ export function createPoller(deps: PollerDeps): Poller {
       }
       const announce = new Set(chosen);
       const complete = new Map<string, FeedItem>(chosen.map((e) => [e.head.id, e.complete()]));
+      if (deps.articles && complete.size) {
+        // Once per item, before any chat is planned; bounded by ARTICLE_TIMEOUT_MS.
+        for (const it of await deps.articles.enrich([...complete.values()], feed, deps.isTrusted(feed)))
+          complete.set(it.id, it);
+      }
       // Announced ones in full, the others as headlines for /latest; oldest first, so
       // deliveries are planned (and sent) in that order. Stored with the batch, in settle().
       const kept = unseen

@@ -26,7 +26,7 @@ const COPYRIGHT =
 const TAGS_LINE = /^(?:từ khóa|từ khoá|tags?|chủ đề|thẻ|keywords?)\s*:/iu;
 /** Words of share bars, comment widgets and ad labels; a paragraph of only these is furniture. */
 const WIDGET_WORDS = new RegExp(
-  `(?:gửi bình luận|viết bình luận|bình luận|chia sẻ|sao chép liên kết|copy link|in bài|lưu bài|lưu tin|báo lỗi|góp ý|phản hồi|theo dõi|quan tâm|thích|quảng cáo|advertisement|facebook|zalo|twitter|telegram|linkedin|pinterest|google news|messenger|e-?mail|tweet|share|like|comments?|print|lưu|in|x)${END}`,
+  `(?:nghe đọc bài|nghe bài viết|nghe đọc|đọc bài|cỡ chữ|a[-+]|aa|gửi bình luận|viết bình luận|bình luận|chia sẻ|sao chép liên kết|copy link|in bài|lưu bài|lưu tin|báo lỗi|góp ý|phản hồi|theo dõi|quan tâm|thích|quảng cáo|advertisement|facebook|zalo|twitter|telegram|linkedin|pinterest|google news|messenger|e-?mail|tweet|share|like|comments?|print|lưu|in|x)${END}`,
   "giu",
 );
 const WEEKDAY =
@@ -57,7 +57,8 @@ function isNameLine(p: string): boolean {
     words += ws.length;
     if (ws.length > 5) return false;
     // Every word capitalised ("Trần Thủy", "NGỌC THÀNH") or an initial ("T.H", "H.L.").
-    if (!ws.every((w) => /^\p{Lu}[\p{L}\p{M}]*\.?$|^(?:\p{Lu}\.)+\p{Lu}?\.?$/u.test(w))) return false;
+    // "VOV.VN", "TTXVN" and "VnExpress" are names here too.
+    if (!ws.every((w) => /^\p{Lu}[\p{L}\p{M}.]*$|^(?:\p{Lu}\.)+\p{Lu}?\.?$/u.test(w))) return false;
   }
   // One capitalised word is as likely a last word of prose ("Ba") as a name; initials are not.
   return words <= 10 && (words >= 2 || /^(?:\p{Lu}\.)+\p{Lu}?\.?$/u.test(parts[0] as string));

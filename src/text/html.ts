@@ -115,8 +115,19 @@ export function htmlToText(html: string): HtmlText {
   let depth = 0;
   // Paragraphs being read: where their output starts and whether any text was outside a link.
   // A paragraph that is only a link is a related headline ("Tin xem thêm"), not prose.
-  const paras: Array<{ depth: number; start: number; linked: boolean; prose: boolean }> = [];
+  const paras: Array<{
+    depth: number;
+    start: number;
+    linked: boolean;
+    italic: boolean;
+    prose: boolean;
+    centered: boolean;
+    afterImage: boolean;
+  }> = [];
   let linkDepth = 0;
+  let italicDepth = 0;
+  // True from an image until the next prose: an italic line right after it is its caption.
+  let afterImage = false;
   // The depth at which a skipped element opened; everything inside it is left out.
   let skipAt = 0;
   const parser = new Parser(
@@ -129,9 +140,22 @@ export function htmlToText(html: string): HtmlText {
           return;
         }
         if (name === "a") linkDepth++;
-        else if (LINKABLE.has(name)) paras.push({ depth, start: out.length, linked: false, prose: false });
+        else if (name === "em" || name === "i") italicDepth++;
+        else if (LINKABLE.has(name)) {
+          const centered = /text-align\s*:\s*center/i.test(attrs.style ?? "") || attrs.align === "center";
+          paras.push({
+            depth,
+            start: out.length,
+            linked: false,
+            italic: false,
+            prose: false,
+            centered,
+            afterImage,
+          });
+        }
         if (name === "img") {
           const src = attrs.src ?? attrs["data-src"] ?? attrs["data-original"];
+          afterImage = true;
           if (src && !src.startsWith("data:") && images.length < 20) {
             images.push({ src: src.trim(), width: size(attrs.width), height: size(attrs.height) });
           }
@@ -143,6 +167,7 @@ export function htmlToText(html: string): HtmlText {
         const para = paras[paras.length - 1];
         if (para && /\S/.test(text)) {
           if (linkDepth > 0) para.linked = true;
+          else if (italicDepth > 0) para.italic = true;
           else para.prose = true;
         }
       },
@@ -150,11 +175,15 @@ export function htmlToText(html: string): HtmlText {
         if (skipAt === depth) skipAt = 0;
         else if (!skipAt) {
           if (name === "a") linkDepth = Math.max(0, linkDepth - 1);
+          else if (name === "em" || name === "i") italicDepth = Math.max(0, italicDepth - 1);
           const para = paras[paras.length - 1];
           if (para?.depth === depth) {
             paras.pop();
-            if (para.linked && !para.prose) out.length = para.start;
-            else if (para.prose || para.linked) {
+            // Only a link: a related headline. Only italics, centred or under a photo: its caption.
+            const caption = para.italic && !para.linked && (para.centered || para.afterImage);
+            if (!para.prose && ((para.linked && !para.italic) || caption)) out.length = para.start;
+            else if (para.prose || para.linked || para.italic) {
+              afterImage = false;
               const outer = paras[paras.length - 1];
               if (outer) outer.prose = true;
             }
