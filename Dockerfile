@@ -26,6 +26,7 @@ COPY --from=build /app/dist ./dist
 # Runtime assets read from src/: the bundled sample feed and the bot's Fluent locales.
 COPY --from=build /app/src/sample ./src/sample
 COPY --from=build /app/src/telegram/locales ./src/telegram/locales
+COPY --from=build /app/src/text/prompts ./src/text/prompts
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]

@@ -53,7 +53,11 @@ function description(page: string): string | undefined {
 
 /** The feed's text of a fixture, as the poller makes it from content:encoded and <description>. */
 export function feedText(f: Fixture): string {
-  return removeFurniture(itemBody(f.feedBody, description(f.page)).text);
+  // Feeds carry the sapo in <description>; where a page's og:description is a shorter
+  // rewrite of it, the sapo itself stands in.
+  const og = description(f.page);
+  const sapo = og?.includes(f.lead.slice(0, 40)) ? og : f.lead;
+  return removeFurniture(itemBody(f.feedBody, sapo).text);
 }
 
 const squash = (s: string) => s.replace(/\s+/g, " ").trim();

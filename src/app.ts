@@ -23,6 +23,7 @@ import { startInboxRunner } from "./telegram/inbox-runner.js";
 import { startLongPolling } from "./telegram/polling.js";
 import { SUMMARY_CHARS } from "./telegram/render.js";
 import { dropWebhook } from "./telegram/webhook.js";
+import { createAbstractive, loadPrompt } from "./text/abstractive.js";
 
 export interface AppDeps {
   config: Config;
@@ -97,6 +98,18 @@ export function createApp(deps: AppDeps): App {
     seenTtlMs: config.SEEN_TTL_DAYS * 86_400_000,
   });
 
+  const abstractive = config.SUMMARY_API_URL
+    ? createAbstractive({
+        url: config.SUMMARY_API_URL,
+        apiKey: config.SUMMARY_API_KEY,
+        model: config.SUMMARY_MODEL,
+        prompt: loadPrompt(config.SUMMARY_PROMPT_FILE),
+        timeoutMs: config.SUMMARY_TIMEOUT_MS,
+        takeQuota: () => repos.counters.take("summary-api", config.SUMMARY_DAILY_CAP),
+        log,
+      })
+    : undefined;
+
   const token = config.BOT_TOKEN;
   const tg: TelegramParts | undefined = token
     ? createTelegramParts({
@@ -137,6 +150,16 @@ export function createApp(deps: AppDeps): App {
   const poller = createPoller({
     fetcher,
     articles,
+    summarize: abstractive
+      ? async (item) => {
+          const r = await abstractive.summarize({
+            title: item.title,
+            text: item.text,
+            maxChars: SUMMARY_CHARS.normal,
+          });
+          return r.ok ? r.text : undefined;
+        }
+      : undefined,
     feedStates: repos.feedStates,
     seen: repos.seen,
     items: repos.items,

@@ -70,6 +70,18 @@ const schema = z.object({
   FETCH_CONCURRENCY: positiveInt(4, 64),
   /** A teaser item waits at most this for its article page; then the feed's text is posted. */
   ARTICLE_TIMEOUT_MS: positiveInt(8_000, 60_000),
+  /**
+   * Abstractive summaries from an OpenAI-compatible /chat/completions endpoint (a local
+   * llama.cpp or Ollama server works); unset: extractive summaries only.
+   */
+  SUMMARY_API_URL: z.preprocess((v) => (v === "" ? undefined : v), z.url().optional()),
+  SUMMARY_API_KEY: z.string().optional(),
+  SUMMARY_MODEL: z.string().min(1).default("gpt-4o-mini"),
+  SUMMARY_TIMEOUT_MS: positiveInt(15_000, 120_000),
+  /** Requests per UTC day, counted in the database across instances. */
+  SUMMARY_DAILY_CAP: z.coerce.number().int().min(0).max(1_000_000).default(500),
+  /** The system prompt; default src/text/prompts/summary.vi.txt. */
+  SUMMARY_PROMPT_FILE: z.string().optional(),
   /** Article pages read at once from one site. */
   ARTICLE_HOST_CONCURRENCY: positiveInt(2, 2),
   BACKOFF_MAX_CYCLES: positiveInt(64, 10_000),

@@ -26,6 +26,8 @@ async function main(): Promise<number> {
   const secrets = [
     config.BOT_TOKEN,
     config.WEBHOOK_SECRET,
+    config.SUMMARY_API_KEY,
+    ...(config.SUMMARY_API_URL ? secretsFromUrl(config.SUMMARY_API_URL) : []),
     ...secretsFromUrl(config.STORE_URL),
     ...(config.WEBHOOK_URL ? secretsFromUrl(config.WEBHOOK_URL) : []),
   ];

@@ -37,6 +37,16 @@ describe("the example article (body in the feed, as Báo Hà Tĩnh serves it)", 
     }
   });
 
+  it("an abstractive summary is posted when it fits, the extractive one otherwise", () => {
+    const summary = "Huyện ủy Lộc Hà tổng kết 5 năm xây dựng Đảng: 169 lớp quán triệt, 373 đảng viên mới.";
+    expect(renderPost({ ...item, summary }, render).text).toContain(summary);
+    const short = renderPost(
+      { ...item, summary: `${summary} ${"Thêm. ".repeat(60)}` },
+      { ...render, summaryChars: 280 },
+    );
+    expect(short.text).toContain("Chiều ngày 29/2/2024");
+  });
+
   it("the sapo from <description> is not doubled, and the article's large image wins over the thumbnail", () => {
     expect(item.text.indexOf("Chiều ngày 29/2/2024")).toBe(0);
     expect(item.text.lastIndexOf("Chiều ngày 29/2/2024")).toBe(0);

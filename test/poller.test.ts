@@ -124,6 +124,31 @@ describe("poller", () => {
     expect(idsFor("a")).toEqual(["g2"]);
   });
 
+  it("a story whose guid and link change on every read is posted once (same title, date and text)", async () => {
+    items.a = [spec(1)];
+    const p = poller();
+    await p.runCycle();
+    for (let read = 0; read < 10; read++) {
+      items.a = [spec(2, { guid: `rot-${read}`, link: `https://tin.example/rot-${read}.html` }), spec(1)];
+      await p.runCycle();
+    }
+    expect(idsFor("a")).toEqual(["g1", "rot-0"]);
+  });
+
+  it("placeholder entries are not posted and are counted for /feeds", async () => {
+    items.a = [spec(1)];
+    const p = poller();
+    await p.runCycle();
+    items.a = [
+      spec(3, { title: "No Description", link: undefined }),
+      spec(2, { title: "Untitled" }),
+      spec(1),
+    ];
+    await p.runCycle();
+    expect(idsFor("a")).toEqual(["g1"]);
+    expect((await repos.feedStates.get("a"))?.itemsRejected).toBe(2);
+  });
+
   it("two items whose links differ only by tracking parameters are one item", async () => {
     items.a = [spec(1, { guid: undefined, link: "https://tin.example/x.html" })];
     const p = poller();

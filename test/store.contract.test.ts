@@ -349,6 +349,30 @@ function contract(name: string, open: () => Promise<{ store: Store; cleanup(): P
       expect(await repos.updates.claim(1)).toBe(false);
     });
 
+    it("daily counters: concurrent takers never pass the cap; a new day starts again", async () => {
+      const day = Date.UTC(2026, 11, 2, 10);
+      const taken = await Promise.all(Array.from({ length: 12 }, () => repos.counters.take("api", 5, day)));
+      expect(taken.filter(Boolean)).toHaveLength(5);
+      expect(await repos.counters.get("api", day)).toBe(5);
+      expect(await repos.counters.take("api", 5, day + 86_400_000)).toBe(true);
+      expect(await repos.counters.take("other", 0, day)).toBe(false);
+    });
+
+    it("items keep their abstractive summary; feed options survive a restart", async () => {
+      const [stored] = await repos.items.store([
+        { id: "abs-1", feed: "fa", title: "T", text: "x", categories: [], summary: "Tóm tắt." },
+      ]);
+      expect((await repos.items.byIds([stored!.rowId])).get(stored!.rowId)?.summary).toBe("Tóm tắt.");
+      await repos.feeds.add({
+        name: "opt",
+        url: "https://x.example/rss",
+        kind: "http",
+        article: "never",
+        label: "Báo X",
+      });
+      expect(await repos.feeds.find("opt")).toMatchObject({ article: "never", label: "Báo X" });
+    });
+
     it("inbox: an update kept once, each taken by one taker only, oldest first", async () => {
       const { inbox } = repos;
       const u = (id: number) => ({ update_id: id, message: { message_id: id, text: `t${id}` } }) as never;

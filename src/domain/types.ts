@@ -43,6 +43,8 @@ export interface FeedItem {
   author?: string | undefined;
   /** The feed's own title, shown as the source. */
   source?: string | undefined;
+  /** An abstractive summary (SUMMARY_API_URL), made once per item; the extractive one otherwise. */
+  summary?: string | undefined;
 }
 
 /** A stored item: its row id (what deliveries reference) and the article. */

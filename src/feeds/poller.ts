@@ -25,6 +25,8 @@ export interface PollerDeps {
   feeds: () => FeedSource[] | Promise<FeedSource[]>;
   /** Reads the article pages of announced items whose feed text is a teaser (optional). */
   articles?: ArticleReader | undefined;
+  /** An abstractive summary of an announced item, once per item (optional; undefined: extractive). */
+  summarize?: ((item: FeedItem) => Promise<string | undefined>) | undefined;
   /** Operator feeds are trusted; feeds added through the bot are SSRF-guarded. */
   isTrusted: (feed: FeedSource) => boolean;
   /**
@@ -167,6 +169,15 @@ export function createPoller(deps: PollerDeps): Poller {
         // Once per item, before any chat is planned; bounded by ARTICLE_TIMEOUT_MS.
         for (const it of await deps.articles.enrich([...complete.values()], feed, deps.isTrusted(feed)))
           complete.set(it.id, it);
+      }
+      if (deps.summarize && complete.size) {
+        const summarize = deps.summarize;
+        await Promise.all(
+          [...complete.values()].map(async (it) => {
+            const summary = await summarize(it).catch(() => undefined);
+            if (summary) complete.set(it.id, { ...it, summary });
+          }),
+        );
       }
       // Announced ones in full, the others as headlines for /latest; oldest first, so
       // deliveries are planned (and sent) in that order. Stored with the batch, in settle().

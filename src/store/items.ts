@@ -36,6 +36,7 @@ function toItem(
     | "categories"
     | "author"
     | "source"
+    | "summary"
   >,
 ): FeedItem {
   return {
@@ -49,6 +50,7 @@ function toItem(
     categories: JSON.parse(r.categories) as string[],
     author: r.author ?? undefined,
     source: r.source ?? undefined,
+    ...(r.summary ? { summary: r.summary } : {}),
   };
 }
 
@@ -84,6 +86,7 @@ export function createItemsRepo(db: Kysely<Database>): ItemsRepo {
               author: noNulOrNull(it.author),
               source: noNulOrNull(it.source),
               created_at: now,
+              summary: noNulOrNull(it.summary),
             })),
           )
           // Re-stored after a crash before the items were marked seen: same row, fresher text.
@@ -121,6 +124,7 @@ export function createItemsRepo(db: Kysely<Database>): ItemsRepo {
           "categories",
           "author",
           "source",
+          "summary",
         ])
         .orderBy("published_at", "desc")
         .orderBy("id", "desc")

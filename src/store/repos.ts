@@ -1,4 +1,5 @@
 import type { FeedSource } from "../domain/types.js";
+import { type CounterRepo, createCounterRepo } from "./counters.js";
 import { createDeliveryRepo, type DeliveryRepo } from "./deliveries.js";
 import { createFeedRegistry, createFeedStateRepo, type FeedRegistry, type FeedStateRepo } from "./feeds.js";
 import { createInboxRepo, type InboxRepo } from "./inbox.js";
@@ -26,6 +27,7 @@ export interface Repos {
   updates: UpdateRepo;
   inbox: InboxRepo;
   pauses: PauseRepo;
+  counters: CounterRepo;
 }
 
 export function createRepos(store: Store, opts: { operatorFeeds: FeedSource[]; seenTtlMs: number }): Repos {
@@ -43,6 +45,7 @@ export function createRepos(store: Store, opts: { operatorFeeds: FeedSource[]; s
     updates: createUpdateRepo(db),
     inbox: createInboxRepo(db, store.backend),
     pauses: createPauseRepo(db),
+    counters: createCounterRepo(db),
   };
 }
 

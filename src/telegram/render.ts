@@ -107,7 +107,13 @@ export function summaryBudget(item: FeedItem, opts: RenderOptions): number {
  */
 export function renderPost(item: FeedItem, opts: RenderOptions): Post {
   const room = summaryBudget(item, opts);
-  return formatPost(item, room ? summarize(item.title, item.text, { maxChars: room }) : "", opts);
+  // The abstractive summary when it fits this post; the extractive one otherwise (short posts).
+  const text = !room
+    ? ""
+    : item.summary && item.summary.length <= room
+      ? item.summary
+      : summarize(item.title, item.text, { maxChars: room });
+  return formatPost(item, text, opts);
 }
 
 /** The post around an already made summary (cut again to the budget, so any text is safe). */

@@ -70,6 +70,7 @@ export function feedsFeature(
       } else status = ctx.t("feeds-status-never");
       lines.push(`   ${status}`);
       if (admin && st && st.itemsHeld > 0) lines.push(`   ${ctx.t("feeds-held", { held: st.itemsHeld })}`);
+      if (st?.itemsRejected) lines.push(`   ${ctx.t("feeds-rejected", { rejected: st.itemsRejected })}`);
     });
     const subs = await deps.subscriptions.forChat(ctx.chat.id);
     if (subs.length) {

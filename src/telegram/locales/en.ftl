@@ -51,6 +51,10 @@ feeds-held = 📦 { $held ->
     [one] { $held } story was
    *[other] { $held } stories were
 } not posted: over the limit per read
+feeds-rejected = 🚫 { $rejected ->
+    [one] { $rejected } entry
+   *[other] { $rejected } entries
+} of the last read not posted: no title or link, or a placeholder title ("No Description")
 feeds-subscribed = This chat receives: { $feeds }
 feeds-not-subscribed = This chat is not subscribed. Type /subscribe.
 

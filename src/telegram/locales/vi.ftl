@@ -35,6 +35,7 @@ feeds-status-ok = ✅ đọc lúc { $when } · { $items } tin
 feeds-status-never = ⏳ chưa đọc lần nào
 feeds-status-failing = ⚠️ không đọc được (lần thử tiếp: { $next })
 feeds-status-error = ⚠️ lỗi ({ $failures } lần liên tiếp): { $error } (thử lại lúc { $next })
+feeds-rejected = 🚫 { $rejected } mục của lần đọc gần nhất không được đăng: thiếu tiêu đề hoặc liên kết, hoặc tiêu đề giữ chỗ ("No Description")
 feeds-held = 📦 { $held } tin không được gửi vì vượt giới hạn mỗi lần đọc
 feeds-subscribed = Cuộc trò chuyện này đang nhận: { $feeds }
 feeds-not-subscribed = Cuộc trò chuyện này chưa đăng ký. Gõ /subscribe.
