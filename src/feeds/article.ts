@@ -51,27 +51,30 @@ export function createArticleReader(deps: ArticleDeps): ArticleReader {
 
   /** A turn at `host`, or false when the deadline passes first. */
   function acquire(host: string, deadline: number): Promise<boolean> {
-    let h = hosts.get(host);
-    if (!h) hosts.set(host, (h = { active: 0, waiting: [] }));
-    const slot = h;
-    if (slot.active < deps.perHost) {
-      slot.active++;
+    let slot = hosts.get(host);
+    if (!slot) {
+      slot = { active: 0, waiting: [] };
+      hosts.set(host, slot);
+    }
+    const h = slot;
+    if (h.active < deps.perHost) {
+      h.active++;
       return Promise.resolve(true);
     }
     return new Promise((resolve) => {
       const go = () => {
         clearTimeout(timer);
-        slot.active++;
+        h.active++;
         resolve(true);
       };
       const timer = setTimeout(
         () => {
-          slot.waiting.splice(slot.waiting.indexOf(go), 1);
+          h.waiting.splice(h.waiting.indexOf(go), 1);
           resolve(false);
         },
         Math.max(0, deadline - now()),
       );
-      slot.waiting.push(go);
+      h.waiting.push(go);
     });
   }
 

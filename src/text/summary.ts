@@ -140,8 +140,16 @@ function score(candidates: Candidate[], title: string): void {
   const topic = candidates.map((c) => {
     let sum = 0;
     const seen = new Set<string>();
-    for (const t of c.terms) if (!seen.has(t)) seen.add(t), (sum += weigh(t, false));
-    for (const p of c.pairs) if (!seen.has(p)) seen.add(p), (sum += weigh(p, true));
+    for (const [list, pair] of [
+      [c.terms, false],
+      [c.pairs, true],
+    ] as const) {
+      for (const t of list) {
+        if (seen.has(t)) continue;
+        seen.add(t);
+        sum += weigh(t, pair);
+      }
+    }
     const v = c.terms.length ? sum / Math.sqrt(c.terms.length + 4) : 0;
     if (v > maxTopic) maxTopic = v;
     if (c.facts > maxFacts) maxFacts = c.facts;
