@@ -6,14 +6,13 @@
  * run prints nothing new; --all prints every item and writes nothing. Logs go to stderr.
  */
 import { parseArgs } from "node:util";
-import { createApp, zoneOffsetMinutes } from "../src/app.js";
 import { type Config, ConfigError, type FeedSource, loadConfig } from "../src/config.js";
 import { createConsoleSink } from "../src/delivery/console.js";
+import { zoneOffsetMinutes } from "../src/domain/time.js";
 import { createFetcher } from "../src/feeds/fetch.js";
 import { readFeed } from "../src/feeds/read.js";
 import { createLogger } from "../src/log.js";
 import { SAMPLE_FEED } from "../src/paths.js";
-import { openStore } from "../src/store/store.js";
 import { SUMMARY_CHARS } from "../src/telegram/render.js";
 
 async function main(): Promise<number> {
@@ -33,7 +32,12 @@ async function main(): Promise<number> {
   const log = createLogger(config.LOG_LEVEL);
   try {
     if (values.all) return await previewAll(config, feed, values.json);
-    // The bot's own pipeline and rules, printing instead of sending.
+    // The bot's own pipeline and rules, printing instead of sending (loaded only here: --all
+    // needs neither the store nor the app).
+    const [{ openStore }, { createApp }] = await Promise.all([
+      import("../src/store/store.js"),
+      import("../src/app.js"),
+    ]);
     const store = await openStore(config.STORE_URL, { log });
     const app = createApp({ config, log, store, json: values.json });
     try {
@@ -88,10 +92,13 @@ async function previewAll(config: Config, feed: FeedSource, json: boolean): Prom
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    process.stderr.write(`preview: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(error instanceof ConfigError ? 2 : 1);
-  },
-);
+/** Exits once everything written to stdout has reached the pipe or file (exit would drop it). */
+function exitAfterFlush(code: number): void {
+  process.exitCode = code;
+  process.stdout.write("", () => process.exit(code));
+}
+
+main().then(exitAfterFlush, (error) => {
+  process.stderr.write(`preview: ${error instanceof Error ? error.message : String(error)}\n`);
+  exitAfterFlush(error instanceof ConfigError ? 2 : 1);
+});

@@ -7,8 +7,10 @@ import type { Config } from "./config.js";
 import type { FloodBudget } from "./delivery/budget.js";
 import { createConsoleSink } from "./delivery/console.js";
 import type { DeliveryWorker } from "./delivery/worker.js";
+import { zoneOffsetMinutes } from "./domain/time.js";
 import type { StoredItem } from "./domain/types.js";
 import { createArticleReader } from "./feeds/article.js";
+
 import { createFetcher, type Fetcher } from "./feeds/fetch.js";
 import { type CycleResult, createPoller, type Poller } from "./feeds/poller.js";
 import { type RouteHandler, startHealthServer } from "./http/health.js";
@@ -51,14 +53,6 @@ export interface App {
   start(): Promise<void>;
   /** Stops everything by `deadline` (default: SHUTDOWN_TIMEOUT_MS from now); pending deliveries stay queued. */
   stop(deadline?: number): Promise<void>;
-}
-
-/** Minutes east of UTC of a time zone right now (Asia/Ho_Chi_Minh → 420). */
-export function zoneOffsetMinutes(timeZone: string, at = new Date()): number {
-  const parts = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "longOffset" }).formatToParts(at);
-  const name = parts.find((p) => p.type === "timeZoneName")?.value ?? "GMT";
-  const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
-  return m ? (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
 }
 
 /**

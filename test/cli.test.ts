@@ -82,6 +82,21 @@ describe("npm run preview", () => {
     expect(existsSync(storePath)).toBe(false);
   });
 
+  it("loses no output into a pipe: 3,000 items, 3,000 JSON lines", async () => {
+    const big = Array.from({ length: 3000 }, (_, i) => ({
+      title: `Tin số ${i}`,
+      link: `https://tin.example/big-${i}.html`,
+      guid: `big-${i}`,
+      description: `<p>Nội dung của tin số ${i}, với 36.403 lượt người tham dự.</p>`,
+    }));
+    server.route("/big", staticFeed(rss(big)));
+    const res = await cli("scripts/preview.ts", [server.url("/big"), "--all", "--json"]);
+    expect(res.code).toBe(0);
+    const lines = res.stdout.trim().split("\n");
+    expect(lines).toHaveLength(3000);
+    expect(JSON.parse(lines[2999] as string).id).toBe("big-2999");
+  });
+
   it("without --all follows the bot's rules: baseline first, then nothing new", async () => {
     const env = { STORE_URL: `sqlite://${join(dir.path, "rules.sqlite")}` };
     const first = await cli("scripts/preview.ts", [server.url("/rss"), "--json"], env);

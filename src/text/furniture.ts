@@ -85,6 +85,12 @@ function isWidgetLine(p: string): boolean {
   return !/\p{L}/u.test(p.replace(WIDGET_WORDS, ""));
 }
 
+/** Cheap test before CREDIT_END, whose unanchored start costs a scan of every position. */
+function mayHaveCredit(p: string): boolean {
+  const lower = p.slice(-80).toLowerCase();
+  return /ảnh|photo|nguồn|họa|hoạ/.test(lower);
+}
+
 /** A paragraph that is furniture wherever it stands. */
 export function isFurnitureLine(p: string): boolean {
   if (p.length > 300) return false;
@@ -96,7 +102,7 @@ export function isFurnitureLine(p: string): boolean {
     isWidgetLine(p) ||
     (p.length <= 250 && (RELATED.test(p) || /^(?:>>|»|►|▶)/u.test(p))) ||
     // A caption ending in its credit: "Lãnh đạo huyện trao thưởng … (Ảnh: T.H)".
-    (p.length <= 300 && CREDIT_END.test(p))
+    (p.length <= 300 && mayHaveCredit(p) && CREDIT_END.test(p))
   );
 }
 
@@ -132,7 +138,7 @@ export function removeFurniture(text: string): string {
     // Prose with a "see also" link or a credit after it keeps the prose.
     const inline = RELATED_INLINE.exec(p);
     if (inline && p.length - inline.index <= 220) p = p.slice(0, inline.index).trim();
-    if (p.length > 300 && CREDIT_END.test(p)) p = p.replace(CREDIT_END, "").trim();
+    if (p.length > 300 && mayHaveCredit(p) && CREDIT_END.test(p)) p = p.replace(CREDIT_END, "").trim();
     if (p) kept.push(p);
   }
   // Bylines open or close an article: "Trần Thủy", "PV", "(Theo VnExpress)".

@@ -40,6 +40,8 @@ const MAX_SENTENCES = 40;
  * How many facts a sentence states: numbers with their unit ("169 lớp", "36.403 lượt", "3,5%"),
  * dates, names (runs of capitalised words after the first), quoted speech.
  */
+const OPENING = "“\"'(‘«[";
+
 function countFacts(s: string, words: string[]): number {
   let facts = 0;
   for (let i = 0; i < words.length; i++) {
@@ -51,7 +53,9 @@ function countFacts(s: string, words: string[]): number {
   let run = 0;
   let first = true;
   for (const raw of s.split(" ")) {
-    const ch = raw.replace(/^[“"'(‘«[]+/, "")[0];
+    let k = 0;
+    while (k < raw.length && OPENING.includes(raw[k] as string)) k++;
+    const ch = raw[k];
     const upper = ch !== undefined && ch !== ch.toLowerCase();
     if (upper && !first) run++;
     else {
@@ -75,7 +79,9 @@ function candidatesOf(title: string, text: string): Candidate[] {
     for (const s of splitSentences(paragraphs[pi] as string)) {
       const words = syllables(s);
       const key = words.join(" ");
-      if (!key || (s.length <= 300 && isFurnitureLine(s))) continue;
+      // Paragraphs were cleaned of furniture (furniture.ts); a short sentence inside one may
+      // still be a credit or a widget's words.
+      if (!key || (s.length <= 120 && isFurnitureLine(s))) continue;
       // Repeats of the title (feeds often put it first in the description).
       if (key === titleKey || titleKey.includes(key)) continue;
       const terms: string[] = [];
