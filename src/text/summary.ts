@@ -219,7 +219,19 @@ export function summarize(title: string, text: string, { maxChars }: SummaryOpti
   score(candidates, title);
   const chosen = new Map<number, string>([[0, lead.text]]);
   let used = lead.text.length;
-  const rest = candidates.slice(1).sort((a, b) => b.score - a.score || a.index - b.index);
+  // Best value for the room it takes: a short sentence with two figures before a long one with three.
+  const value = (c: Candidate) => c.score / Math.sqrt(Math.max(60, c.text.length) / 120);
+  const rest = candidates.slice(1).sort((a, b) => value(b) - value(a) || a.index - b.index);
+  // The sentence that scores best outright goes in first, whole or (a list too long for the
+  // room) up to its last clause that fits.
+  const best = rest.reduce<Candidate | undefined>((b, c) => (!b || c.score > b.score ? c : b), undefined);
+  if (best && !best.dependent && best.facts >= 6) {
+    const piece = shortenAtClauses(best.text, maxChars - used - 2);
+    if (piece && piece.length >= 80) {
+      chosen.set(best.index, piece);
+      used += piece.length + 2;
+    }
+  }
   // Whole sentences first; then, in the room left, the best enumerating sentence that did not
   // fit, cut after a whole clause (a list of figures is worth its first items).
   for (const pass of [0, 1]) {
@@ -242,10 +254,8 @@ export function summarize(title: string, text: string, { maxChars }: SummaryOpti
         if (c.text.length <= room) {
           chosen.set(c.index, c.text);
           used += c.text.length + 2;
-          continue;
         }
-        // The article's best sentence after the lead is worth its first clauses now.
-        if (c !== rest[0]) continue;
+        continue;
       }
       // A list cut short leaves room for a sentence or two beside it.
       const piece = shortenAtClauses(c.text, room);
