@@ -91,6 +91,14 @@ describe("article pages for teaser items", () => {
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
+  it("a page past its deadline frees its turn at the host for the next feed's items", async () => {
+    const r = reader(300);
+    const slow = await r.enrich([item("/slow", "A.", 1), item("/slow", "A.", 2)], feed(), true);
+    expect(slow.map((x) => x.text)).toEqual(["A.", "A."]);
+    const [next] = await r.enrich([item("/page", "B.", 3)], feed(), true);
+    expect(next!.text).toContain("23.480 đồng/lít");
+  });
+
   it("reads at most two pages of one host at once", async () => {
     let open!: () => void;
     hold = new Promise((resolve) => {

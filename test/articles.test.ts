@@ -10,6 +10,7 @@ import { sourceLabel } from "../src/feeds/source.js";
 import { renderPost } from "../src/telegram/render.js";
 import { removeFurniture } from "../src/text/furniture.js";
 import { htmlToText, titleText } from "../src/text/html.js";
+import { summarize } from "../src/text/summary.js";
 
 const FIXTURES = join(import.meta.dirname, "fixtures");
 const render = { language: "vi" as const, timeZone: "Asia/Ho_Chi_Minh", summaryChars: 600, withImage: true };
@@ -104,6 +105,10 @@ describe("titles", () => {
     expect(titles[0]).toBe("<b>kept</b> &amp;");
     expect(titles[1]).toBe("Đà Nẵng & Huế");
     expect(titles[2]).toMatch(/^Giá\s+vàng$/);
+    const untyped = await parseFeed(
+      `<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><entry><id>4</id><title>Dùng thẻ &lt;b&gt; và AT&amp;amp;T</title><link href="https://x.example/4"/></entry></feed>`,
+    );
+    expect(normalizeItem(untyped.items[0]!, "f", untyped)?.title).toBe("Dùng thẻ <b> và AT&amp;T");
   });
 });
 
@@ -141,6 +146,35 @@ describe("page furniture", () => {
       <div class="box-tinlienquan"><p>Tin cũ</p></div><div class="social-share">Chia sẻ</div>
       <p class="author_mail"><strong>Hoàng Phương</strong></p><p>Có <a href="/c">liên kết</a> trong câu.</p>`;
     expect(htmlToText(html).text).toBe("Nội dung chính của bài viết.\n\nCó liên kết trong câu.");
+  });
+
+  it("keeps prose that only looks like furniture", () => {
+    const prose = [
+      "VTV chính thức sở hữu bản quyền phát sóng World Cup 2026 tại Việt Nam.",
+      "Camera an ninh đã ghi lại bằng hình ảnh: xe chết máy, nước tràn vào nhà.",
+      "GDP quý II tăng 6,93% so với cùng kỳ (nguồn: Tổng cục Thống kê).",
+      "Theo Bộ Y tế, cả nước ghi nhận 45.000 ca sốt xuất huyết.",
+    ];
+    for (const p of prose)
+      expect(removeFurniture(`${p}\n\nĐoạn cuối của bài viết này còn dài.`)).toContain(p);
+    for (const closing of ["Bài và ảnh: Ngọc Huấn", "Bài, ảnh: KHÁNH TRUNG"]) {
+      expect(removeFurniture(`Đoạn văn đầu tiên của bài báo.\n\n${closing}`)).toBe(
+        "Đoạn văn đầu tiên của bài báo.",
+      );
+    }
+    const html = `<figure><img src="/a.jpg"><figcaption>Ảnh chụp hội nghị</figcaption></figure>
+      <p><em>"Chúng tôi sẽ làm đến cùng", ông nói.</em></p>
+      <p>Các văn bản có hiệu lực từ 1/7/2024 gồm:</p><ul><li><a href="/l1">Luật Đất đai 2024</a></li></ul>
+      <p><a href="/d">Danh sách 150 cơ sở đạt chuẩn được công bố hôm nay.</a></p>`;
+    const text = htmlToText(html).text;
+    for (const kept of ["Chúng tôi sẽ làm đến cùng", "Luật Đất đai 2024", "Danh sách 150 cơ sở"])
+      expect(text).toContain(kept);
+  });
+
+  it("never goes over maxChars, even when it ends with …", () => {
+    const text = "Câu mở đầu của bài báo có đủ dài để xét. ".repeat(3) + "Một câu rất dài ".repeat(40);
+    for (let max = 20; max < 700; max += 7)
+      expect(summarize("T", text, { maxChars: max }).length).toBeLessThanOrEqual(max);
   });
 
   it("converts pathological nesting in time linear in its size", () => {

@@ -135,6 +135,21 @@ describe("poller", () => {
     expect(idsFor("a")).toEqual(["g1", "rot-0"]);
   });
 
+  it("two stories with one title are two stories when their date has no time or their body is short", async () => {
+    items.a = [spec(1)];
+    const p = poller();
+    await p.runCycle();
+    items.a = [
+      spec(3, { title: "Lịch công tác tuần", date: undefined, description: "<a href='/tb6.pdf'>Tải về</a>" }),
+      spec(2, { title: "Lịch công tác tuần", date: undefined, description: "<a href='/tb5.pdf'>Tải về</a>" }),
+      spec(5, { title: "Bản tin thời sự", date: "2024-06-18" }),
+      spec(4, { title: "Bản tin thời sự", date: "2024-06-18" }),
+      spec(1),
+    ];
+    await p.runCycle();
+    expect([...idsFor("a")].sort()).toEqual(["g1", "g2", "g3", "g4", "g5"]);
+  });
+
   it("placeholder entries are not posted and are counted for /feeds", async () => {
     items.a = [spec(1)];
     const p = poller();

@@ -97,7 +97,8 @@ export function createArticleReader(deps: ArticleDeps): ArticleReader {
       return item;
     }
     try {
-      const res = await deps.fetcher.fetch({ url: link, kind: "http", trusted });
+      // Aborted at the deadline, so the host's turn is free again for the next item.
+      const res = await deps.fetcher.fetch({ url: link, kind: "http", trusted, timeoutMs: deadline - now() });
       if (res.status !== "ok") return item;
       if (res.contentType && !/html|xml/i.test(res.contentType)) return item;
       const page = await extractArticle(decodeHtml(res.body, res.contentType), res.url);

@@ -12,7 +12,7 @@ export interface ExtractedPage {
 }
 
 /** Pages are bigger than feed items; the bound keeps the worst case linear and small. */
-const MAX_PAGE_CHARS = 1_500_000;
+const MAX_PAGE_CHARS = 800_000;
 
 /** The largest image by declared area (an image without a size counts as small). */
 function largest(images: HtmlImage[]): string | undefined {

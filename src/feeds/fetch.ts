@@ -31,6 +31,8 @@ export interface FetchTarget {
   kind: "http" | "file";
   /** Operator-configured feeds are trusted (a local RSSHub is common); chat-added ones are not. */
   trusted: boolean;
+  /** A shorter timeout for this fetch than the fetcher's own (an article page's deadline). */
+  timeoutMs?: number | undefined;
 }
 
 export type FetchResult =
@@ -80,9 +82,10 @@ export function createFetcher(options: FetchOptions): Fetcher {
     const guarded = !target.trusted && !options.allowPrivate;
     const pool = guarded ? agents.guarded : agents.trusted;
     const controller = new AbortController();
+    const timeoutMs = Math.max(1, Math.min(options.timeoutMs, target.timeoutMs ?? options.timeoutMs));
     const timer = setTimeout(
-      () => controller.abort(new FetchError(`timed out after ${options.timeoutMs} ms`, "ETIMEOUT")),
-      options.timeoutMs,
+      () => controller.abort(new FetchError(`timed out after ${timeoutMs} ms`, "ETIMEOUT")),
+      timeoutMs,
     );
     try {
       let url = parseHttpUrl(target.url);

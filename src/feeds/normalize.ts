@@ -190,7 +190,7 @@ export function identifyItem(
   };
   return {
     head,
-    keys: [...dedupeKeys(head), fingerprint(title, published, raw)],
+    keys: [...dedupeKeys(head), ...fingerprint(title, published, raw)],
     complete() {
       const { text, firstImage } = bodyText();
       return {
@@ -232,18 +232,22 @@ export function itemBody(content: string | undefined, summary: string | undefine
 }
 
 /**
- * The story's fingerprint: its title and date, or, undated, its title and text (tags and
- * spacing left out, so a rotating tracking link in the body does not make it new).
+ * The story's fingerprint, when it can tell one story from another: its title and its time of
+ * publication (to the minute; a date without a time says too little: two "Bản tin thời sự" of
+ * one day are two stories), or, without a time, its title and body (markup kept, so two
+ * notices that differ only by their attachment's link stay two). Short bodies give none.
  */
-function fingerprint(title: string, published: string | undefined, raw: RawItem): string {
-  const what = published
-    ? published
-    : (raw.content ?? raw.summary ?? "")
-        .slice(0, 4000)
-        .replace(/<[^>]*>/g, " ")
-        .replace(/\s+/g, " ")
-        .trim();
-  return `fp:${createHash("sha256").update(`${title.toLowerCase()}\u0000${what}`).digest("base64url").slice(0, 22)}`;
+function fingerprint(title: string, published: string | undefined, raw: RawItem): string[] {
+  let what: string;
+  if (published && !/T00:00(?::00)?/.test(published)) what = published;
+  else {
+    const body = (raw.content ?? raw.summary ?? "").slice(0, 4000).replace(/\s+/g, " ").trim();
+    if (body.replace(/<[^>]*>/g, "").trim().length < 80) return [];
+    what = `${published ?? ""}\u0000${body}`;
+  }
+  return [
+    `fp:${createHash("sha256").update(`${title.toLowerCase()}\u0000${what}`).digest("base64url").slice(0, 22)}`,
+  ];
 }
 
 function canonicalImage(url: string | undefined, base: string | undefined): string | undefined {

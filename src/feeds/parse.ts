@@ -138,6 +138,7 @@ async function parseXml(xml: string, fixes: string[]): Promise<Omit<ParsedFeed, 
       .join(" ");
     throw new FeedParseError(`malformed XML: ${message}`);
   }
+  const atom = /<feed[\s>]/.test(xml.slice(0, 2000));
   const items = (feed.items ?? []).map((it): RawItem => {
     const any = it as typeof it & { id?: string; guid?: unknown; categories?: unknown[] };
     const node = it.titleNodes?.[0];
@@ -145,7 +146,8 @@ async function parseXml(xml: string, fixes: string[]): Promise<Omit<ParsedFeed, 
     return {
       guid: str(any.guid) ?? str(any.id),
       title: titleType === "xhtml" ? xhtmlText(node) : str(it.title),
-      titleType: titleType === "xhtml" ? "text" : titleType,
+      // Atom's default type is text; RSS titles have no type (see titleText).
+      titleType: titleType === "xhtml" ? "text" : (titleType ?? (atom ? "text" : undefined)),
       link: str(it.link),
       date: str(it.published) ?? str(it.pubDate) ?? str(it["dc:date"]) ?? str(it.updated) ?? str(it.isoDate),
       content: str(it["content:encoded"]) ?? str(it.content),

@@ -20,9 +20,9 @@ const CAPTION_START =
   /^[([]?\s*(?:ảnh minh họa|ảnh minh hoạ|ảnh|đồ họa|đồ hoạ|infographic|video|clip|nguồn ảnh|photo|image|picture)\s*(?::|-|–|$)/iu;
 /** A credit at the end of a caption: "… trao thưởng (Ảnh: T.H)", "… - Ảnh: NHẬT LINH". */
 const CREDIT_END =
-  /\s*(?:[([]\s*(?:ảnh|ảnh minh họa|ảnh minh hoạ|đồ họa|đồ hoạ|nguồn|photo)\s*:[^()[\]]{1,60}[)\]]|[-–—.]?\s*(?:ảnh|ẢNH|ảnh minh họa|đồ họa|photo)\s*:\s*[^.!?]{1,50})\s*\.?$/iu;
+  /\s*(?:[([]\s*(?:[Ảả]nh|ẢNH|[Ảả]nh minh họa|[Ảả]nh minh hoạ|[Đđ]ồ họa|[Đđ]ồ hoạ|[Pp]hoto)\s*:[^()[\]]{1,60}[)\]]|(?:\s[-–—]|\.)\s*(?:Ảnh|ẢNH|Ảnh minh họa|Đồ họa|Photo|PHOTO)\s*:\s*[^.!?]{1,50}|\s(?:Ảnh|ẢNH)\s*:\s*[\p{Lu}][^.!?]{0,40})\s*\.?$/u;
 const COPYRIGHT =
-  /©|\(c\)\s|copyright|bản quyền|all rights reserved|ghi rõ nguồn|không được sao chép|giấy phép (?:số|hoạt động)/iu;
+  /©|\(c\)\s|copyright|bản quyền thuộc|giữ bản quyền|all rights reserved|ghi rõ nguồn|không được sao chép|giấy phép (?:số|hoạt động)/iu;
 const TAGS_LINE = /^(?:từ khóa|từ khoá|tags?|chủ đề|thẻ|keywords?)\s*:/iu;
 /** Words of share bars, comment widgets and ad labels; a paragraph of only these is furniture. */
 const WIDGET_WORDS = new RegExp(
@@ -39,6 +39,9 @@ const SOURCE_BYLINE =
   /^[([]?\s*(?:[Tt]heo|THEO|[Nn]guồn|NGUỒN|[Ss]ource|[Aa]ccording to)\s*:?\s+\p{Lu}[^\s,;]*(?:\s+[\p{L}\p{N}][^\s,;]*){0,4}[)\]]?\.?$/u;
 const STAFF_BYLINE =
   /^[([]?\s*(?:pv|ctv|btv|tpv|nhóm pv|nhóm phóng viên|phóng viên|nhóm ctv|ttxvn|vna|reuters|afp|ap|nhóm tác giả)(?:\s*[-–/,]\s*[^\n]{1,40})?[)\]]?\.?$/iu;
+/** A labelled byline: "Bài và ảnh: Ngọc Huấn", "Bài, ảnh: KHÁNH TRUNG", "Thực hiện: …". */
+const LABELLED_BYLINE =
+  /^(?:[Bb]ài(?:\s+và|,)?\s+ảnh|[Bb]ài|[Tt]in(?:\s+và|,)?\s+ảnh|[Tt]hực hiện|[Nn]hóm thực hiện|[Ll]ời|[Tt]ác giả)\s*:\s*\p{Lu}[^.!?]{0,50}$/u;
 /** Site prefixes of a lead: "TTO - ", "(Dân trí) - ", "(NLĐO) - ", "VOV.VN - ". */
 const LEAD_PREFIX =
   /^(?:\([^()\n]{2,30}\)|TTO|NLĐO|PLO|SGGPO|TPO|VOV(?:\.VN)?|VTV(?:\.vn)?|GDVN|NDO|CAND|QĐND|ANTĐ|VTC News|Zing(?:News)?|ZNEWS)\s*[-–—]\s+/u;
@@ -65,7 +68,10 @@ function isNameLine(p: string): boolean {
 }
 
 function isByline(p: string): boolean {
-  return p.length <= 70 && (isNameLine(p) || SOURCE_BYLINE.test(p) || STAFF_BYLINE.test(p));
+  return (
+    p.length <= 70 &&
+    (isNameLine(p) || SOURCE_BYLINE.test(p) || STAFF_BYLINE.test(p) || LABELLED_BYLINE.test(p))
+  );
 }
 
 function isDateLine(p: string): boolean {
@@ -88,7 +94,7 @@ function isWidgetLine(p: string): boolean {
 /** Cheap test before CREDIT_END, whose unanchored start costs a scan of every position. */
 function mayHaveCredit(p: string): boolean {
   const lower = p.slice(-80).toLowerCase();
-  return /ảnh|photo|nguồn|họa|hoạ/.test(lower);
+  return /ảnh|photo|họa|hoạ/.test(lower);
 }
 
 /** A paragraph that is furniture wherever it stands. */

@@ -64,7 +64,7 @@ const FURNITURE_WORDS =
   /(?:^|[\s_-])(?:related\w*|relate|relatednews\w*|lienquan|tinlienquan|tinkhac|samecategory|share\w*|social\w*|comments?|binhluan|byline|author\w*|tags?|keywords?|breadcrumbs?|caption\w*|ads|advert\w*|quangcao|banner\w*|sponsor\w*|newsletter|toolbar|print)(?=$|[\s_-])/i;
 
 /** Elements that hold one paragraph or headline: when all their text is a link, they are left out. */
-const LINKABLE = new Set(["p", "li", "h2", "h3", "h4", "h5", "h6"]);
+const LINKABLE = new Set(["p", "h2", "h3", "h4", "h5", "h6"]);
 
 /** Input larger than this is cut before parsing: no article needs more, and the cost is bounded. */
 export const MAX_HTML_CHARS = 300_000;
@@ -164,6 +164,7 @@ export function htmlToText(html: string): HtmlText {
       ontext(text) {
         if (skipAt) return;
         out.push(text);
+        if (afterImage && !paras.length && /\S/.test(text)) afterImage = false;
         const para = paras[paras.length - 1];
         if (para && /\S/.test(text)) {
           if (linkDepth > 0) para.linked = true;
@@ -172,16 +173,24 @@ export function htmlToText(html: string): HtmlText {
         }
       },
       onclosetag(name) {
-        if (skipAt === depth) skipAt = 0;
-        else if (!skipAt) {
+        if (skipAt === depth) {
+          skipAt = 0;
+          // The photo had its caption: what follows it is text again.
+          if (name === "figcaption") afterImage = false;
+        } else if (!skipAt) {
           if (name === "a") linkDepth = Math.max(0, linkDepth - 1);
           else if (name === "em" || name === "i") italicDepth = Math.max(0, italicDepth - 1);
           const para = paras[paras.length - 1];
           if (para?.depth === depth) {
             paras.pop();
             // Only a link: a related headline. Only italics, centred or under a photo: its caption.
-            const caption = para.italic && !para.linked && (para.centered || para.afterImage);
-            if (!para.prose && ((para.linked && !para.italic) || caption)) out.length = para.start;
+            const caption = para.italic && !para.linked && para.afterImage;
+            const own =
+              !para.prose && (caption || (para.linked && !para.italic))
+                ? out.slice(para.start).join("").trim()
+                : "";
+            // A headline or caption is short and no sentence of prose ("Danh sách … ." is one).
+            if (own && own.length <= 200 && (caption || !/[.!?]["”’)]*$/.test(own))) out.length = para.start;
             else if (para.prose || para.linked || para.italic) {
               afterImage = false;
               const outer = paras[paras.length - 1];

@@ -208,8 +208,10 @@ export function shortenAtClauses(sentence: string, room: number): string | undef
  * room left is cut after a whole clause. Nothing is cut inside a number, an abbreviation or
  * a word.
  */
-export function summarize(title: string, text: string, { maxChars }: SummaryOptions): string {
-  if (maxChars <= 0 || !text) return "";
+export function summarize(title: string, text: string, options: SummaryOptions): string {
+  if (options.maxChars <= 1 || !text) return "";
+  // One character kept for the "…" a summary ending mid-thought gets.
+  const maxChars = options.maxChars - 1;
   const candidates = candidatesOf(title, text);
   if (candidates.length === 0) return "";
   const lead = candidates[0] as Candidate;
