@@ -299,6 +299,9 @@ describe("bot end to end (fake Bot API over HTTP)", () => {
     h.tg.message(BOT_ADMIN, BOT_ADMIN, "/addfeed");
     await h.tg.waitFor(() => h.tg.sentTo(BOT_ADMIN).length === 3, 5000, "usage");
     expect(lastText(BOT_ADMIN)).toContain("/addfeed <url>");
+    h.tg.message(BOT_ADMIN, BOT_ADMIN, "/addfeed https://x.example/rss tin article=sometimes");
+    await h.tg.waitFor(() => h.tg.sentTo(BOT_ADMIN).length === 4, 5000, "bad option");
+    expect(lastText(BOT_ADMIN)).toContain("Tùy chọn không hợp lệ: article=sometimes");
   });
 
   it("answers in English for an English user after /language", async () => {

@@ -1,5 +1,6 @@
 import { Composer } from "grammy";
-import { parseFeedList } from "../../domain/feeds.js";
+import { parseFeedList, parseFeedOptions } from "../../domain/feeds.js";
+import type { FeedSource } from "../../domain/types.js";
 import type { Logger } from "../../log.js";
 import type { BotContext, BotDeps } from "../context.js";
 import { echo, echoHtml } from "../html.js";
@@ -17,8 +18,22 @@ export function adminFeature(deps: BotDeps, log: Logger): Composer<BotContext> {
   });
 
   admins.command("addfeed", async (ctx) => {
-    const [url, rawName] = ctx.match.split(/\s+/).filter(Boolean);
+    // /addfeed <url> [name] [article=auto|teaser|full|never] [label="…"]
+    const words = ctx.match.trim().split(/\s+/).filter(Boolean);
+    const url = words[0];
+    const rawName = words[1] && !words[1].includes("=") ? words[1] : undefined;
+    const rest = ctx.match
+      .trim()
+      .slice((url?.length ?? 0) + 1)
+      .trim()
+      .slice(rawName ? rawName.length : 0);
     if (!url || !/^https?:\/\//i.test(url)) return void (await ctx.reply(ctx.t("addfeed-usage")));
+    let options: Pick<FeedSource, "article" | "label">;
+    try {
+      options = parseFeedOptions(rest, url);
+    } catch {
+      return void (await ctx.reply(ctx.t("addfeed-bad-option", { options: echo(rest.trim()) })));
+    }
     if (rawName && !/^[\p{L}\p{N}_-]{1,40}$/u.test(rawName))
       return void (await ctx.reply(ctx.t("addfeed-bad-name", { name: echo(rawName) })));
     let derived: string | undefined;
@@ -34,7 +49,7 @@ export function adminFeature(deps: BotDeps, log: Logger): Composer<BotContext> {
     });
     try {
       const items = await deps.tryFeed(name, url);
-      await deps.feeds.add({ name, url, kind: "http" }, ctx.from?.id);
+      await deps.feeds.add({ name, url, kind: "http", ...options }, ctx.from?.id);
       log.info({ feed: name, url, by: ctx.from?.id }, "feed added");
       await ctx.reply(ctx.t("addfeed-ok", { name: echoHtml(name), items }), { parse_mode: "HTML" });
     } catch (error) {

@@ -94,7 +94,8 @@ settings-saved = Saved.
 settings-not-admin = Only admins can change settings.
 
 admin-only = ⛔ This command is for the bot's admins only.
-addfeed-usage = Usage: /addfeed <url> [name]
+addfeed-usage = Usage: /addfeed <url> [name] [article=auto|full|never] [label="Display name"]
+addfeed-bad-option = Not a valid option: { $options }. Use article=auto (read the article page when the item is only a teaser), article=full (always read it), article=never (never), label="Display name" (at most 80 characters).
 addfeed-checking = ⏳ Checking { $url }…
 addfeed-ok = ✅ Added source <b>{ $name }</b> ({ $items ->
     [one] { $items } story

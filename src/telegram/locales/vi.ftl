@@ -76,7 +76,8 @@ settings-saved = Đã lưu.
 settings-not-admin = Chỉ quản trị viên mới đổi được cài đặt.
 
 admin-only = ⛔ Lệnh này chỉ dành cho quản trị viên của bot.
-addfeed-usage = Cách dùng: /addfeed <url> [tên]
+addfeed-usage = Cách dùng: /addfeed <url> [tên] [article=auto|full|never] [label="Tên hiển thị"]
+addfeed-bad-option = Tùy chọn không hợp lệ: { $options }. Dùng article=auto (đọc trang bài khi tin chỉ có đoạn giới thiệu), article=full (luôn đọc trang bài), article=never (không đọc), label="Tên hiển thị" (tối đa 80 ký tự).
 addfeed-checking = ⏳ Đang kiểm tra { $url }…
 addfeed-ok = ✅ Đã thêm nguồn <b>{ $name }</b> ({ $items } tin). Các nhóm đăng ký “tất cả” sẽ nhận tin mới từ nguồn này.
 addfeed-failed = ❌ Không đọc được nguồn tin: { $error }
