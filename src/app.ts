@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Bot } from "grammy";
 import { createTask } from "node-cron";
+import { createSummaryParts } from "./app-summaries.js";
 import { connectTelegram, createTelegramParts, type TelegramParts } from "./app-telegram.js";
 import { createLeadership, type Leadership } from "./cluster/leader.js";
 import type { Config } from "./config.js";
@@ -9,7 +10,6 @@ import { createConsoleSink } from "./delivery/console.js";
 import type { DeliveryWorker } from "./delivery/worker.js";
 import { zoneOffsetMinutes } from "./domain/time.js";
 import type { StoredItem } from "./domain/types.js";
-import { createArticleReader } from "./feeds/article.js";
 
 import { createFetcher, type Fetcher } from "./feeds/fetch.js";
 import { type CycleResult, createPoller, type Poller } from "./feeds/poller.js";
@@ -25,7 +25,6 @@ import { startInboxRunner } from "./telegram/inbox-runner.js";
 import { startLongPolling } from "./telegram/polling.js";
 import { SUMMARY_CHARS } from "./telegram/render.js";
 import { dropWebhook } from "./telegram/webhook.js";
-import { createAbstractive, loadPrompt } from "./text/abstractive.js";
 
 export interface AppDeps {
   config: Config;
@@ -72,37 +71,14 @@ export function createApp(deps: AppDeps): App {
     maxRedirects: config.FETCH_MAX_REDIRECTS,
     allowPrivate: config.ALLOW_PRIVATE_FEEDS,
   });
-  // Article pages: the same limits, their own (shorter) timeout, so a slow page never holds a post.
-  const pageFetcher = createFetcher({
-    timeoutMs: config.ARTICLE_TIMEOUT_MS,
-    connectTimeoutMs: Math.min(config.CONNECT_TIMEOUT_MS, config.ARTICLE_TIMEOUT_MS),
-    maxBytes: config.FETCH_MAX_BYTES,
-    maxRedirects: config.FETCH_MAX_REDIRECTS,
-    allowPrivate: config.ALLOW_PRIVATE_FEEDS,
-  });
-  const articles = createArticleReader({
-    fetcher: pageFetcher,
-    timeoutMs: config.ARTICLE_TIMEOUT_MS,
-    perHost: config.ARTICLE_HOST_CONCURRENCY,
-    log,
-  });
   const offsetMin = zoneOffsetMinutes(config.TIMEZONE);
   const repos = createRepos(store, {
     operatorFeeds: config.FEEDS,
     seenTtlMs: config.SEEN_TTL_DAYS * 86_400_000,
   });
 
-  const abstractive = config.SUMMARY_API_URL
-    ? createAbstractive({
-        url: config.SUMMARY_API_URL,
-        apiKey: config.SUMMARY_API_KEY,
-        model: config.SUMMARY_MODEL,
-        prompt: loadPrompt(config.SUMMARY_PROMPT_FILE),
-        timeoutMs: config.SUMMARY_TIMEOUT_MS,
-        takeQuota: () => repos.counters.take("summary-api", config.SUMMARY_DAILY_CAP),
-        log,
-      })
-    : undefined;
+  // What a post says: article pages for teasers, abstractive summaries (app-summaries.ts).
+  const summaries = createSummaryParts({ config, log, counters: repos.counters });
 
   const token = config.BOT_TOKEN;
   const tg: TelegramParts | undefined = token
@@ -143,17 +119,8 @@ export function createApp(deps: AppDeps): App {
 
   const poller = createPoller({
     fetcher,
-    articles,
-    summarize: abstractive
-      ? async (item) => {
-          const r = await abstractive.summarize({
-            title: item.title,
-            text: item.text,
-            maxChars: SUMMARY_CHARS.normal,
-          });
-          return r.ok ? r.text : undefined;
-        }
-      : undefined,
+    articles: summaries.articles,
+    summarize: summaries.summarize,
     feedStates: repos.feedStates,
     seen: repos.seen,
     items: repos.items,
@@ -335,7 +302,7 @@ export function createApp(deps: AppDeps): App {
       if (cycleRunning) await bounded(cycleRunning);
       await bounded(health?.close());
       fetcher.close();
-      pageFetcher.close();
+      summaries.close();
     },
   };
 }

@@ -9,8 +9,9 @@ import { parseFeed } from "../src/feeds/parse.js";
 import { sourceLabel } from "../src/feeds/source.js";
 import { renderPost } from "../src/telegram/render.js";
 import { removeFurniture } from "../src/text/furniture.js";
-import { htmlToText, titleText } from "../src/text/html.js";
+import { htmlToText } from "../src/text/html.js";
 import { summarize } from "../src/text/summary.js";
+import { titleText } from "../src/text/title.js";
 
 const FIXTURES = join(import.meta.dirname, "fixtures");
 const render = { language: "vi" as const, timeZone: "Asia/Ho_Chi_Minh", summaryChars: 600, withImage: true };

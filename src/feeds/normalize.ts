@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import type { FeedItem } from "../domain/types.js";
 import { removeFurniture } from "../text/furniture.js";
-import { type HtmlText, htmlToText, inlineText, titleText } from "../text/html.js";
+import { type HtmlText, htmlToText, inlineText } from "../text/html.js";
+import { titleText } from "../text/title.js";
 import type { ParsedFeed, RawItem } from "./parse.js";
 import { sourceLabel } from "./source.js";
 
