@@ -7,7 +7,8 @@
  * and peak memory. Goal: the whole pipeline costs at most 1.5× bare rss-parser per item.
  */
 
-import { rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -21,6 +22,7 @@ import { dedupeKeys, normalizeItem } from "../src/feeds/normalize.js";
 import { type ParsedFeed, parseFeed } from "../src/feeds/parse.js";
 import { createPoller } from "../src/feeds/poller.js";
 import { createLogger } from "../src/log.js";
+import { projectRoot } from "../src/paths.js";
 import { createRepos } from "../src/store/repos.js";
 import { openStore } from "../src/store/store.js";
 import { formatPost, type RenderOptions, renderPost, summaryBudget } from "../src/telegram/render.js";
@@ -233,3 +235,42 @@ console.log(
   `poll cycle, every feed answers 304: ${median(totals["cycle (all 304)"] ?? []).toFixed(1)} ms (${((median(totals["cycle (all 304)"] ?? []) * 1000) / FEEDS).toFixed(0)} µs per feed)`,
 );
 console.log(`peak RSS: ${(peakRss / 1048576).toFixed(1)} MiB`);
+
+// The whole preview as a process (start-up, reading, every item rendered, JSON on stdout)
+// against a process that only parses the same bytes with rss-parser.
+{
+  const items = Array.from(
+    { length: 60 },
+    (_, f) => feedXml(f).match(/<item>[\s\S]*?<\/item>/g) ?? [],
+  ).flat();
+  const big = `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Báo Hà Tĩnh - Tin mới</title><link>https://baohatinh.example/</link>${items.slice(0, 3000).join("\n")}</channel></rss>`;
+  const file = join(tmpdir(), `bantin-big-${process.pid}.xml`);
+  writeFileSync(file, big);
+  const root = projectRoot();
+  const wall = (args: string[]) => {
+    const runs: number[] = [];
+    for (let r = 0; r < 3; r++) {
+      const started = performance.now();
+      const res = spawnSync(process.execPath, args, {
+        cwd: root,
+        stdio: ["ignore", "ignore", "pipe"],
+        env: { ...process.env, LOG_LEVEL: "silent", FETCH_MAX_BYTES: String(64 << 20) },
+      });
+      if (res.status !== 0)
+        throw new Error(`${args.join(" ")} exited with ${res.status}: ${String(res.stderr).slice(0, 300)}`);
+      runs.push(performance.now() - started);
+    }
+    return median(runs);
+  };
+  const preview = wall([join(root, "dist", "scripts", "preview.js"), file, "--all", "--json"]);
+  const bareProcess = wall([
+    "--input-type=module",
+    "-e",
+    "import Parser from 'rss-parser'; import { readFileSync } from 'node:fs'; await new Parser().parseString(readFileSync(process.argv[1], 'utf8'));",
+    file,
+  ]);
+  rmSync(file, { force: true });
+  console.log(
+    `whole preview of a ${items.slice(0, 3000).length}-item feed (--all --json, a process): ${preview.toFixed(0)} ms; bare rss-parser process on the same file: ${bareProcess.toFixed(0)} ms; ${(preview / bareProcess).toFixed(2)}× (goal ≤ 1.50×)`,
+  );
+}
