@@ -9,7 +9,7 @@ import { createAbstractive, loadPrompt } from "./text/abstractive.js";
 
 export interface SummaryParts {
   /** Reads the article pages of teaser items (ARTICLE_TIMEOUT_MS, ARTICLE_HOST_CONCURRENCY). */
-  articles: ArticleReader;
+  articles: ArticleReader | undefined;
   /** An abstractive summary per item when SUMMARY_API_URL is set; undefined otherwise. */
   summarize: ((item: FeedItem) => Promise<string | undefined>) | undefined;
   close(): void;
@@ -50,7 +50,7 @@ export function createSummaryParts(deps: {
       })
     : undefined;
   return {
-    articles,
+    articles: config.ARTICLE_PAGES === "never" ? undefined : articles,
     summarize: abstractive
       ? async (item) => {
           const r = await abstractive.summarize({

@@ -68,6 +68,11 @@ const schema = z.object({
   FETCH_MAX_BYTES: positiveInt(5 * 1024 * 1024, 100 * 1024 * 1024),
   FETCH_MAX_REDIRECTS: z.coerce.number().int().min(0).max(20).default(5),
   FETCH_CONCURRENCY: positiveInt(4, 64),
+  /**
+   * `never`: no article page is read, whatever a feed's `article=` says (a machine without
+   * outside access, tests). `auto`: as each feed says.
+   */
+  ARTICLE_PAGES: z.enum(["auto", "never"]).default("auto"),
   /** A teaser item waits at most this for its article page; then the feed's text is posted. */
   ARTICLE_TIMEOUT_MS: positiveInt(8_000, 60_000),
   /**

@@ -51,6 +51,7 @@ export async function startHarness(
   const config = loadConfig(
     {
       FEEDS: `hatinh=${feeds.url("/rss")}`,
+      ARTICLE_PAGES: "never",
       STORE_URL: `sqlite://${join(dir.path, "bot.sqlite")}`,
       BOT_TOKEN: TOKEN,
       TELEGRAM_API_ROOT: tg.apiRoot,

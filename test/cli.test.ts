@@ -14,7 +14,14 @@ const dir = tempDir();
 async function cli(script: string, args: string[], env: Record<string, string> = {}) {
   try {
     const { stdout, stderr } = await run(TSX, [script, ...args], {
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "info", ...env },
+      // No article pages: the test feeds' items link to *.example hosts (no DNS beyond loopback).
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "",
+        LOG_LEVEL: "info",
+        ARTICLE_PAGES: "never",
+        ...env,
+      },
       cwd: process.cwd(),
     });
     return { code: 0, stdout, stderr };

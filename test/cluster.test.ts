@@ -38,6 +38,7 @@ async function startInstances(name: string, envs: Array<Record<string, string>>)
     const config = loadConfig(
       {
         FEEDS: `hatinh=${feeds.url("/rss")}`,
+        ARTICLE_PAGES: "never",
         STORE_URL: `sqlite://${file}`,
         BOT_TOKEN: TOKEN,
         TELEGRAM_API_ROOT: tg.apiRoot,

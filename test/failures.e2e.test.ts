@@ -50,7 +50,14 @@ function startBot(env: Record<string, string>, args: string[] = []): Proc {
   // One process (node with the tsx loader), so a signal reaches the bot itself.
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", ...args], {
     cwd: process.cwd(),
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "info", ...env },
+    // No article pages: the test feeds' items link to *.example hosts (no DNS beyond loopback).
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      LOG_LEVEL: "info",
+      ARTICLE_PAGES: "never",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const stdout: string[] = [];

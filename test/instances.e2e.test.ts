@@ -55,7 +55,14 @@ afterAll(async () => {
 function start(env: Record<string, string>, port: number): Proc {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: process.cwd(),
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env, HTTP_PORT: String(port) },
+    // No article pages: the test feeds' items link to *.example hosts (no DNS beyond loopback).
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      ARTICLE_PAGES: "never",
+      ...env,
+      HTTP_PORT: String(port),
+    },
     stdio: ["ignore", "ignore", "pipe"],
   });
   const log: string[] = [];

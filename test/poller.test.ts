@@ -372,7 +372,7 @@ describe("app scheduling", () => {
       res.writeHead(200).end(rss([spec(1)]));
     });
     const config = loadConfig(
-      { FEEDS: `slow=${server.url("/slow")}`, STORE_URL: "sqlite://:memory:" },
+      { FEEDS: `slow=${server.url("/slow")}`, STORE_URL: "sqlite://:memory:", ARTICLE_PAGES: "never" },
       "/x.xml",
     );
     const app = createApp({ config, log: testLog, store, json: true });

@@ -28,7 +28,14 @@ interface Proc {
 function startBot(env: Record<string, string>): Proc {
   // One process (node with the tsx loader), so a SIGKILL really kills the bot.
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "info", ...env },
+    // No article pages: the test feeds' items link to *.example hosts (no DNS beyond loopback).
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      LOG_LEVEL: "info",
+      ARTICLE_PAGES: "never",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: string[] = [];
