@@ -143,3 +143,28 @@ export function createArticleReader(deps: ArticleDeps): ArticleReader {
     },
   };
 }
+
+/**
+ * The announced items of one read, made whole: their article pages read (teasers, bounded by
+ * ARTICLE_TIMEOUT_MS), then an abstractive summary each when one is configured. Never throws.
+ */
+export async function enrichItems(
+  items: FeedItem[],
+  feed: FeedSource,
+  trusted: boolean,
+  deps: {
+    articles?: ArticleReader | undefined;
+    summarize?: ((item: FeedItem) => Promise<string | undefined>) | undefined;
+  },
+): Promise<FeedItem[]> {
+  if (items.length === 0) return items;
+  const read = deps.articles ? await deps.articles.enrich(items, feed, trusted) : items;
+  const summarize = deps.summarize;
+  if (!summarize) return read;
+  return Promise.all(
+    read.map(async (it) => {
+      const summary = await summarize(it).catch(() => undefined);
+      return summary ? { ...it, summary } : it;
+    }),
+  );
+}

@@ -1,5 +1,6 @@
 import { removeFurniture } from "../text/furniture.js";
 import { boundHtml, type HtmlImage, htmlToText, inlineText } from "../text/html.js";
+import { canonicalImage } from "./normalize.js";
 
 /** A page's article, as far as it could be read. */
 export interface ExtractedPage {
@@ -76,16 +77,7 @@ export async function extractArticle(html: string, pageUrl: string): Promise<Ext
     // Already inside the text further down (some templates repeat it): leave it there.
     if (!text.includes(sapo.slice(0, 60))) text = `${sapo}\n\n${text}`;
   }
-  const image = resolve(ogImage, pageUrl) ?? resolve(body ? largest(body.images) : undefined, pageUrl);
+  const image =
+    canonicalImage(ogImage, pageUrl) ?? canonicalImage(body ? largest(body.images) : undefined, pageUrl);
   return { text, image, description: sapo || undefined };
-}
-
-function resolve(url: string | undefined, base: string): string | undefined {
-  if (!url) return undefined;
-  try {
-    const u = new URL(url.replace(/&amp;/g, "&"), base);
-    return u.protocol === "https:" || u.protocol === "http:" ? u.toString() : undefined;
-  } catch {
-    return undefined;
-  }
 }

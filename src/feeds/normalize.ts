@@ -251,7 +251,8 @@ function fingerprint(title: string, published: string | undefined, raw: RawItem)
   ];
 }
 
-function canonicalImage(url: string | undefined, base: string | undefined): string | undefined {
+/** An image URL made absolute against `base`; undefined unless http(s). */
+export function canonicalImage(url: string | undefined, base: string | undefined): string | undefined {
   const trimmed = url?.trim().replace(/&amp;/g, "&");
   if (!trimmed) return undefined;
   try {

@@ -8,7 +8,7 @@ import {
 } from "../domain/types.js";
 import type { Logger } from "../log.js";
 import type { FeedStateRepo, ItemsRepo, MetaRepo, SeenRepo } from "../store/repos.js";
-import type { ArticleReader } from "./article.js";
+import { type ArticleReader, enrichItems } from "./article.js";
 import { recordFailure } from "./backoff.js";
 import type { Fetcher } from "./fetch.js";
 import { readFeed } from "./read.js";
@@ -164,21 +164,14 @@ export function createPoller(deps: PollerDeps): Poller {
         state.itemsHeld += held;
       }
       const announce = new Set(chosen);
-      const complete = new Map<string, FeedItem>(chosen.map((e) => [e.head.id, e.complete()]));
-      if (deps.articles && complete.size) {
-        // Once per item, before any chat is planned; bounded by ARTICLE_TIMEOUT_MS.
-        for (const it of await deps.articles.enrich([...complete.values()], feed, deps.isTrusted(feed)))
-          complete.set(it.id, it);
-      }
-      if (deps.summarize && complete.size) {
-        const summarize = deps.summarize;
-        await Promise.all(
-          [...complete.values()].map(async (it) => {
-            const summary = await summarize(it).catch(() => undefined);
-            if (summary) complete.set(it.id, { ...it, summary });
-          }),
-        );
-      }
+      // Once per item, before any chat is planned: article pages, abstractive summaries.
+      const full = await enrichItems(
+        chosen.map((e) => e.complete()),
+        feed,
+        deps.isTrusted(feed),
+        deps,
+      );
+      const complete = new Map<string, FeedItem>(full.map((it) => [it.id, it]));
       // Announced ones in full, the others as headlines for /latest; oldest first, so
       // deliveries are planned (and sent) in that order. Stored with the batch, in settle().
       const kept = unseen

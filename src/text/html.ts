@@ -121,7 +121,6 @@ export function htmlToText(html: string): HtmlText {
     linked: boolean;
     italic: boolean;
     prose: boolean;
-    centered: boolean;
     afterImage: boolean;
   }> = [];
   let linkDepth = 0;
@@ -142,14 +141,12 @@ export function htmlToText(html: string): HtmlText {
         if (name === "a") linkDepth++;
         else if (name === "em" || name === "i") italicDepth++;
         else if (LINKABLE.has(name)) {
-          const centered = /text-align\s*:\s*center/i.test(attrs.style ?? "") || attrs.align === "center";
           paras.push({
             depth,
             start: out.length,
             linked: false,
             italic: false,
             prose: false,
-            centered,
             afterImage,
           });
         }
