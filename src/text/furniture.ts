@@ -21,8 +21,9 @@ const CAPTION_START =
 /** A credit at the end of a caption: "… trao thưởng (Ảnh: T.H)", "… - Ảnh: NHẬT LINH". */
 const CREDIT_END =
   /\s*(?:[([]\s*(?:[Ảả]nh|ẢNH|[Ảả]nh minh họa|[Ảả]nh minh hoạ|[Đđ]ồ họa|[Đđ]ồ hoạ|[Pp]hoto)\s*:[^()[\]]{1,60}[)\]]|(?:\s[-–—]|\.)\s*(?:Ảnh|ẢNH|Ảnh minh họa|Đồ họa|Photo|PHOTO)\s*:\s*[^.!?]{1,50}|\s(?:Ảnh|ẢNH)\s*:\s*[\p{Lu}][^.!?]{0,40})\s*\.?$/u;
+/** Matched on the lower-cased line (the case-insensitive flag made it scan slowly). */
 const COPYRIGHT =
-  /©|\(c\)\s|copyright|bản quyền thuộc|giữ bản quyền|all rights reserved|ghi rõ nguồn|không được sao chép|giấy phép (?:số|hoạt động)/iu;
+  /©|\(c\)\s|copyright|bản quyền thuộc|giữ bản quyền|all rights reserved|ghi rõ nguồn|không được sao chép|giấy phép (?:số|hoạt động)/;
 const TAGS_LINE = /^(?:từ khóa|từ khoá|tags?|chủ đề|thẻ|keywords?)\s*:/iu;
 /** Words of share bars, comment widgets and ad labels; a paragraph of only these is furniture. */
 const WIDGET_WORDS = new RegExp(
@@ -86,29 +87,63 @@ function isDateLine(p: string): boolean {
   return !/\p{L}{2,}/u.test(rest);
 }
 
-function isWidgetLine(p: string): boolean {
-  if (p.length > 120) return false;
+/** The words of WIDGET_WORDS, each alone: a widget line has no other word. */
+const WIDGET_RUNS = new Set(
+  (
+    "nghe đọc bài viết cỡ chữ a aa gửi bình luận chia sẻ sao chép liên kết copy link in lưu tin báo " +
+    "lỗi góp ý phản hồi theo dõi quan tâm thích quảng cáo advertisement facebook zalo twitter " +
+    "telegram linkedin pinterest google news messenger e mail email tweet share like comment " +
+    "comments print x"
+  ).split(" "),
+);
+
+function isLetter(code: number, ch: string): boolean {
+  if (code < 0x80) return (code >= 97 && code <= 122) || (code >= 65 && code <= 90);
+  if (code >= 0xc0 && code <= 0x24f) return code !== 0xd7 && code !== 0xf7;
+  if ((code >= 0x300 && code <= 0x36f) || (code >= 0x1e00 && code <= 0x1eff)) return true;
+  return code >= 0x250 && /[\p{L}\p{M}]/u.test(ch);
+}
+
+/**
+ * False as soon as a word of `p` is not a widget's (for prose, at its first word): the
+ * WIDGET_WORDS pass, an unanchored alternation tried at every position, runs only after.
+ */
+function mayBeWidgetLine(lower: string): boolean {
+  let start = -1;
+  for (let i = 0; i <= lower.length; i++) {
+    const letter = i < lower.length && isLetter(lower.charCodeAt(i), lower[i] as string);
+    if (letter && start < 0) start = i;
+    else if (!letter && start >= 0) {
+      if (!WIDGET_RUNS.has(lower.slice(start, i))) return false;
+      start = -1;
+    }
+  }
+  return true;
+}
+
+function isWidgetLine(p: string, lower: string): boolean {
+  if (p.length > 120 || !mayBeWidgetLine(lower)) return false;
   return !/\p{L}/u.test(p.replace(WIDGET_WORDS, ""));
 }
 
 /** Cheap test before CREDIT_END, whose unanchored start costs a scan of every position. */
-function mayHaveCredit(p: string): boolean {
-  const lower = p.slice(-80).toLowerCase();
-  return /ảnh|photo|họa|hoạ/.test(lower);
+function mayHaveCredit(lower: string): boolean {
+  return /ảnh|photo|họa|hoạ/.test(lower.length > 80 ? lower.slice(-80) : lower);
 }
 
 /** A paragraph that is furniture wherever it stands. */
 export function isFurnitureLine(p: string): boolean {
   if (p.length > 300) return false;
+  const lower = p.toLowerCase();
   return (
     CAPTION_START.test(p) ||
-    (p.length <= 250 && COPYRIGHT.test(p)) ||
+    (p.length <= 250 && COPYRIGHT.test(lower)) ||
     TAGS_LINE.test(p) ||
     isDateLine(p) ||
-    isWidgetLine(p) ||
+    isWidgetLine(p, lower) ||
     (p.length <= 250 && (RELATED.test(p) || /^(?:>>|»|►|▶)/u.test(p))) ||
     // A caption ending in its credit: "Lãnh đạo huyện trao thưởng … (Ảnh: T.H)".
-    (p.length <= 300 && mayHaveCredit(p) && CREDIT_END.test(p))
+    (mayHaveCredit(lower) && CREDIT_END.test(p))
   );
 }
 
@@ -144,7 +179,8 @@ export function removeFurniture(text: string): string {
     // Prose with a "see also" link or a credit after it keeps the prose.
     const inline = RELATED_INLINE.exec(p);
     if (inline && p.length - inline.index <= 220) p = p.slice(0, inline.index).trim();
-    if (p.length > 300 && mayHaveCredit(p) && CREDIT_END.test(p)) p = p.replace(CREDIT_END, "").trim();
+    if (p.length > 300 && mayHaveCredit(p.slice(-80).toLowerCase()) && CREDIT_END.test(p))
+      p = p.replace(CREDIT_END, "").trim();
     if (p) kept.push(p);
   }
   // Bylines open or close an article: "Trần Thủy", "PV", "(Theo VnExpress)".

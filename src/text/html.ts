@@ -1,6 +1,6 @@
 import { decodeHTML } from "entities";
 import { Parser } from "htmlparser2";
-import { FORBIDDEN_CHARS } from "./chars.js";
+import { DROPPED_CHARS, FORBIDDEN_CHARS } from "./chars.js";
 
 const BLOCK = new Set([
   "p",
@@ -255,15 +255,16 @@ export function boundHtml(html: string, maxChars = MAX_HTML_CHARS): string {
 
 /** NFC, no control characters, spaces folded, at most one blank line between paragraphs. */
 export function tidyText(text: string): string {
-  return text
-    .toWellFormed()
-    .normalize("NFC")
-    .replace(FORBIDDEN_CHARS, "")
-    .replace(/[\u200B\uFEFF]/g, "")
-    .replace(/\r\n?/g, "\n")
-    .replace(/[^\S\n]+/g, " ")
-    .replace(/ *\n[\n ]*/g, "\n\n")
-    .trim();
+  return (
+    text
+      .toWellFormed()
+      .normalize("NFC")
+      .replace(DROPPED_CHARS, "")
+      // Runs of white space and lone tabs or odd spaces, not every single space (most of them).
+      .replace(/[^\S\r\n]{2,}|[^\S\r\n ]/g, " ")
+      .replace(/ *[\r\n][\r\n ]*/g, "\n\n")
+      .trim()
+  );
 }
 
 /** Text inside a single line (categories, authors, a feed's title): entities decoded, whitespace folded. */

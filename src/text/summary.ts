@@ -1,6 +1,5 @@
-import { isFurnitureLine } from "./furniture.js";
-import { splitSentences } from "./sentences.js";
-import { rarity, STOPWORDS, syllables } from "./tokens.js";
+import { type Candidate, candidatesOf } from "./candidates.js";
+import { ArticleTerms, MAX_IDS } from "./tokens.js";
 
 export { truncateAtWord } from "./truncate.js";
 
@@ -11,160 +10,56 @@ export interface SummaryOptions {
   maxChars: number;
 }
 
-/**
- * Sentences that lean on the one before them ("However, …", "Of these, …"): never in a
- * summary without it.
- */
-const DEPENDENT =
-  /^(?:cùng đó|cùng với đó|tuy nhiên|tuy vậy|ngoài ra|trong đó|bên cạnh đó|đồng thời|theo đó|do đó|do vậy|vì vậy|vì thế|mặt khác|thêm vào đó|hơn nữa|sau đó|như vậy|nhờ đó|từ đó|qua đó|trong số này|trong số đó|điều này|việc này|con số này|những con số này|đây là|đó là|however|meanwhile|in addition|moreover|furthermore|besides|of these|this|these|that)(?=[\s,;:])/iu;
-
-interface Candidate {
-  text: string;
-  index: number;
-  paragraph: number;
-  /** Topic syllables (no stop words, no numbers) and pairs of adjacent ones. */
-  terms: string[];
-  pairs: string[];
-  facts: number;
-  dependent: boolean;
-  score: number;
-}
-
-/**
- * News is written lead-first: the summary never needs sentences past the first few dozen, so
- * long articles are not split or scored beyond this.
- */
-const MAX_SENTENCES = 40;
-
-/**
- * How many facts a sentence states: numbers with their unit ("169 lớp", "36.403 lượt", "3,5%"),
- * dates, names (runs of capitalised words after the first), quoted speech.
- */
-const OPENING = "“\"'(‘«[";
-
-function countFacts(s: string, words: string[]): number {
-  let facts = 0;
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i] as string;
-    const c = w.charCodeAt(0);
-    if (c >= 48 && c <= 57) facts += i + 1 < words.length || s.includes("%") ? 1 : 0.5;
-  }
-  // Names: capitalised words not opening the sentence, counted once per run.
-  let run = 0;
-  let first = true;
-  for (const raw of s.split(" ")) {
-    let k = 0;
-    while (k < raw.length && OPENING.includes(raw[k] as string)) k++;
-    const ch = raw[k];
-    const upper = ch !== undefined && ch !== ch.toLowerCase();
-    if (upper && !first) run++;
-    else {
-      if (run >= 2) facts += 0.6;
-      run = 0;
-    }
-    first = false;
-  }
-  if (run >= 2) facts += 0.6;
-  if (/[“"«][^”"»]{12,}[”"»]/.test(s)) facts += 1;
-  return facts;
-}
-
-function candidatesOf(title: string, text: string): Candidate[] {
-  const titleWords = syllables(title);
-  const titleKey = titleWords.join(" ");
-  const titleTokens = new Set(titleWords.filter((t) => !STOPWORDS.has(t)));
-  const out: Candidate[] = [];
-  const paragraphs = text.split(/\n{2,}/);
-  for (let pi = 0; pi < paragraphs.length && out.length < MAX_SENTENCES; pi++) {
-    for (const s of splitSentences(paragraphs[pi] as string)) {
-      const words = syllables(s);
-      const key = words.join(" ");
-      // Paragraphs were cleaned of furniture (furniture.ts); a short sentence inside one may
-      // still be a credit or a widget's words.
-      if (!key || (s.length <= 120 && isFurnitureLine(s))) continue;
-      // Repeats of the title (feeds often put it first in the description).
-      if (key === titleKey || titleKey.includes(key)) continue;
-      const terms: string[] = [];
-      const pairs: string[] = [];
-      let prev: string | undefined;
-      for (const w of words) {
-        const c = w.charCodeAt(0);
-        if (STOPWORDS.has(w) || (c >= 48 && c <= 57)) {
-          prev = undefined;
-          continue;
-        }
-        terms.push(w);
-        if (prev) pairs.push(`${prev} ${w}`);
-        prev = w;
-      }
-      if (terms.length > 0 && titleTokens.size > 0 && terms.length <= titleTokens.size + 2) {
-        let hit = 0;
-        for (const t of terms) if (titleTokens.has(t)) hit++;
-        if (hit / terms.length > 0.9) continue;
-      }
-      out.push({
-        text: s,
-        index: out.length,
-        paragraph: pi,
-        terms,
-        pairs,
-        facts: countFacts(s, words),
-        dependent: DEPENDENT.test(s),
-        score: 0,
-      });
-      if (out.length >= MAX_SENTENCES) break;
-    }
-  }
-  return out;
-}
+/** Scratch counts per syllable id, reset after each article (summaries are made one at a time). */
+const singleCounts = new Int32Array(MAX_IDS);
+const seenStamp = new Int32Array(MAX_IDS);
+let stamp = 0;
 
 /**
  * Scores each sentence: terms distinctive of this article (TF-IDF: how often the article
  * uses a syllable or a pair of syllables, times how rare it is in general Vietnamese news),
  * its facts, its words shared with the title, and its place (news is written lead-first).
  */
-function score(candidates: Candidate[], title: string): void {
-  const tf = new Map<string, number>();
+function score(candidates: Candidate[], vocabulary: ArticleTerms, titleTokens: Set<number>): void {
+  const pairCounts = new Map<number, number>();
   for (const c of candidates) {
-    for (const t of c.terms) tf.set(t, (tf.get(t) ?? 0) + 1);
-    for (const p of c.pairs) tf.set(p, (tf.get(p) ?? 0) + 1);
+    for (const t of c.terms) singleCounts[t] = (singleCounts[t] as number) + 1;
+    for (const p of c.pairs) pairCounts.set(p, (pairCounts.get(p) ?? 0) + 1);
   }
-  const weight = new Map<string, number>();
-  const weigh = (term: string, pair: boolean) => {
-    let w = weight.get(term);
-    if (w === undefined) {
-      const n = tf.get(term) ?? 1;
-      // A pair the article uses once is chance; repeated, it names the subject ("Lộc Hà").
-      w = pair && n < 2 ? 0 : Math.log1p(n) * rarity(term, pair);
-      weight.set(term, w);
-    }
-    return w;
-  };
-  const titleTokens = new Set(syllables(title).filter((t) => !STOPWORDS.has(t)));
   let maxTopic = 0;
   let maxFacts = 0;
+  const titleHits: number[] = [];
+  const seenPairs = new Set<number>();
   const topic = candidates.map((c) => {
-    let sum = 0;
-    const seen = new Set<string>();
-    for (const [list, pair] of [
-      [c.terms, false],
-      [c.pairs, true],
-    ] as const) {
-      for (const t of list) {
-        if (seen.has(t)) continue;
-        seen.add(t);
-        sum += weigh(t, pair);
-      }
+    if (++stamp === 0x7fffffff) {
+      seenStamp.fill(0);
+      stamp = 1;
     }
+    let sum = 0;
+    let hit = 0;
+    for (const t of c.terms) {
+      if (seenStamp[t] === stamp) continue;
+      seenStamp[t] = stamp;
+      if (titleTokens.has(t)) hit++;
+      sum += Math.log1p(singleCounts[t] as number) * vocabulary.rarity(t);
+    }
+    seenPairs.clear();
+    for (const p of c.pairs) {
+      if (seenPairs.has(p)) continue;
+      seenPairs.add(p);
+      const n = pairCounts.get(p) as number;
+      // A pair the article uses once is chance; repeated, it names the subject ("Lộc Hà").
+      if (n >= 2) sum += Math.log1p(n) * vocabulary.pairRarity(p);
+    }
+    titleHits.push(hit);
     const v = c.terms.length ? sum / Math.sqrt(c.terms.length + 4) : 0;
     if (v > maxTopic) maxTopic = v;
     if (c.facts > maxFacts) maxFacts = c.facts;
     return v;
   });
+  for (const c of candidates) for (const t of c.terms) singleCounts[t] = 0;
   candidates.forEach((c, i) => {
-    let hit = 0;
-    for (const t of new Set(c.terms)) if (titleTokens.has(t)) hit++;
-    const titleShare = titleTokens.size ? hit / titleTokens.size : 0;
+    const titleShare = titleTokens.size ? (titleHits[i] as number) / titleTokens.size : 0;
     const position = 1 / (1 + c.index * 0.25);
     // Facts per length: a short sentence with two figures beats a long list that holds ten.
     const facts = maxFacts ? Math.min(c.facts / Math.sqrt(c.text.length / 120), 6) / 6 : 0;
@@ -212,13 +107,15 @@ export function summarize(title: string, text: string, options: SummaryOptions):
   if (options.maxChars <= 1 || !text) return "";
   // One character kept for the "…" a summary ending mid-thought gets.
   const maxChars = options.maxChars - 1;
-  const candidates = candidatesOf(title, text);
+  const vocabulary = new ArticleTerms();
+  const titleTokens = new Set<number>();
+  const candidates = candidatesOf(title, text, vocabulary, titleTokens);
   if (candidates.length === 0) return "";
   const lead = candidates[0] as Candidate;
   if (lead.text.length >= maxChars) {
     return shortenAtClauses(lead.text, maxChars) ?? truncateAtWord(lead.text, maxChars);
   }
-  score(candidates, title);
+  score(candidates, vocabulary, titleTokens);
   const chosen = new Map<number, string>([[0, lead.text]]);
   let used = lead.text.length;
   // Best value for the room it takes: a short sentence with two figures before a long one with three.

@@ -7,14 +7,18 @@ import { BACKGROUND_PAIRS, BACKGROUND_SYLLABLES, BACKGROUND_TOKENS } from "./bac
 
 /** Lower-cased words of a text (letters and digits; `36.403` and `29/2/2024` stay one word). */
 export function syllables(s: string): string[] {
+  return wordsOfLower(s.toLowerCase());
+}
+
+/** The words of an already lower-cased text (syllables without its `toLowerCase`). */
+export function wordsOfLower(lower: string): string[] {
   // A hand-rolled scan: the Unicode-property regex was the summariser's hottest spot. Latin
   // (Vietnamese included) is classified by code point; anything else asks the regex.
-  const lower = s.toLowerCase();
   const out: string[] = [];
   let start = -1;
   for (let i = 0; i <= lower.length; i++) {
     const code = i < lower.length ? lower.charCodeAt(i) : 32;
-    let word = isWordChar(code, lower[i] as string);
+    let word = isWordChar(code, lower, i);
     // A period, comma or slash between digits belongs to the number: 36.403, 3,5, 29/2/2024.
     if (!word && start >= 0 && (code === 46 || code === 44 || code === 47)) {
       const prev = lower.charCodeAt(i - 1);
@@ -32,13 +36,14 @@ export function syllables(s: string): string[] {
 
 const OTHER_WORD_CHAR = /[\p{L}\p{N}\p{M}]/u;
 
-function isWordChar(code: number, ch: string): boolean {
+/** Whether the code unit at `i` of `s` (`code`) is part of a word; the character is only made for rare scripts. */
+function isWordChar(code: number, s: string, i: number): boolean {
   if (code < 0x80)
     return (code >= 48 && code <= 57) || (code >= 97 && code <= 122) || (code >= 65 && code <= 90);
   if (code >= 0xc0 && code <= 0x24f) return code !== 0xd7 && code !== 0xf7;
   if ((code >= 0x300 && code <= 0x36f) || (code >= 0x1e00 && code <= 0x1eff)) return true;
   if (code < 0xc0 || (code >= 0x2000 && code <= 0x2bff)) return false;
-  return OTHER_WORD_CHAR.test(ch);
+  return OTHER_WORD_CHAR.test(s[i] as string);
 }
 
 /**
@@ -60,34 +65,103 @@ export const STOPWORDS = new Set(
   ).split(" "),
 );
 
-/** The background: how often each syllable and pair appears in general news text. */
-interface Background {
-  tokens: number;
-  singles: Map<string, number>;
-  pairs: Map<string, number>;
+/**
+ * Syllables as numbers for the summariser's counts: an id indexes an array and a pair of ids
+ * makes one number, where strings would be hashed (and pairs concatenated) on every lookup.
+ * Ids below `known` are the background's syllables and the stop words; an article's other
+ * syllables get ids of their own per article (ArticleTerms).
+ */
+export const MAX_IDS = 1 << 14;
+
+interface Vocabulary {
+  ids: Map<string, number>;
+  known: number;
+  rarity: Float64Array;
+  stop: Uint8Array;
+  /** Rarity of the background's pairs, keyed `a * MAX_IDS + b`. */
+  pairs: Map<number, number>;
 }
 
-let background: Background | undefined;
-
-function parseBackground(tokens: number, singles: string, pairs: string): Background {
-  const read = (s: string) => {
-    const m = new Map<string, number>();
-    for (const entry of s.split(" ")) {
-      const colon = entry.lastIndexOf(":");
-      if (colon > 0) m.set(entry.slice(0, colon).replace("_", " "), Number(entry.slice(colon + 1)));
-    }
-    return m;
-  };
-  return { tokens, singles: read(singles), pairs: read(pairs) };
-}
+let vocabulary: Vocabulary | undefined;
 
 /**
- * How distinctive a syllable (or a pair "a b") is: the log of how much rarer it is in general
- * news than an average term, from 0 for the commonest to about 9 for one never seen.
+ * How distinctive a syllable (or a pair) is: the log of how much rarer it is in general news
+ * than an average term, from 0 for the commonest to about 9 for one never seen.
  */
-export function rarity(term: string, pair = false): number {
-  // Parsed on first use (a few milliseconds), not when the module loads.
-  background ??= parseBackground(BACKGROUND_TOKENS, BACKGROUND_SYLLABLES, BACKGROUND_PAIRS);
-  const n = (pair ? background.pairs : background.singles).get(term) ?? 0;
-  return Math.log((background.tokens + 1) / (n + 0.5)) / (pair ? 1 : 1.2);
+function rarityOf(count: number, pair: boolean): number {
+  return Math.log((BACKGROUND_TOKENS + 1) / (count + 0.5)) / (pair ? 1 : 1.2);
+}
+const UNSEEN = rarityOf(0, false);
+const UNSEEN_PAIR = rarityOf(0, true);
+
+function buildVocabulary(): Vocabulary {
+  const counts = new Map<string, number>();
+  const entries = (s: string) =>
+    s.split(" ").flatMap((entry) => {
+      const colon = entry.lastIndexOf(":");
+      return colon > 0 ? [[entry.slice(0, colon), Number(entry.slice(colon + 1))] as const] : [];
+    });
+  for (const [w, n] of entries(BACKGROUND_SYLLABLES)) counts.set(w, n);
+  const ids = new Map<string, number>();
+  const add = (w: string) => {
+    let id = ids.get(w);
+    if (id === undefined) {
+      id = ids.size;
+      ids.set(w, id);
+    }
+    return id;
+  };
+  for (const w of counts.keys()) add(w);
+  for (const w of STOPWORDS) add(w);
+  const pairs = new Map<number, number>();
+  for (const [key, n] of entries(BACKGROUND_PAIRS)) {
+    const [a, b] = key.split("_") as [string, string];
+    pairs.set(add(a) * MAX_IDS + add(b), rarityOf(n, true));
+  }
+  const rarity = new Float64Array(ids.size);
+  const stop = new Uint8Array(ids.size);
+  for (const [w, id] of ids) {
+    rarity[id] = rarityOf(counts.get(w) ?? 0, false);
+    stop[id] = STOPWORDS.has(w) ? 1 : 0;
+  }
+  return { ids, known: ids.size, rarity, stop, pairs };
+}
+
+/** One article's syllable ids: the shared vocabulary's, then new ones for its other syllables. */
+export class ArticleTerms {
+  private readonly vocabulary: Vocabulary;
+  private readonly local = new Map<string, number>();
+  private next: number;
+
+  constructor() {
+    // Built on first use (a few milliseconds), not when the module loads.
+    vocabulary ??= buildVocabulary();
+    this.vocabulary = vocabulary;
+    this.next = vocabulary.known;
+  }
+
+  id(word: string): number {
+    const known = this.vocabulary.ids.get(word);
+    if (known !== undefined) return known;
+    let id = this.local.get(word);
+    if (id === undefined) {
+      // Past the cap (never reached by the 40 sentences read), the rest share the last id.
+      id = this.next < MAX_IDS - 1 ? this.next++ : MAX_IDS - 1;
+      this.local.set(word, id);
+    }
+    return id;
+  }
+
+  isStop(id: number): boolean {
+    return id < this.vocabulary.known && this.vocabulary.stop[id] === 1;
+  }
+
+  rarity(id: number): number {
+    return id < this.vocabulary.known ? (this.vocabulary.rarity[id] as number) : UNSEEN;
+  }
+
+  /** Rarity of the pair `a b`, given as `a * MAX_IDS + b`. */
+  pairRarity(key: number): number {
+    return this.vocabulary.pairs.get(key) ?? UNSEEN_PAIR;
+  }
 }
