@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { evaluate, feedText, loadFixtures } from "../scripts/summary-eval.js";
 import { parseFeedList } from "../src/domain/feeds.js";
 import { extractArticle } from "../src/feeds/extract.js";
-import { identifyItem, normalizeItem } from "../src/feeds/normalize.js";
+import { identifyItem, itemBody, normalizeItem } from "../src/feeds/normalize.js";
 import { parseFeed } from "../src/feeds/parse.js";
 import { sourceLabel } from "../src/feeds/source.js";
 import { renderPost } from "../src/telegram/render.js";
@@ -53,6 +53,20 @@ describe("the example article (body in the feed, as Báo Hà Tĩnh serves it)", 
     expect(item.text.indexOf("Chiều ngày 29/2/2024")).toBe(0);
     expect(item.text.lastIndexOf("Chiều ngày 29/2/2024")).toBe(0);
     expect(item.image).toBe("https://baohatinh.example/media/loc-ha-hoi-nghi.jpg");
+  });
+
+  it("a body that opens with the sapo's first sentence gets the whole sapo, once", () => {
+    const sapo =
+      "Ngày 21/3, Tòa án nhân dân TP Hà Nội tuyên phạt 12 bị cáo trong vụ án lừa đảo qua sàn ngoại hối ảo. Thiệt hại hơn 2.300 người, trên 196 tỷ đồng.";
+    const body =
+      "<p>Ngày 21/3, Tòa án nhân dân TP Hà Nội tuyên phạt 12 bị cáo trong vụ án lừa đảo qua sàn ngoại hối ảo.</p><p>Theo bản án sơ thẩm, bị cáo chủ mưu nhận án chung thân.</p>";
+    const text = itemBody(body, sapo).text;
+    expect(text.split("\n\n")).toEqual([sapo, "Theo bản án sơ thẩm, bị cáo chủ mưu nhận án chung thân."]);
+    // A body holding the whole sapo keeps its own text; one without it gets the sapo first.
+    expect(itemBody(`<p>${sapo}</p><p>Tiếp.</p>`, sapo).text).toBe(`${sapo}\n\nTiếp.`);
+    expect(itemBody("<p>Theo bản án sơ thẩm, bị cáo chủ mưu nhận án chung thân.</p>", sapo).text).toBe(
+      `${sapo}\n\nTheo bản án sơ thẩm, bị cáo chủ mưu nhận án chung thân.`,
+    );
   });
 
   it("names the site before the section in the source line", () => {

@@ -224,9 +224,17 @@ export function itemBody(content: string | undefined, summary: string | undefine
   if (!content || !summary || summary === content) return main;
   const sapo = htmlToText(summary);
   const lead = removeFurniture(sapo.text);
-  if (lead.length < 40 || main.text.slice(0, 3000).includes(lead.slice(0, 60))) return main;
+  if (lead.length < 40) return main;
+  // A body that opens with a shorter form of the sapo (its first sentence, say) gets the
+  // whole sapo in its place: the figures are often in the sapo's second sentence.
+  const cut = main.text.indexOf("\n\n");
+  const first = cut < 0 ? main.text : main.text.slice(0, cut);
+  const opening = lead.slice(0, 60);
+  let body = main.text;
+  if (first.startsWith(opening) && lead.length > first.length) body = cut < 0 ? "" : main.text.slice(cut + 2);
+  else if (main.text.slice(0, 3000).includes(opening)) return main;
   return {
-    text: `${lead}\n\n${main.text}`,
+    text: body ? `${lead}\n\n${body}` : lead,
     firstImage: main.firstImage ?? sapo.firstImage,
     images: main.images.length ? main.images : sapo.images,
   };

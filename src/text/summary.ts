@@ -68,7 +68,7 @@ function score(candidates: Candidate[], vocabulary: ArticleTerms, titleTokens: S
     const tooShort = c.text.length < 30 ? -1 : 0;
     c.score =
       (maxTopic ? (topic[i] as number) / maxTopic : 0) * 1.2 +
-      facts * 1.4 +
+      facts * 2 +
       titleShare * 0.8 +
       position * 0.8 +
       sapo +
@@ -82,18 +82,110 @@ function score(candidates: Candidate[], vocabulary: ArticleTerms, titleTokens: S
  */
 export function shortenAtClauses(sentence: string, room: number): string | undefined {
   if (sentence.length <= room) return sentence;
-  let best: string | undefined;
+  let best = -1;
   let clauses = 0;
-  for (let i = 0; i < sentence.length && i < room; i++) {
-    const ch = sentence[i];
-    if ((ch === ";" || ch === ":") && sentence[i + 1] === " ") {
-      clauses++;
-      const head = sentence.slice(0, i).trimEnd();
-      // The words before a colon only announce a list: keep at least one item of it.
-      if (ch === ";" && head.length + 1 <= room) best = `${head}…`;
+  for (let i = sentence.indexOf(" ", 1); i > 0 && i - 1 < room; i = sentence.indexOf(" ", i + 1)) {
+    const ch = sentence.charCodeAt(i - 1);
+    if (ch !== 59 && ch !== 58) continue; // ";" or ":" before a space
+    clauses++;
+    let end = i - 1;
+    while (end > 0 && /\s/.test(sentence[end - 1] as string)) end--;
+    // The words before a colon only announce a list: keep at least one item of it.
+    if (ch === 59 && end + 1 <= room) best = end;
+  }
+  return clauses > 0 && best >= 0 ? `${sentence.slice(0, best)}…` : undefined;
+}
+
+/** The first clauses of an enumerating sentence, at least 80 characters, within `room`. */
+function shortestClausePiece(sentence: string, room: number): string | undefined {
+  if (sentence.length <= 80) return sentence.length <= room ? sentence : undefined;
+  for (let at = 80; at <= room; at += 20) {
+    const piece = shortenAtClauses(sentence, at);
+    if (piece && piece.length >= 80) return piece;
+  }
+  return undefined;
+}
+
+/** Score per room taken: a short sentence with two figures before a long one with three. */
+function density(score: number, length: number): number {
+  return score / Math.sqrt(Math.max(60, length) / 120);
+}
+
+/**
+ * The sentences of the summary (index → text), the lead first: then, while room is left, the
+ * sentence (or the sentence with the one it leans on, or an enumerating sentence cut after a
+ * whole clause) that gives the most for the room it takes.
+ */
+function choose(candidates: Candidate[], maxChars: number): Map<number, string> {
+  const lead = candidates[0] as Candidate;
+  const chosen = new Map<number, string>([[0, lead.text]]);
+  let used = lead.text.length;
+  // The sentence that scores best outright, when it is rich in facts (the paragraph of
+  // figures), is kept, at least up to its first clause: chosen for its density alone, a long
+  // list would only get the room that short sentences leave. Its room is reserved, the other
+  // sentences are chosen, and it then takes what they left, up to its last clause that fits.
+  const top = candidates.reduce<Candidate | undefined>(
+    (b, c) => (c.index > 0 && (!b || c.score > b.score) ? c : b),
+    undefined,
+  );
+  let reserved = 0;
+  let otherFacts = 0;
+  for (const c of candidates) if (c.index > 0 && c !== top) otherFacts += c.facts;
+  if (top && !top.dependent && top.facts >= 6) {
+    // Where it holds as many figures as the rest of the article, it takes all the room it can use.
+    const room = maxChars - used - 2;
+    const least =
+      top.facts >= otherFacts ? shortenAtClauses(top.text, room) : shortestClausePiece(top.text, room);
+    if (least) {
+      chosen.set(top.index, least);
+      reserved = least.length + 2;
+      used += reserved;
     }
   }
-  return clauses > 0 ? best : undefined;
+  for (;;) {
+    const room = maxChars - used - 2;
+    if (room < 40) break;
+    let best: Array<[number, string]> | undefined;
+    let bestValue = Number.NEGATIVE_INFINITY;
+    let bestCost = 0;
+    for (const c of candidates) {
+      if (chosen.has(c.index)) continue;
+      const before = candidates[c.index - 1] as Candidate;
+      if (c.dependent && !chosen.has(before.index)) {
+        // With the sentence it leans on, or not at all.
+        const cost = before.text.length + c.text.length + 4;
+        if (before.dependent || cost > maxChars - used) continue;
+        // Worth what the better of the two is worth, for the room both take.
+        const v = density(Math.max(before.score, c.score), cost);
+        if (v > bestValue) {
+          bestValue = v;
+          best = [
+            [before.index, before.text],
+            [c.index, c.text],
+          ];
+          bestCost = cost;
+        }
+        continue;
+      }
+      const piece = c.text.length <= room ? c.text : shortenAtClauses(c.text, room);
+      if (!piece || (piece !== c.text && piece.length < 80)) continue;
+      // A list cut short is worth the share of it that is kept (its first items lead).
+      const v = density(c.score * Math.sqrt(piece.length / c.text.length), piece.length);
+      if (v > bestValue) {
+        bestValue = v;
+        best = [[c.index, piece]];
+        bestCost = piece.length + 2;
+      }
+    }
+    if (!best) break;
+    for (const [i, t] of best) chosen.set(i, t);
+    used += bestCost;
+  }
+  if (top && reserved) {
+    const piece = shortenAtClauses(top.text, maxChars - (used - reserved) - 2);
+    if (piece) chosen.set(top.index, piece);
+  }
+  return chosen;
 }
 
 /**
@@ -116,55 +208,7 @@ export function summarize(title: string, text: string, options: SummaryOptions):
     return shortenAtClauses(lead.text, maxChars) ?? truncateAtWord(lead.text, maxChars);
   }
   score(candidates, vocabulary, titleTokens);
-  const chosen = new Map<number, string>([[0, lead.text]]);
-  let used = lead.text.length;
-  // Best value for the room it takes: a short sentence with two figures before a long one with three.
-  const value = (c: Candidate) => c.score / Math.sqrt(Math.max(60, c.text.length) / 120);
-  const rest = candidates.slice(1).sort((a, b) => value(b) - value(a) || a.index - b.index);
-  // The sentence that scores best outright goes in first, whole or (a list too long for the
-  // room) up to its last clause that fits.
-  const best = rest.reduce<Candidate | undefined>((b, c) => (!b || c.score > b.score ? c : b), undefined);
-  if (best && !best.dependent && best.facts >= 6) {
-    const piece = shortenAtClauses(best.text, maxChars - used - 2);
-    if (piece && piece.length >= 80) {
-      chosen.set(best.index, piece);
-      used += piece.length + 2;
-    }
-  }
-  // Whole sentences first; then, in the room left, the best enumerating sentence that did not
-  // fit, cut after a whole clause (a list of figures is worth its first items).
-  for (const pass of [0, 1]) {
-    for (const c of rest) {
-      if (chosen.has(c.index)) continue;
-      const room = maxChars - used - 2;
-      if (room < 40) break;
-      const before = candidates[c.index - 1] as Candidate;
-      if (c.dependent && !chosen.has(before.index)) {
-        // With the sentence it leans on, or not at all.
-        const both = before.text.length + c.text.length + 4;
-        if (pass === 0 && !before.dependent && both <= maxChars - used) {
-          chosen.set(before.index, before.text);
-          chosen.set(c.index, c.text);
-          used += both;
-        }
-        continue;
-      }
-      if (pass === 0) {
-        if (c.text.length <= room) {
-          chosen.set(c.index, c.text);
-          used += c.text.length + 2;
-        }
-        continue;
-      }
-      // A list cut short leaves room for a sentence or two beside it.
-      const piece = shortenAtClauses(c.text, room);
-      if (piece && piece.length >= 80) {
-        chosen.set(c.index, piece);
-        used += piece.length + 2;
-        break;
-      }
-    }
-  }
+  const chosen = choose(candidates, maxChars);
   const order = [...chosen.keys()].sort((a, b) => a - b);
   let out = "";
   order.forEach((index, k) => {
