@@ -106,7 +106,7 @@ export async function parseFeed(text: string, options: ParseOptions = {}): Promi
       return true;
     });
     try {
-      const part = await parseXml(`${split.before}${chunks.join("\n")}${split.after}`, fixes);
+      const part = await parseXml(`${split.before}${chunks.join("\n")}${split.after}`, fixes, chunks);
       // Each kept entry must have become one item (see below); if not, the whole one decides.
       if (part.items.length === chunks.length)
         return { ...part, total: split.chunks.length, digests, itemDigests: fresh };
@@ -114,7 +114,7 @@ export async function parseFeed(text: string, options: ParseOptions = {}): Promi
       // Whatever made the shortened document fail, the whole one decides.
     }
   }
-  const whole = await parseXml(xml, fixes);
+  const whole = await parseXml(xml, fixes, split.chunks);
   // Digests only when every entry the scan found is an item the parser read: an <item> the
   // parser does not see (after a stray </channel>, inside an RSS 1.0 <channel>) must not be
   // remembered as read, or it would be skipped once the feed is fixed.
@@ -122,7 +122,15 @@ export async function parseFeed(text: string, options: ParseOptions = {}): Promi
   return { ...whole, total: whole.items.length, digests, itemDigests: digests };
 }
 
-async function parseXml(xml: string, fixes: string[]): Promise<Omit<ParsedFeed, "total">> {
+/**
+ * `entries`: the raw text of each entry, in document order, when the scan found them (an item
+ * is matched to its raw text only when the counts agree).
+ */
+async function parseXml(
+  xml: string,
+  fixes: string[],
+  entries?: string[],
+): Promise<Omit<ParsedFeed, "total">> {
   let feed: Awaited<ReturnType<typeof parser.parseString>>;
   try {
     feed = await parser.parseString(xml);
@@ -139,15 +147,20 @@ async function parseXml(xml: string, fixes: string[]): Promise<Omit<ParsedFeed, 
     throw new FeedParseError(`malformed XML: ${message}`);
   }
   const atom = /<feed[\s>]/.test(xml.slice(0, 2000));
-  const items = (feed.items ?? []).map((it): RawItem => {
+  const raw = entries && entries.length === (feed.items ?? []).length ? entries : undefined;
+  const items = (feed.items ?? []).map((it, k): RawItem => {
     const any = it as typeof it & { id?: string; guid?: unknown; categories?: unknown[] };
     const node = it.titleNodes?.[0];
     const titleType = typeof node === "object" ? (node.$ as { type?: string } | undefined)?.type : undefined;
+    // xml2js keeps an element's text apart from its children's ("Giá <b>xăng</b> giảm" comes
+    // back as "Giá  giảm" and "xăng"): an xhtml title is read from the entry's own text.
+    const xhtml = titleType === "xhtml" ? xhtmlTitle(raw?.[k]) : undefined;
     return {
       guid: str(any.guid) ?? str(any.id),
-      title: titleType === "xhtml" ? xhtmlText(node) : str(it.title),
+      title: titleType === "xhtml" ? (xhtml ?? xhtmlText(node)) : str(it.title),
       // Atom's default type is text; RSS titles have no type (see titleText).
-      titleType: titleType === "xhtml" ? "text" : (titleType ?? (atom ? "text" : undefined)),
+      titleType:
+        titleType === "xhtml" ? (xhtml ? "html" : "text") : (titleType ?? (atom ? "text" : undefined)),
       link: str(it.link),
       date: str(it.published) ?? str(it.pubDate) ?? str(it["dc:date"]) ?? str(it.updated) ?? str(it.isoDate),
       content: str(it["content:encoded"]) ?? str(it.content),
@@ -160,7 +173,18 @@ async function parseXml(xml: string, fixes: string[]): Promise<Omit<ParsedFeed, 
   return { title: str(feed.title), link: str(feed.link), items, fixes };
 }
 
-/** The text of an Atom `type="xhtml"` title: its elements' text, in order. */
+/**
+ * The markup inside an entry's `<title type="xhtml">`, namespace prefixes dropped
+ * (`<xhtml:b>` → `<b>`), to be read as an HTML title (tags stripped, entities decoded).
+ */
+function xhtmlTitle(entry: string | undefined): string | undefined {
+  const m =
+    entry &&
+    /<(?:[\w-]+:)?title\b[^>]*\btype\s*=\s*["']xhtml["'][^>]*>([\s\S]*?)<\/(?:[\w-]+:)?title\s*>/.exec(entry);
+  return m ? str(m[1]?.replace(/<(\/?)[\w-]+:/g, "<$1")) : undefined;
+}
+
+/** The text of an Atom `type="xhtml"` title as xml2js gives it (its text before its children's). */
 function xhtmlText(node: unknown): string | undefined {
   const parts: string[] = [];
   const walk = (v: unknown) => {
