@@ -151,11 +151,38 @@ describe("page furniture", () => {
       "Sáng 21/3, UBND TP.HCM công bố kế hoạch cải tạo 5 tuyến kênh với tổng vốn 8.200 tỷ đồng.\n\n" +
         "Theo kế hoạch, các tuyến kênh sẽ được nạo vét trong năm 2024.",
     );
-    for (const closing of ["PV", "Nhóm PV", "Theo TTXVN", "(Theo VnExpress)", "Trần Thủy"]) {
+    for (const closing of [
+      "PV",
+      "Nhóm PV",
+      "Theo TTXVN",
+      "(Theo VnExpress)",
+      "Trần Thủy",
+      "Thu Hà (tổng hợp)",
+      "Minh Anh (Theo Reuters)",
+      "Theo báo Tuổi Trẻ",
+      "(Theo hãng tin Reuters)",
+      "Reporting by Khanh Vu; Editing by Martin Petty",
+    ]) {
       expect(removeFurniture(`Đoạn văn đầu tiên của bài báo.\n\n${closing}`)).toBe(
         "Đoạn văn đầu tiên của bài báo.",
       );
     }
+  });
+
+  it("knows date lines written in words and leads prefixed with a place and an agency", () => {
+    const text = [
+      "Thứ Năm, ngày 18 tháng 6 năm 2026",
+      "Cập nhật: 18 tháng 6, 2026 - 15:10",
+      "Hà Nội (TTXVN) - Sáng 18/6, Quốc hội thông qua Luật Thủ đô sửa đổi với 92% đại biểu tán thành.",
+      "Ngày 18 tháng 6 năm 2026, các đại biểu tiếp tục thảo luận ở hội trường về dự án luật.",
+    ].join("\n\n");
+    expect(removeFurniture(text)).toBe(
+      "Sáng 18/6, Quốc hội thông qua Luật Thủ đô sửa đổi với 92% đại biểu tán thành.\n\n" +
+        "Ngày 18 tháng 6 năm 2026, các đại biểu tiếp tục thảo luận ở hội trường về dự án luật.",
+    );
+    expect(removeFurniture("LĐO - Giá vàng hôm nay tăng mạnh.\n\nĐoạn sau.")).toBe(
+      "Giá vàng hôm nay tăng mạnh.\n\nĐoạn sau.",
+    );
   });
 
   it("leaves out furniture elements and link-only paragraphs in HTML", () => {
