@@ -5,6 +5,7 @@ import { QUIET_PRESETS } from "../src/domain/settings.js";
 import { DEFAULT_SETTINGS, type FeedItem, newFeedState } from "../src/domain/types.js";
 import { createRepos, type Repos } from "../src/store/repos.js";
 import { openStore, type Store } from "../src/store/store.js";
+import { matchWords } from "../src/text/match.js";
 import { TcpProxy } from "./fakes/tcp-proxy.js";
 import { createPgDatabase, serviceUrl, tempDir, testLog } from "./helpers.js";
 
@@ -248,6 +249,57 @@ function contract(name: string, open: () => Promise<{ store: Store; cleanup(): P
       ).toEqual([]);
       // The ledger keeps a story from being planned again after it was sent or cancelled.
       expect(await deliveries.plan(ids)).toBe(0);
+    });
+
+    it("keyword filters: planned deliveries obey them; bounded atomically; gone with the subscription", async () => {
+      const { subscriptions: subs, items, deliveries, filters } = repos;
+      const chat = { chatId: 700 };
+      const f = (label: string, include: boolean) => ({ term: matchWords(label), label, include });
+      expect((await filters.add(chat, [f("lũ", true)])).ok).toBe(false); // not subscribed yet
+      await subs.subscribe({ ...chat, chatType: "group" }, ["kw"]);
+      await subs.subscribe({ chatId: 701, chatType: "group" }, ["kw"]);
+      const added = await filters.add(chat, [f("Hà Tĩnh", true), f("Đà Nẵng", true), f("quảng cáo", false)]);
+      expect(added.ok && added.filters.map((x) => x.label)).toEqual(["Hà Tĩnh", "Đà Nẵng", "quảng cáo"]);
+      const story = (id: string, title: string, text = "Nội dung bài.") => ({
+        ...item("kw", id, "2024-02-01T00:00:00Z", `https://kw/${id}`),
+        title,
+        text,
+      });
+      const stored = await items.store([
+        story("a", "Mưa lớn ở Hà Tĩnh"),
+        story("b", "Pha tinh bột đúng cách", "Mẹo bếp."),
+        story("c", "Du lịch", "Khách đến Đà Nẵng tăng mạnh."),
+        story("d", "Hà Tĩnh: quảng cáo bất động sản"),
+        story("e", "Tin thế giới"),
+      ]);
+      await deliveries.plan(stored.map((x) => x.rowId));
+      const storyOf = new Map(stored.map((x) => [x.rowId, x.item.id]));
+      const planned = async (chatId: number) =>
+        (await store.db.selectFrom("deliveries").select("item_id").where("chat_id", "=", chatId).execute())
+          .map((r) => storyOf.get(r.item_id))
+          .sort();
+      // Includes: only a and c ("ha tinh" is not in "pha tinh bột"); the exclude wins over d.
+      expect(await planned(700)).toEqual(["a", "c"]);
+      expect(await planned(701)).toEqual(["a", "b", "c", "d", "e"]);
+      // Bounded: a change that would pass MAX_FILTERS saves nothing, even from two admins at once.
+      const many = (p: string, n: number) => Array.from({ length: n }, (_, k) => f(`${p} ${k}`, true));
+      const [r1, r2] = await Promise.all([
+        filters.add(chat, many("x", 10)),
+        filters.add(chat, many("y", 10)),
+      ]);
+      expect([r1.ok, r2.ok].sort()).toEqual([false, true]);
+      expect((await filters.list(chat)).length).toBe(13);
+      expect(await filters.remove(chat, matchWords("Đà Nẵng"))).toBe(true);
+      expect(await filters.remove(chat, matchWords("Đà Nẵng"))).toBe(false);
+      // A term added again takes its new sign.
+      await filters.add(chat, [f("Hà Tĩnh", false)]);
+      expect((await filters.list(chat)).find((x) => x.term === "ha tinh")?.include).toBe(false);
+      expect(await filters.clear(chat)).toBe(12);
+      expect(await filters.list(chat)).toEqual([]);
+      await filters.add({ chatId: 701 }, [f("lũ", true)]);
+      await subs.unsubscribe({ chatId: 701 }, "all");
+      const left = await store.db.selectFrom("subscription_filters").selectAll().execute();
+      expect(left.filter((r) => r.term === "lu")).toEqual([]);
     });
 
     it("settings: each button press is one atomic statement; none is lost to another", async () => {

@@ -105,6 +105,20 @@ export interface Subscription {
   createdAt: string;
 }
 
+/**
+ * A keyword filter of a subscription (/filter): with includes, an item is posted only when it
+ * matches one; an exclude always wins. `term` is folded (text/match.ts), `label` as typed.
+ */
+export interface KeywordFilter {
+  term: string;
+  label: string;
+  include: boolean;
+}
+
+/** Bounds of /filter: filters per subscription, characters per term. */
+export const MAX_FILTERS = 20;
+export const MAX_FILTER_CHARS = 60;
+
 export function wants(sub: Subscription, feed: string): boolean {
   return sub.feeds === "all" ? !(sub.except ?? []).includes(feed) : sub.feeds.includes(feed);
 }

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from "kysely";
 import { type FeedItem, publishedMs, type StoredItem, storyKey } from "../domain/types.js";
+import { matchText } from "../text/match.js";
 import type { Database } from "./schema.js";
 
 /** Stored articles: written once per (feed, item id), read by /latest and by the sender. */
@@ -87,6 +88,7 @@ export function createItemsRepo(db: Kysely<Database>): ItemsRepo {
               source: noNulOrNull(it.source),
               created_at: now,
               summary: noNulOrNull(it.summary),
+              match_text: matchText(it.title, it.text, it.summary),
             })),
           )
           // Re-stored after a crash before the items were marked seen: same row, fresher text.
@@ -95,6 +97,7 @@ export function createItemsRepo(db: Kysely<Database>): ItemsRepo {
               title: eb.ref("excluded.title"),
               text: eb.ref("excluded.text"),
               image: eb.ref("excluded.image"),
+              match_text: eb.ref("excluded.match_text"),
             })),
           )
           .returning(["id", "feed", "item_key"])

@@ -7,6 +7,7 @@ import { initial } from "./migrations/0001_initial.js";
 import { entryDigests } from "./migrations/0002_entry_digests.js";
 import { instances } from "./migrations/0003_instances.js";
 import { articles } from "./migrations/0004_articles.js";
+import { filters } from "./migrations/0005_filters.js";
 import type { Database } from "./schema.js";
 
 /** This release's migrations, in order. Only add: never edit or drop one that has shipped. */
@@ -16,6 +17,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     "0002_entry_digests": entryDigests(),
     "0003_instances": instances(),
     "0004_articles": articles(),
+    "0005_filters": filters(),
   };
 }
 

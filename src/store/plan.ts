@@ -20,8 +20,22 @@ const columns = [
 ] as const;
 
 /**
+ * A subscription's keyword filters let the item through (see KeywordFilter): no exclude
+ * matches, and either it has no include or one matches. A term holds only a–z, 0–9 and single
+ * spaces (text/match.ts), so `LIKE '% term %'` on the item's padded words matches whole words
+ * and has no wildcard of a user's in it. Served by subscription_filters_pk; a subscription
+ * without filters costs two index probes.
+ */
+const FILTERS_ALLOW = sql<boolean>`(
+  not exists (select 1 from subscription_filters f where f.subscription_id = s.id and f.include = 0
+    and coalesce(i.match_text, '') like ('% ' || f.term || ' %'))
+  and (not exists (select 1 from subscription_filters f where f.subscription_id = s.id and f.include = 1)
+    or exists (select 1 from subscription_filters f where f.subscription_id = s.id and f.include = 1
+      and coalesce(i.match_text, '') like ('% ' || f.term || ' %'))))`;
+
+/**
  * The planner's SQL: deliveries of these stored items to every subscription that wants their
- * feed, as INSERT … SELECT in the database (nothing read into memory), about PLAN_ROWS rows a
+ * feed and whose keyword filters let them through, as INSERT … SELECT in the database (nothing read into memory), about PLAN_ROWS rows a
  * transaction.
  * The unique key (chat, topic, story) drops what a chat already has or had. Returns how many
  * rows are new.
@@ -47,6 +61,7 @@ export async function planDeliveries(db: Kysely<Database>, itemRowIds: number[])
             .innerJoin("subscriptions as s", (j) => j.on("s.all_feeds", "=", 1))
             .select(["s.chat_id", "s.thread_id", "i.id", "i.feed", "i.story_key", ...fixed])
             .where("i.id", "in", ids)
+            .where(FILTERS_ALLOW)
             .where(({ not, exists, selectFrom }) =>
               not(
                 exists(
@@ -76,6 +91,7 @@ export async function planDeliveries(db: Kysely<Database>, itemRowIds: number[])
             )
             .select(["s.chat_id", "s.thread_id", "i.id", "i.feed", "i.story_key", ...fixed])
             .where("i.id", "in", ids)
+            .where(FILTERS_ALLOW)
             .orderBy("i.id"),
         )
         .onConflict((oc) => oc.columns(["chat_id", "thread_id", "story_key"]).doNothing())

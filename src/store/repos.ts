@@ -2,6 +2,7 @@ import type { FeedSource } from "../domain/types.js";
 import { type CounterRepo, createCounterRepo } from "./counters.js";
 import { createDeliveryRepo, type DeliveryRepo } from "./deliveries.js";
 import { createFeedRegistry, createFeedStateRepo, type FeedRegistry, type FeedStateRepo } from "./feeds.js";
+import { createFilterRepo, type FilterRepo } from "./filters.js";
 import { createInboxRepo, type InboxRepo } from "./inbox.js";
 import { createItemsRepo, type ItemsRepo } from "./items.js";
 import { createLeaseRepo, type LeaseRepo } from "./leases.js";
@@ -28,6 +29,7 @@ export interface Repos {
   inbox: InboxRepo;
   pauses: PauseRepo;
   counters: CounterRepo;
+  filters: FilterRepo;
 }
 
 export function createRepos(store: Store, opts: { operatorFeeds: FeedSource[]; seenTtlMs: number }): Repos {
@@ -46,6 +48,7 @@ export function createRepos(store: Store, opts: { operatorFeeds: FeedSource[]; s
     inbox: createInboxRepo(db, store.backend),
     pauses: createPauseRepo(db),
     counters: createCounterRepo(db),
+    filters: createFilterRepo(db, store.backend),
   };
 }
 
@@ -53,6 +56,7 @@ export type {
   DeliveryRepo,
   FeedRegistry,
   FeedStateRepo,
+  FilterRepo,
   InboxRepo,
   ItemsRepo,
   LeaseRepo,

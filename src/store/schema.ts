@@ -66,6 +66,18 @@ export interface Database {
     created_at: number;
     /** An abstractive summary from SUMMARY_API_URL, when one was made (0004). */
     summary: string | null;
+    /** The folded words keyword filters are matched on, " word word " (0005). */
+    match_text: string | null;
+  };
+  /** Keyword filters of a subscription: a folded term to include or exclude (0005). */
+  subscription_filters: {
+    subscription_id: number;
+    /** Folded (matchWords), the key. */
+    term: string;
+    /** As it was typed, for showing. */
+    label: string;
+    include: number;
+    created_at: number;
   };
   subscriptions: {
     id: Generated<number>;
