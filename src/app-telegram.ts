@@ -55,6 +55,7 @@ export function createTelegramParts(deps: {
     items: repos.items,
     subscriptions: repos.subscriptions,
     settings: repos.settings,
+    filters: repos.filters,
     adminIds: new Set(config.ADMIN_IDS),
     timeZone: config.TIMEZONE,
     defaultLanguage: config.DEFAULT_LANGUAGE,

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { termId } from "../src/telegram/features/filter.js";
 import { ADMIN, BOT_ADMIN, type Harness, MEMBER, startHarness, story } from "./bot-harness.js";
 import { rss } from "./fakes/feed-server.js";
 import { BOT_ID } from "./fakes/telegram-server.js";
@@ -250,6 +251,63 @@ describe("bot end to end (fake Bot API over HTTP)", () => {
     h.tg.message(ADMIN, ADMIN, "", { text: undefined, chat_shared: { request_id: 1, chat_id: -1007002 } });
     await h.tg.waitFor(() => h.tg.sentTo(ADMIN).length === 3, 5000, "reply");
     expect(await h.app.repos.subscriptions.forChat(-1007002)).toEqual([]);
+  });
+
+  it("/filter: includes and excludes, diacritic-insensitive on whole words, applied when posts are planned", async () => {
+    h = await startHarness();
+    await h.app.runOnce(); // baseline: story 1 is known
+    await subscribeGroup(GROUP);
+    const replies = () => h.tg.sentTo(GROUP).length;
+    const ask = async (from: number, text: string, what: string) => {
+      const before = replies();
+      h.tg.message(GROUP, from, text);
+      await h.tg.waitFor(() => replies() > before, 5000, what);
+      return lastText(GROUP);
+    };
+    expect(await ask(MEMBER, "/filter +lũ", "refusal")).toContain("Chỉ quản trị viên");
+    expect(await ask(ADMIN, "/filter +", "bad filter")).toContain("không có chữ hay số");
+    const saved = await ask(ADMIN, "/filter +ha tinh, -Quảng Cáo", "saved");
+    expect(saved).toContain("Đã lưu bộ lọc");
+    expect(saved).toContain("Chỉ nhận tin có: ha tinh");
+    expect(saved).toContain("Bỏ tin có: Quảng Cáo");
+    h.setItems([
+      story(4, { title: "Tin số 4: Hà Tĩnh: quảng cáo sai sự thật bị phạt" }),
+      story(3, {
+        title: "Tin số 3: Pha tinh bột đúng cách",
+        description: "<p>Mẹo nấu ăn cho gia đình, làm bánh ngon hơn mỗi ngày.</p>",
+      }),
+      story(2, { title: "Tin số 2: Mưa lớn ở Hà Tĩnh" }),
+      story(1),
+    ]);
+    await h.app.runOnce();
+    await h.tg.waitFor(() => h.tg.sentTo(GROUP).some((m) => m.text.includes("Tin số 2")), 5000, "the post");
+    // Planned in the cycle, before anything was sent: the filtered stories were never queued.
+    const queued = await h.store.db
+      .selectFrom("deliveries as d")
+      .innerJoin("items as i", "i.id", "d.item_id")
+      .select("i.title")
+      .where("d.chat_id", "=", GROUP)
+      .execute();
+    expect(queued.map((r) => r.title)).toEqual(["Tin số 2: Mưa lớn ở Hà Tĩnh"]);
+    // The list, with a button to remove each filter.
+    const list = await ask(ADMIN, "/filter", "list");
+    expect(list).toContain("Bộ lọc từ khóa");
+    const listed = h.tg.sentTo(GROUP).at(-1);
+    h.tg.callbackQuery(GROUP, ADMIN, `fl:${GROUP}:0:${termId("ha tinh")}`, listed?.messageId);
+    await h.tg.waitFor(() => h.tg.calls.some((c) => c.method === "editMessageText"), 5000, "list edited");
+    expect((await h.app.repos.filters.list({ chatId: GROUP })).map((f) => f.label)).toEqual(["Quảng Cáo"]);
+    h.tg.callbackQuery(GROUP, MEMBER, `fl:${GROUP}:0:${termId("quang cao")}`, listed?.messageId);
+    await h.tg.waitFor(
+      () => h.tg.calls.filter((c) => c.method === "answerCallbackQuery").length === 2,
+      5000,
+      "refusal",
+    );
+    expect(h.tg.calls.filter((c) => c.method === "answerCallbackQuery")[1]?.params.text).toContain(
+      "Chỉ quản trị viên",
+    );
+    expect(await ask(ADMIN, "/settings", "settings")).toContain("Bộ lọc: −Quảng Cáo");
+    expect(await ask(ADMIN, "/filter off", "cleared")).toContain("Đã xóa 1 bộ lọc");
+    expect(await h.app.repos.filters.list({ chatId: GROUP })).toEqual([]);
   });
 
   it("changes settings with the inline keyboard, admins only", async () => {

@@ -261,6 +261,13 @@ function setup(opts: { feeds?: FeedSource[]; states?: FeedState[]; items?: FeedI
     items: fakeItems(opts.items),
     subscriptions,
     settings,
+    // /filter is tested end to end on the real store (bot.e2e.test.ts); these tests never use it.
+    filters: {
+      list: async () => [],
+      add: async () => ({ ok: false, reason: "no-subscription", filters: [] }),
+      remove: async () => false,
+      clear: async () => 0,
+    },
     adminIds: new Set([ADMIN]),
     timeZone: "Asia/Ho_Chi_Minh",
     defaultLanguage: "vi",

@@ -20,6 +20,20 @@ export async function canManageChat(ctx: BotContext): Promise<boolean> {
   return ADMIN_STATUSES.has(member.status);
 }
 
+/**
+ * May this user manage the chat `chatId` from a button press (the press may come from any
+ * chat)? Their own private chat, or a chat or channel they are an admin of.
+ */
+export async function canManageChatId(api: Api, chatId: number, userId: number): Promise<boolean> {
+  if (chatId === userId) return true;
+  try {
+    const member = await api.getChatMember(chatId, userId);
+    return ADMIN_STATUSES.has(member.status);
+  } catch {
+    return false;
+  }
+}
+
 export type ChannelCheck =
   | { ok: true; chatId: number; title: string }
   | {

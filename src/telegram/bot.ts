@@ -9,6 +9,7 @@ import { projectRoot } from "../paths.js";
 import { type BotContext, type BotDeps, LANGUAGES } from "./context.js";
 import { adminFeature } from "./features/admin.js";
 import { feedsFeature } from "./features/feeds.js";
+import { filterFeature } from "./features/filter.js";
 import { languageFeature } from "./features/language.js";
 import { latestFeature } from "./features/latest.js";
 import { membershipFeature } from "./features/membership.js";
@@ -84,6 +85,7 @@ export function createBot(opts: BotOptions): Bot<BotContext> {
     latestFeature(opts.deps),
     feedsFeature(opts.deps),
     subscribeFeature(opts.deps, log),
+    filterFeature(opts.deps, log.child({ feature: "filter" })),
     settingsFeature(opts.deps),
     languageFeature(opts.deps),
     adminFeature(opts.deps, log),
@@ -138,7 +140,7 @@ export async function setCommands(
   defaultLanguage: Language,
 ): Promise<void> {
   const everyone = ["start", "help", "latest", "feeds", "language"];
-  const managers = [...everyone, "subscribe", "unsubscribe", "settings"];
+  const managers = [...everyone, "subscribe", "unsubscribe", "filter", "settings"];
   const list = (lang: string, names: string[]) =>
     names.map((command) => ({ command, description: i18n.t(lang, `cmd-${command}`) }));
   for (const lang of [undefined, ...LANGUAGES]) {

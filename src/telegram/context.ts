@@ -4,6 +4,7 @@ import type { Language } from "../domain/types.js";
 import type {
   FeedRegistry,
   FeedStateRepo,
+  FilterRepo,
   ItemsRepo,
   SettingsRepo,
   SubscriptionRepo,
@@ -33,6 +34,7 @@ export interface BotDeps {
   items: ItemsRepo;
   subscriptions: SubscriptionRepo;
   settings: SettingsRepo;
+  filters: FilterRepo;
   adminIds: ReadonlySet<number>;
   timeZone: string;
   defaultLanguage: Language;

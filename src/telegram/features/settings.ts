@@ -1,7 +1,7 @@
 import { Composer, GrammyError, InlineKeyboard } from "grammy";
 import { SETTING_KEYS, type SettingKey } from "../../domain/settings.js";
 import type { ChatSettings } from "../../domain/types.js";
-import { canManageChat, checkChannel } from "../admin.js";
+import { canManageChat, canManageChatId, checkChannel } from "../admin.js";
 import type { BotContext, BotDeps } from "../context.js";
 import { echo, echoHtml } from "../html.js";
 
@@ -35,7 +35,9 @@ function keyboard(ctx: BotContext, chatId: number, s: ChatSettings): InlineKeybo
 }
 
 /** /settings [@channel]: per-chat summary length, images, link previews, silent posts, quiet hours. */
-export function settingsFeature(deps: Pick<BotDeps, "settings" | "settingsChanged">): Composer<BotContext> {
+export function settingsFeature(
+  deps: Pick<BotDeps, "settings" | "settingsChanged" | "filters">,
+): Composer<BotContext> {
   const composer = new Composer<BotContext>();
 
   composer.command("settings", async (ctx) => {
@@ -50,7 +52,16 @@ export function settingsFeature(deps: Pick<BotDeps, "settings" | "settingsChange
       title = check.title;
     } else if (!(await canManageChat(ctx))) return void (await ctx.reply(ctx.t("settings-not-admin")));
     const s = await deps.settings.get(chatId);
-    await ctx.reply(ctx.t("settings-title", { chat: echoHtml(title) }), {
+    // Filters belong to the subscription: this topic's, in a forum topic.
+    const threadId =
+      chatId === ctx.chat.id && ctx.msg?.is_topic_message ? ctx.msg.message_thread_id : undefined;
+    const filters = await deps.filters.list({ chatId, threadId });
+    const filterLine = ctx.t("settings-filters", {
+      filters: filters.length
+        ? filters.map((f) => `${f.include ? "+" : "−"}${echoHtml(f.label)}`).join(", ")
+        : ctx.t("settings-off"),
+    });
+    await ctx.reply(`${ctx.t("settings-title", { chat: echoHtml(title) })}\n${filterLine}`, {
       parse_mode: "HTML",
       reply_markup: keyboard(ctx, chatId, s),
     });
@@ -61,18 +72,8 @@ export function settingsFeature(deps: Pick<BotDeps, "settings" | "settingsChange
     const key = ctx.match[2] as string;
     // A key this version does not know: a stale or forged button, answered as such at the end.
     if (!Number.isSafeInteger(chatId) || !(SETTING_KEYS as readonly string[]).includes(key)) return next();
-    const userId = ctx.from.id;
     // The chat's own admins, the user themself in a private chat, or a channel's admins.
-    let allowed = chatId === userId;
-    if (!allowed) {
-      try {
-        const member = await ctx.api.getChatMember(chatId, userId);
-        allowed = member.status === "creator" || member.status === "administrator";
-      } catch {
-        allowed = false;
-      }
-    }
-    if (!allowed)
+    if (!(await canManageChatId(ctx.api, chatId, ctx.from.id)))
       return void (await ctx.answerCallbackQuery({ text: ctx.t("settings-not-admin"), show_alert: true }));
     // One atomic statement: two admins pressing buttons at once both count.
     const updated = await deps.settings.toggle(chatId, key as SettingKey);

@@ -134,3 +134,26 @@ cmd-language = Change language
 cmd-subscribe = Subscribe this chat
 cmd-unsubscribe = Unsubscribe
 cmd-settings = Settings
+
+filter-title = 🔎 <b>Keyword filters</b> of { $chat }
+filter-none = No filters: every story of the subscribed feeds is posted.
+filter-includes = ✅ Only stories with: { $terms }
+filter-excludes = 🚫 Leave out stories with: { $terms }
+filter-usage = Add filters: /filter +hanoi, +flood, -advertisement (+ keeps only stories with the word, - leaves out stories with it; accents and case do not matter). Remove all: /filter off
+filter-remove-hint = Press a button to remove that filter. Remove all: /filter off
+filter-saved = ✅ Filters saved.
+filter-removed = Removed.
+filter-already-removed = This filter was already removed.
+filter-cleared = { $count ->
+    [0] There were no filters to remove.
+    [one] 🧹 Removed 1 filter: every story is posted.
+   *[other] 🧹 Removed { $count } filters: every story is posted.
+}
+filter-not-admin = ⛔ Only the group's admins can change its filters.
+filter-no-subscription = This chat is not subscribed to any feed yet. Send /subscribe first, then set filters.
+filter-too-many = At most { $max } filters per subscription. Remove some (/filter) and try again; nothing was changed.
+filter-bad-empty = “{ $item }” has no letters or digits to filter on. Example: /filter +hanoi, -advertisement
+filter-bad-too-long = “{ $item }” is too long: at most { $chars } characters per filter.
+filter-bad-too-many = At most { $max } filters at once; nothing was changed.
+settings-filters = 🔎 Filters: { $filters } (change with /filter)
+cmd-filter = Filter stories by keyword

@@ -107,3 +107,25 @@ cmd-language = Đổi ngôn ngữ
 cmd-subscribe = Đăng ký nhận tin
 cmd-unsubscribe = Hủy đăng ký
 cmd-settings = Cài đặt
+
+filter-title = 🔎 <b>Bộ lọc từ khóa</b> của { $chat }
+filter-none = Chưa có bộ lọc: mọi tin của các nguồn đã đăng ký đều được gửi.
+filter-includes = ✅ Chỉ nhận tin có: { $terms }
+filter-excludes = 🚫 Bỏ tin có: { $terms }
+filter-usage = Thêm bộ lọc: /filter +hà tĩnh, +lũ, -quảng cáo (dấu + để chỉ nhận tin có từ đó, dấu - để bỏ tin có từ đó; không phân biệt dấu và chữ hoa). Xóa hết: /filter off
+filter-remove-hint = Bấm một nút để xóa bộ lọc đó. Xóa hết: /filter off
+filter-saved = ✅ Đã lưu bộ lọc.
+filter-removed = Đã xóa.
+filter-already-removed = Bộ lọc này đã được xóa trước đó.
+filter-cleared = { $count ->
+    [0] Không có bộ lọc nào để xóa.
+   *[other] 🧹 Đã xóa { $count } bộ lọc: mọi tin đều được gửi.
+}
+filter-not-admin = ⛔ Chỉ quản trị viên của nhóm mới đổi được bộ lọc.
+filter-no-subscription = Cuộc trò chuyện này chưa đăng ký nguồn tin nào. Gõ /subscribe trước, rồi đặt bộ lọc.
+filter-too-many = Tối đa { $max } bộ lọc cho mỗi đăng ký. Xóa bớt (/filter) rồi thử lại; chưa có gì thay đổi.
+filter-bad-empty = “{ $item }” không có chữ hay số nào để lọc. Ví dụ: /filter +hà tĩnh, -quảng cáo
+filter-bad-too-long = “{ $item }” dài quá: mỗi bộ lọc tối đa { $chars } ký tự.
+filter-bad-too-many = Tối đa { $max } bộ lọc mỗi lần; chưa có gì thay đổi.
+settings-filters = 🔎 Bộ lọc: { $filters } (đổi bằng /filter)
+cmd-filter = Lọc tin theo từ khóa
