@@ -56,6 +56,7 @@ export function createTelegramParts(deps: {
     subscriptions: repos.subscriptions,
     settings: repos.settings,
     filters: repos.filters,
+    search: repos.search,
     adminIds: new Set(config.ADMIN_IDS),
     timeZone: config.TIMEZONE,
     defaultLanguage: config.DEFAULT_LANGUAGE,

@@ -144,6 +144,7 @@ export function createApp(deps: AppDeps): App {
     ledgerKeepMs: config.SEEN_TTL_DAYS * 86_400_000,
     itemsPerFeed: config.LATEST_KEEP,
     queueMaxMs: config.RETRY_MAX_HOURS * 3_600_000,
+    searchKeepMs: config.SEARCH_KEEP_DAYS * 86_400_000,
   });
 
   let cycleRunning: Promise<CycleResult> | undefined;

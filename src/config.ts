@@ -63,6 +63,8 @@ const schema = z.object({
   BASELINE_ANNOUNCE: z.coerce.number().int().min(0).max(50).default(1),
   SEEN_TTL_DAYS: positiveInt(90, 3650),
   LATEST_KEEP: positiveInt(50, 500),
+  /** Items stay searchable (/search) at least this long, beyond LATEST_KEEP per feed. */
+  SEARCH_KEEP_DAYS: positiveInt(30, 3650),
   FETCH_TIMEOUT_MS: positiveInt(20_000, 300_000),
   CONNECT_TIMEOUT_MS: positiveInt(10_000, 120_000),
   FETCH_MAX_BYTES: positiveInt(5 * 1024 * 1024, 100 * 1024 * 1024),

@@ -112,6 +112,38 @@ describe("bot end to end (fake Bot API over HTTP)", () => {
     );
   });
 
+  it("/search finds stored stories without diacritics, in the same topic; says so when nothing matches", async () => {
+    h = await startHarness();
+    h.setItems([
+      story(4, {
+        title: "Tin số 4: Đà Nẵng đón khách du lịch",
+        description: "<p>Khách đến thành phố tăng 20%.</p>",
+      }),
+      story(3, {
+        title: "Tin số 3: Pha tinh bột đúng cách",
+        description: "<p>Mẹo bếp cho gia đình bạn.</p>",
+      }),
+      story(2),
+      story(1),
+    ]);
+    await h.app.runOnce();
+    h.tg.addChat({ id: GROUP, type: "supergroup", isForum: true });
+    const topic = { is_topic_message: true, message_thread_id: 42 };
+    const ask = async (text: string, what: string) => {
+      const before = h.tg.sentTo(GROUP).length;
+      h.tg.message(GROUP, MEMBER, text, topic);
+      await h.tg.waitFor(() => h.tg.sentTo(GROUP).length > before, 5000, what);
+      return h.tg.sentTo(GROUP).at(-1);
+    };
+    const found = await ask("/search ha tinh", "results");
+    expect(found?.threadId).toBe(42);
+    expect(found?.text).toContain("2 tin cho “ha tinh”");
+    expect(found?.text).toMatch(/1\. <a href="https:\/\/tin.example\/2.html">Tin số 2/);
+    expect(found?.text).not.toContain("Pha tinh bột");
+    expect((await ask("/search DA NANG", "results"))?.text).toContain("Đà Nẵng đón khách");
+    expect((await ask("/search sao hỏa", "nothing"))?.text).toContain("Không tìm thấy tin nào cho “sao hỏa”");
+  });
+
   it("rejects a bad /latest argument with a clear message", async () => {
     h = await startHarness();
     h.tg.addChat({ id: 5, type: "private" });

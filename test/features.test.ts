@@ -268,6 +268,8 @@ function setup(opts: { feeds?: FeedSource[]; states?: FeedState[]; items?: FeedI
       remove: async () => false,
       clear: async () => 0,
     },
+    // /search is tested end to end on the real store (bot.e2e.test.ts).
+    search: { search: async () => [] },
     adminIds: new Set([ADMIN]),
     timeZone: "Asia/Ho_Chi_Minh",
     defaultLanguage: "vi",

@@ -302,6 +302,59 @@ function contract(name: string, open: () => Promise<{ store: Store; cleanup(): P
       expect(left.filter((r) => r.term === "lu")).toEqual([]);
     });
 
+    it("search: full-text over a few hundred items, folded, whole words, title matches first, newest first", async () => {
+      const { items, search } = repos;
+      const day = (k: number) => new Date(Date.UTC(2025, 0, 1, 0, k)).toISOString();
+      const batch: FeedItem[] = [];
+      for (let k = 0; k < 300; k++) {
+        const place = ["Hà Tĩnh", "Nghệ An", "Quảng Bình"][k % 3] as string;
+        batch.push({
+          ...item("sr", `s${k}`, day(k), `https://sr/${k}`),
+          title: `Tin ${k}: mưa lớn ở ${place}`,
+          text: `Bài số ${k} về thời tiết tại ${place}.`,
+        });
+      }
+      batch.push(
+        {
+          ...item("sr", "dn-title", day(10), "https://sr/dn1"),
+          title: "Đà Nẵng đón 1 triệu khách",
+          text: "Du lịch.",
+        },
+        {
+          ...item("sr", "dn-text", day(400), "https://sr/dn2"),
+          title: "Du lịch hè",
+          text: "Khách đến ĐÀ NẴNG tăng.",
+        },
+        {
+          ...item("sr", "bot", day(401), "https://sr/bot"),
+          title: "Pha tinh bột đúng cách",
+          text: "Mẹo bếp.",
+        },
+        { ...item("other", "dn-elsewhere", day(402), "https://sr/dn3"), title: "Đà Nẵng", text: "Khác." },
+      );
+      await items.store(batch);
+      // "da nang" finds "Đà Nẵng" and "ĐÀ NẴNG"; the title match ranks above the newer text match.
+      expect((await search.search("da nang", ["sr"], 10)).map((x) => x.id)).toEqual(["dn-title", "dn-text"]);
+      expect((await search.search("Đà   Nẵng!", ["sr", "other"], 10)).map((x) => x.id)).toEqual([
+        "dn-elsewhere",
+        "dn-title",
+        "dn-text",
+      ]);
+      // Whole words: "ha tinh" is not in "pha tinh bột"; newest first, at most the limit.
+      const ht = await search.search("hà tĩnh", ["sr"], 5);
+      expect(ht.map((x) => x.id)).toEqual(["s297", "s294", "s291", "s288", "s285"]);
+      expect(await search.search("zzz không có", ["sr"], 5)).toEqual([]);
+      expect(await search.search("!!!", ["sr"], 5)).toEqual([]);
+      // The index follows the rows: an item stored again with new words, pruned items.
+      await items.store([
+        { ...item("sr", "bot", day(401), "https://sr/bot"), title: "Bánh mì Hội An", text: "Mẹo." },
+      ]);
+      expect(await search.search("tinh bot", ["sr"], 5)).toEqual([]);
+      expect((await search.search("hoi an", ["sr"], 5)).map((x) => x.id)).toEqual(["bot"]);
+      await items.prune("sr", 10, Date.now() + 1000);
+      expect((await search.search("ha tinh", ["sr"], 200)).length).toBeLessThan(10);
+    });
+
     it("settings: each button press is one atomic statement; none is lost to another", async () => {
       const { settings } = repos;
       expect(await settings.get(-77)).toEqual(DEFAULT_SETTINGS);

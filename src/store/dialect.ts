@@ -36,3 +36,58 @@ export function claimableIds(
     );
   return dialect === "postgres" ? base.modifyEnd(sql`for update skip locked`) : base;
 }
+
+/** An item row as /search reads it: what a post needs, and the folded words to rank on. */
+export interface SearchRow {
+  id: number;
+  item_key: string;
+  feed: string;
+  story_key: string;
+  title: string;
+  link: string | null;
+  text: string;
+  image: string | null;
+  published: string | null;
+  categories: string;
+  author: string | null;
+  source: string | null;
+  summary: string | null;
+  match_text: string | null;
+}
+
+/**
+ * The newest `limit` items of these feeds whose folded words hold every one of `words` (each
+ * only a–z and 0–9: see text/match.ts), through the full-text index: FTS5 on SQLite (a quoted
+ * string per word, so none is an operator), the 'simple' tsvector on PostgreSQL.
+ */
+export async function searchRows(
+  dialect: Dialect,
+  db: Kysely<Database>,
+  words: string[],
+  feeds: string[],
+  limit: number,
+): Promise<SearchRow[]> {
+  if (words.length === 0 || feeds.length === 0) return [];
+  const columns = sql.raw(
+    "i.id, i.item_key, i.feed, i.story_key, i.title, i.link, i.text, i.image, i.published, i.categories, i.author, i.source, i.summary, i.match_text",
+  );
+  const inFeeds = sql.join(feeds);
+  const query =
+    dialect === "postgres"
+      ? sql<SearchRow>`select ${columns} from items i
+          where to_tsvector('simple', coalesce(i.match_text, '')) @@ plainto_tsquery('simple', ${words.join(" ")})
+            and i.feed in (${inFeeds})
+          order by i.published_at desc, i.id desc limit ${limit}`
+      : sql<SearchRow>`select ${columns} from items_fts join items i on i.id = items_fts.rowid
+          where items_fts match ${words.map((w) => `"${w}"`).join(" ")}
+            and i.feed in (${inFeeds})
+          order by i.published_at desc, i.id desc limit ${limit}`;
+  const rows = (await query.execute(db)).rows;
+  return rows.map((r) => ({ ...r, id: Number(r.id) }));
+}
+
+/** Reads the subscription row of a target under a lock for the rest of the transaction. */
+export function lockRow<Q extends { forUpdate(): Q }>(dialect: Dialect, query: Q): Q {
+  // SQLite's transactions hold the write lock from their start (db.ts); PostgreSQL locks the row.
+  return dialect === "postgres" ? query.forUpdate() : query;
+}

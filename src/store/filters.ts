@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from "kysely";
 import { type KeywordFilter, MAX_FILTERS } from "../domain/types.js";
-import type { Dialect } from "./dialect.js";
+import { type Dialect, lockRow } from "./dialect.js";
 import type { Database } from "./schema.js";
 import type { Target } from "./subscriptions.js";
 
@@ -44,8 +44,7 @@ export function createFilterRepo(db: Kysely<Database>, backend: Dialect): Filter
       .select("id")
       .where("chat_id", "=", target.chatId)
       .where("thread_id", "=", target.threadId ?? 0);
-    // SQLite's transactions hold the write lock from their start (db.ts); PostgreSQL locks the row.
-    if (lock && backend === "postgres") q = q.forUpdate();
+    if (lock) q = lockRow(backend, q);
     return (await q.executeTakeFirst())?.id;
   };
   return {

@@ -24,7 +24,7 @@ export interface ItemsRepo {
 
 type Row = Selectable<Database["items"]>;
 
-function toItem(
+export function toItem(
   r: Pick<
     Row,
     | "item_key"

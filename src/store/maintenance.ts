@@ -12,12 +12,14 @@ export interface MaintenanceOptions {
   itemsPerFeed: number;
   /** No delivery stays queued longer than this (RETRY_MAX_HOURS): older items may go. */
   queueMaxMs: number;
+  /** Items younger than this stay for /search (SEARCH_KEEP_DAYS), whatever itemsPerFeed says. */
+  searchKeepMs?: number;
   everyMs?: number;
 }
 
 /**
  * Hourly, after a poll cycle: expired seen ids, old ledger rows and update ids, items beyond
- * what /latest keeps. Each step deletes by an index in bounded batches; a failure is logged
+ * what /latest keeps once /search no longer needs them. Each step deletes by an index in bounded batches; a failure is logged
  * and tried again sooner.
  */
 export function createMaintenance(opts: MaintenanceOptions) {
@@ -40,7 +42,7 @@ export function createMaintenance(opts: MaintenanceOptions) {
         items += await opts.repos.items.prune(
           feed.name,
           opts.itemsPerFeed,
-          Date.now() - opts.queueMaxMs - 3_600_000,
+          Date.now() - Math.max(opts.queueMaxMs + 3_600_000, opts.searchKeepMs ?? 0),
         );
       if (seen || ledger || updates || items || inbox)
         log.info({ seen, ledger, updates, items, inbox }, "expired rows removed");

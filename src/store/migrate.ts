@@ -8,6 +8,7 @@ import { entryDigests } from "./migrations/0002_entry_digests.js";
 import { instances } from "./migrations/0003_instances.js";
 import { articles } from "./migrations/0004_articles.js";
 import { filters } from "./migrations/0005_filters.js";
+import { search } from "./migrations/0006_search.js";
 import type { Database } from "./schema.js";
 
 /** This release's migrations, in order. Only add: never edit or drop one that has shipped. */
@@ -18,6 +19,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     "0003_instances": instances(),
     "0004_articles": articles(),
     "0005_filters": filters(),
+    "0006_search": search(dialect),
   };
 }
 

@@ -8,6 +8,7 @@ import { createItemsRepo, type ItemsRepo } from "./items.js";
 import { createLeaseRepo, type LeaseRepo } from "./leases.js";
 import { createMetaRepo, type MetaRepo } from "./meta.js";
 import { createPauseRepo, type PauseRepo } from "./pauses.js";
+import { createSearchRepo, type SearchRepo } from "./search.js";
 import { createSeenRepo, type SeenRepo } from "./seen.js";
 import { createSettingsRepo, type SettingsRepo } from "./settings.js";
 import type { Store } from "./store.js";
@@ -30,6 +31,7 @@ export interface Repos {
   pauses: PauseRepo;
   counters: CounterRepo;
   filters: FilterRepo;
+  search: SearchRepo;
 }
 
 export function createRepos(store: Store, opts: { operatorFeeds: FeedSource[]; seenTtlMs: number }): Repos {
@@ -49,6 +51,7 @@ export function createRepos(store: Store, opts: { operatorFeeds: FeedSource[]; s
     pauses: createPauseRepo(db),
     counters: createCounterRepo(db),
     filters: createFilterRepo(db, store.backend),
+    search: createSearchRepo(db, store.backend),
   };
 }
 
@@ -62,6 +65,7 @@ export type {
   LeaseRepo,
   MetaRepo,
   PauseRepo,
+  SearchRepo,
   SeenRepo,
   SettingsRepo,
   SubscriptionRepo,

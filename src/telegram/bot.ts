@@ -13,6 +13,7 @@ import { filterFeature } from "./features/filter.js";
 import { languageFeature } from "./features/language.js";
 import { latestFeature } from "./features/latest.js";
 import { membershipFeature } from "./features/membership.js";
+import { searchFeature } from "./features/search.js";
 import { settingsFeature } from "./features/settings.js";
 import { startFeature } from "./features/start.js";
 import { subscribeFeature } from "./features/subscribe.js";
@@ -83,6 +84,7 @@ export function createBot(opts: BotOptions): Bot<BotContext> {
   features.use(
     startFeature(opts.deps),
     latestFeature(opts.deps),
+    searchFeature(opts.deps),
     feedsFeature(opts.deps),
     subscribeFeature(opts.deps, log),
     filterFeature(opts.deps, log.child({ feature: "filter" })),
@@ -139,7 +141,7 @@ export async function setCommands(
   i18n: I18n<BotContext>,
   defaultLanguage: Language,
 ): Promise<void> {
-  const everyone = ["start", "help", "latest", "feeds", "language"];
+  const everyone = ["start", "help", "latest", "search", "feeds", "language"];
   const managers = [...everyone, "subscribe", "unsubscribe", "filter", "settings"];
   const list = (lang: string, names: string[]) =>
     names.map((command) => ({ command, description: i18n.t(lang, `cmd-${command}`) }));

@@ -6,6 +6,7 @@ import type {
   FeedStateRepo,
   FilterRepo,
   ItemsRepo,
+  SearchRepo,
   SettingsRepo,
   SubscriptionRepo,
 } from "../store/repos.js";
@@ -35,6 +36,7 @@ export interface BotDeps {
   subscriptions: SubscriptionRepo;
   settings: SettingsRepo;
   filters: FilterRepo;
+  search: SearchRepo;
   adminIds: ReadonlySet<number>;
   timeZone: string;
   defaultLanguage: Language;

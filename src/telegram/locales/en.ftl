@@ -157,3 +157,10 @@ filter-bad-too-long = “{ $item }” is too long: at most { $chars } characters
 filter-bad-too-many = At most { $max } filters at once; nothing was changed.
 settings-filters = 🔎 Filters: { $filters } (change with /filter)
 cmd-filter = Filter stories by keyword
+search-title = 🔎 { $count ->
+    [one] 1 story
+   *[other] { $count } stories
+} for “{ $query }”
+search-none = Nothing found for “{ $query }”. Try fewer or other words (accents are optional), or see /latest.
+search-usage = Send /search and the words to look for, for example: /search typhoon (accents and case do not matter).
+cmd-search = Search stories

@@ -129,3 +129,7 @@ filter-bad-too-long = “{ $item }” dài quá: mỗi bộ lọc tối đa { $c
 filter-bad-too-many = Tối đa { $max } bộ lọc mỗi lần; chưa có gì thay đổi.
 settings-filters = 🔎 Bộ lọc: { $filters } (đổi bằng /filter)
 cmd-filter = Lọc tin theo từ khóa
+search-title = 🔎 { $count } tin cho “{ $query }”
+search-none = Không tìm thấy tin nào cho “{ $query }”. Thử ít từ hơn hoặc từ khác (không cần dấu), hoặc xem /latest.
+search-usage = Gõ /search và từ cần tìm, ví dụ: /search bão số 4 (không phân biệt dấu và chữ hoa).
+cmd-search = Tìm tin đã đăng
