@@ -144,6 +144,35 @@ describe("bot end to end (fake Bot API over HTTP)", () => {
     expect((await ask("/search sao hỏa", "nothing"))?.text).toContain("Không tìm thấy tin nào cho “sao hỏa”");
   });
 
+  it("/help lists what the person may use here, by role", async () => {
+    h = await startHarness();
+    h.tg.addChat({
+      id: GROUP,
+      type: "supergroup",
+      members: new Map([
+        [ADMIN, "administrator"],
+        [MEMBER, "member"],
+      ]),
+    });
+    const help = async (chat: number, from: number) => {
+      const before = h.tg.sentTo(chat).length;
+      h.tg.message(chat, from, "/help");
+      await h.tg.waitFor(() => h.tg.sentTo(chat).length > before, 5000, "help");
+      return lastText(chat);
+    };
+    const member = await help(GROUP, MEMBER);
+    for (const c of ["/latest", "/search", "/feeds", "/language"]) expect(member).toContain(c);
+    expect(member).toContain("Quản trị viên nhóm có thêm /subscribe, /unsubscribe, /filter và /settings");
+    expect(member).not.toContain("/addfeed");
+    const admin = await help(GROUP, ADMIN);
+    for (const c of ["/subscribe", "/unsubscribe", "/filter", "/settings"]) expect(admin).toContain(c);
+    expect(admin).not.toContain("/addfeed");
+    h.tg.addChat({ id: BOT_ADMIN, type: "private" });
+    const botAdmin = await help(BOT_ADMIN, BOT_ADMIN);
+    for (const c of ["/search", "/filter", "/addfeed", "/removefeed", "/stats"])
+      expect(botAdmin).toContain(c);
+  });
+
   it("rejects a bad /latest argument with a clear message", async () => {
     h = await startHarness();
     h.tg.addChat({ id: 5, type: "private" });

@@ -164,3 +164,23 @@ search-title = 🔎 { $count ->
 search-none = Nothing found for “{ $query }”. Try fewer or other words (accents are optional), or see /latest.
 search-usage = Send /search and the words to look for, for example: /search typhoon (accents and case do not matter).
 cmd-search = Search stories
+help-title = ℹ️ <b>bantin's commands</b>
+help-member =
+    <b>For everyone</b>
+    /latest [n] [source] — the newest stories (5 by default, at most 20)
+    /search &lt;words&gt; — find stories already posted (accents optional)
+    /feeds — the news sources and their status
+    /language — change the language
+    /help — this list
+help-admin =
+    <b>For the group's admins</b> (in a private chat: for you)
+    /subscribe [source… | all] [@channel] — get posts here (or in your channel)
+    /unsubscribe [source… | all] [@channel] — stop some or all sources
+    /filter [+word, -word | off] — only stories with these words, or none with them
+    /settings [@channel] — summary length, photos, link previews, silent posts, quiet hours
+help-admin-hint = The group's admins also have /subscribe, /unsubscribe, /filter and /settings.
+help-bot-admin =
+    <b>For the bot's admins</b>
+    /addfeed &lt;url&gt; [name] [article=…] [label="…"] — add a news source
+    /removefeed &lt;source&gt; — remove a news source
+    /stats — figures: posts sent, queue, errors

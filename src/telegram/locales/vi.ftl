@@ -133,3 +133,23 @@ search-title = 🔎 { $count } tin cho “{ $query }”
 search-none = Không tìm thấy tin nào cho “{ $query }”. Thử ít từ hơn hoặc từ khác (không cần dấu), hoặc xem /latest.
 search-usage = Gõ /search và từ cần tìm, ví dụ: /search bão số 4 (không phân biệt dấu và chữ hoa).
 cmd-search = Tìm tin đã đăng
+help-title = ℹ️ <b>Các lệnh của bantin</b>
+help-member =
+    <b>Cho mọi người</b>
+    /latest [số] [nguồn] — các tin mới nhất (mặc định 5, tối đa 20)
+    /search &lt;từ&gt; — tìm tin đã đăng (không cần dấu)
+    /feeds — các nguồn tin và tình trạng
+    /language — đổi ngôn ngữ
+    /help — danh sách này
+help-admin =
+    <b>Cho quản trị viên nhóm</b> (trong chat riêng: cho bạn)
+    /subscribe [nguồn… | all] [@kênh] — nhận tin tại đây (hoặc vào kênh của bạn)
+    /unsubscribe [nguồn… | all] [@kênh] — ngừng nhận một số hoặc tất cả nguồn
+    /filter [+từ, -từ | off] — chỉ nhận, hoặc bỏ, tin có những từ này
+    /settings [@kênh] — độ dài tóm tắt, ảnh, xem trước liên kết, gửi im lặng, giờ yên lặng
+help-admin-hint = Quản trị viên nhóm có thêm /subscribe, /unsubscribe, /filter và /settings.
+help-bot-admin =
+    <b>Cho quản trị bot</b>
+    /addfeed &lt;url&gt; [tên] [article=…] [label="…"] — thêm nguồn tin
+    /removefeed &lt;nguồn&gt; — gỡ nguồn tin
+    /stats — số liệu: tin đã gửi, hàng đợi, lỗi
