@@ -104,12 +104,18 @@ describe("bot end to end (fake Bot API over HTTP)", () => {
     expect(reply?.text).toContain("2 tin mới nhất — hatinh");
     expect(reply?.text).toMatch(/1\. <a href="https:\/\/tin.example\/3.html">Tin số 3/);
     expect(reply?.text).not.toContain("Tin số 1:");
-    for (let i = 0; i < 3; i++) h.tg.message(GROUP, MEMBER, "/latest", topic);
+    for (let i = 0; i < 4; i++) h.tg.message(GROUP, MEMBER, "/latest", topic);
     await h.tg.waitFor(
-      () => h.tg.sentTo(GROUP).some((m) => m.text.includes("hơi nhanh")),
+      () => h.tg.sentTo(GROUP).some((m) => m.text.includes("tối đa 3 lần trong 30 giây")),
       5000,
       "rate limit notice",
     );
+    // The notice says when to try again, and is sent once per window, not once per message.
+    h.tg.message(GROUP, MEMBER, "/latest 1", topic);
+    h.tg.message(GROUP, MEMBER, "/help", topic);
+    await h.tg.waitFor(() => lastText(GROUP).includes("Các lệnh"), 5000, "help after the limit");
+    const notices = h.tg.sentTo(GROUP).filter((m) => m.text.includes("Hãy thử lại sau 30 giây"));
+    expect(notices).toHaveLength(1);
   });
 
   it("/search finds stored stories without diacritics, in the same topic; says so when nothing matches", async () => {

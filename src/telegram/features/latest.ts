@@ -1,8 +1,8 @@
-import { limit } from "@grammyjs/ratelimiter";
 import { Composer } from "grammy";
 import type { BotContext, BotDeps } from "../context.js";
 import { renderLinkList } from "../digest.js";
 import { echo } from "../html.js";
+import { limitCommand } from "./limits.js";
 
 export const LATEST_DEFAULT = 5;
 export const LATEST_MAX = 20;
@@ -28,17 +28,7 @@ export function parseLatestArgs(args: string): { count: number; feed?: string; e
  */
 export function latestFeature(deps: Pick<BotDeps, "feeds" | "items" | "timeZone">): Composer<BotContext> {
   const composer = new Composer<BotContext>();
-  const limited = composer.filter((ctx) => ctx.hasCommand("latest"));
-  limited.use(
-    limit({
-      timeFrame: 30_000,
-      limit: 3,
-      keyGenerator: (ctx) => String(ctx.from?.id ?? ctx.chat?.id ?? ""),
-      onLimitExceeded: async (ctx) => {
-        await ctx.reply(ctx.t("rate-limited"));
-      },
-    }),
-  );
+  const limited = limitCommand(composer, "latest");
   limited.command("latest", async (ctx) => {
     const args = parseLatestArgs(ctx.match);
     if (args.error) return void (await ctx.reply(ctx.t("latest-bad-count", { max: LATEST_MAX })));

@@ -1,9 +1,9 @@
-import { limit } from "@grammyjs/ratelimiter";
 import { Composer } from "grammy";
 import { searchWords } from "../../store/search.js";
 import type { BotContext, BotDeps } from "../context.js";
 import { renderLinkList } from "../digest.js";
 import { echo } from "../html.js";
+import { limitCommand } from "./limits.js";
 
 export const SEARCH_RESULTS = 8;
 
@@ -14,17 +14,7 @@ export const SEARCH_RESULTS = 8;
  */
 export function searchFeature(deps: Pick<BotDeps, "feeds" | "search" | "timeZone">): Composer<BotContext> {
   const composer = new Composer<BotContext>();
-  const limited = composer.filter((ctx) => ctx.hasCommand("search"));
-  limited.use(
-    limit({
-      timeFrame: 30_000,
-      limit: 3,
-      keyGenerator: (ctx) => String(ctx.from?.id ?? ctx.chat?.id ?? ""),
-      onLimitExceeded: async (ctx) => {
-        await ctx.reply(ctx.t("rate-limited"));
-      },
-    }),
-  );
+  const limited = limitCommand(composer, "search");
   limited.command("search", async (ctx) => {
     const query = ctx.match.trim();
     if (searchWords(query).length === 0) return void (await ctx.reply(ctx.t("search-usage")));

@@ -29,7 +29,7 @@ latest-title-feed = 📰 { $count ->
 latest-empty = No stories yet. Try again in a few minutes.
 latest-bad-count = The number must be between 1 and { $max }. Example: /latest 5
 latest-unknown-feed = There is no source “{ $feed }”. See /feeds
-rate-limited = ⏳ You are sending commands a bit fast; please wait a few seconds.
+rate-limited = ⏳ Each person may use { $command } at most { $limit } times in { $seconds } seconds. Please try again in { $seconds } seconds.
 
 feeds-title = 📚 <b>Sources</b>
 feeds-empty = No sources yet.

@@ -23,7 +23,7 @@ latest-title-feed = 📰 { $count } tin mới nhất — { $feed }
 latest-empty = Chưa có tin nào. Hãy thử lại sau ít phút.
 latest-bad-count = Số tin phải từ 1 đến { $max }. Ví dụ: /latest 5
 latest-unknown-feed = Không có nguồn tin “{ $feed }”. Xem danh sách: /feeds
-rate-limited = ⏳ Bạn gửi lệnh hơi nhanh, vui lòng đợi vài giây.
+rate-limited = ⏳ Mỗi người được dùng { $command } tối đa { $limit } lần trong { $seconds } giây. Hãy thử lại sau { $seconds } giây.
 
 feeds-title = 📚 <b>Nguồn tin</b>
 feeds-empty = Chưa có nguồn tin nào.
