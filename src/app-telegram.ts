@@ -2,9 +2,10 @@ import { Api, type Bot, GrammyError } from "grammy";
 import type { Config } from "./config.js";
 import { createFloodBudget, type FloodBudget } from "./delivery/budget.js";
 import { createDeliveryWorker, type DeliveryWorker } from "./delivery/worker.js";
+import { FeedUnreadable } from "./domain/feeds.js";
 import type { StoredItem } from "./domain/types.js";
 import type { Fetcher } from "./feeds/fetch.js";
-import { readFeed } from "./feeds/read.js";
+import { readErrorReason, readFeed } from "./feeds/read.js";
 import type { RouteHandler } from "./http/health.js";
 import type { Logger } from "./log.js";
 import { logUpdateFetchErrors } from "./log-routing.js";
@@ -61,8 +62,13 @@ export function createTelegramParts(deps: {
     timeZone: config.TIMEZONE,
     defaultLanguage: config.DEFAULT_LANGUAGE,
     tryFeed: async (name, url) => {
-      const res = await readFeed(fetcher, name, { url, kind: "http", trusted: false }, {}, { offsetMin });
-      return res.status === "ok" ? res.total : 0;
+      try {
+        const res = await readFeed(fetcher, name, { url, kind: "http", trusted: false }, {}, { offsetMin });
+        return res.status === "ok" ? res.total : 0;
+      } catch (error) {
+        const status = (error as { extra?: { httpStatus?: number } })?.extra?.httpStatus;
+        throw new FeedUnreadable(readErrorReason(error), (error as Error)?.message ?? String(error), status);
+      }
     },
     deliveryStats: async () => {
       const [counts, meta] = await Promise.all([repos.deliveries.counts(), repos.meta.get(["digests_sent"])]);

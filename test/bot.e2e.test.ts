@@ -410,6 +410,26 @@ describe("bot end to end (fake Bot API over HTTP)", () => {
     expect(refusal?.params.text).toContain("Chỉ quản trị viên");
   });
 
+  it("refuses a feed whose name folds to an existing one's or whose URL is already a feed; /removefeed takes names as typed", async () => {
+    h = await startHarness();
+    h.tg.addChat({ id: BOT_ADMIN, type: "private" });
+    const ask = async (text: string, what: string) => {
+      const before = h.tg.sentTo(BOT_ADMIN).length;
+      h.tg.message(BOT_ADMIN, BOT_ADMIN, text);
+      await h.tg.waitFor(() => h.tg.sentTo(BOT_ADMIN).length > before, 5000, what);
+      return lastText(BOT_ADMIN);
+    };
+    expect(await ask("/addfeed https://other.example/rss Hà-Tĩnh", "name taken")).toContain(
+      "trùng với nguồn “hatinh”",
+    );
+    expect(await ask(`/addfeed ${h.feeds.url("/rss")}/ tinmoi`, "url taken")).toContain(
+      "đã có trong nguồn “hatinh”",
+    );
+    expect((await h.app.repos.feeds.all()).map((f) => f.name)).toEqual(["hatinh"]);
+    expect(await ask("/removefeed Hà Tĩnh", "removed")).toContain("Đã gỡ nguồn <b>hatinh</b>");
+    expect(await h.app.repos.feeds.all()).toEqual([]);
+  });
+
   it("keeps /addfeed to bot admins and validates the feed with the SSRF guard", async () => {
     h = await startHarness();
     h.tg.addChat({ id: MEMBER, type: "private" });
@@ -417,10 +437,10 @@ describe("bot end to end (fake Bot API over HTTP)", () => {
     h.tg.message(MEMBER, MEMBER, "/addfeed https://x.example/rss");
     await h.tg.waitFor(() => h.tg.sentTo(MEMBER).length === 1, 5000, "refusal");
     expect(lastText(MEMBER)).toContain("chỉ dành cho quản trị viên của bot");
-    h.tg.message(BOT_ADMIN, BOT_ADMIN, `/addfeed ${h.feeds.url("/rss")} noibo`);
+    h.tg.message(BOT_ADMIN, BOT_ADMIN, `/addfeed ${h.feeds.url("/rss2")} noibo`);
     await h.tg.waitFor(() => h.tg.sentTo(BOT_ADMIN).length === 2, 5000, "result");
     expect(lastText(BOT_ADMIN)).toContain("Không đọc được nguồn tin");
-    expect(lastText(BOT_ADMIN)).toContain("internal address");
+    expect(lastText(BOT_ADMIN)).toContain("địa chỉ trỏ vào mạng nội bộ");
     h.tg.message(BOT_ADMIN, BOT_ADMIN, "/addfeed");
     await h.tg.waitFor(() => h.tg.sentTo(BOT_ADMIN).length === 3, 5000, "usage");
     expect(lastText(BOT_ADMIN)).toContain("/addfeed <url>");

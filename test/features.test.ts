@@ -6,6 +6,7 @@
 
 import type { Chat, Update, UserFromGetMe } from "grammy/types";
 import { beforeEach, describe, expect, it } from "vitest";
+import { FeedUnreadable } from "../src/domain/feeds.js";
 import { nextSetting } from "../src/domain/settings.js";
 import {
   type ChatSettings,
@@ -737,9 +738,9 @@ describe("bot admin commands", () => {
     ]);
   });
 
-  it("/addfeed escapes once and shortens what it echoes", async () => {
+  it("/addfeed escapes once and shortens what it echoes, and says why a feed failed in words", async () => {
     t.setTryFeed(async () => {
-      throw new Error(`refused <b>${"e".repeat(400)}</b> & more`);
+      throw new FeedUnreadable("dns", `getaddrinfo ENOTFOUND <b>${"e".repeat(400)}</b> & more`);
     });
     const url = `https://x.example/a?b=1&c=<i>${"u".repeat(100)}`;
     const calls = await t.send(ADMIN, `/addfeed ${url}`);
@@ -749,8 +750,15 @@ describe("bot admin commands", () => {
     expect(checking?.payload.text).not.toContain("&amp;amp;");
     expect(visible(checking!)).toContain(`${url.slice(0, 63)}…`);
     expect(failed?.payload.parse_mode).toBe("HTML");
-    expect(visible(failed!)).toContain("Không đọc được nguồn tin: refused <b>eee");
-    expect(visible(failed!)).not.toContain("e".repeat(200));
+    expect(visible(failed!)).toContain("Không đọc được nguồn tin: tên miền không tồn tại");
+    expect(visible(failed!)).not.toContain("ENOTFOUND");
+    // An error the bot cannot name is not shown raw either.
+    t.setTryFeed(async () => {
+      throw new Error("socket hang up <b>");
+    });
+    const other = sent(await t.send(ADMIN, "/addfeed https://y.example/rss"))[1]!;
+    expect(visible(other)).toContain("xem nhật ký của bot");
+    expect(visible(other)).not.toContain("socket hang up");
     expect(t.feeds.added).toEqual([]);
     // A bad name is echoed as typed, in plain text.
     const bad = sent(await t.send(ADMIN, "/addfeed https://x.example/rss <bad>"))[0]!;

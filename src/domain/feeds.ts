@@ -81,3 +81,29 @@ function deriveName(url: string, index: number): string {
     return base.replace(/\.[a-z]+$/i, "").toLowerCase() || `feed${index + 1}`;
   }
 }
+
+/** Why a feed could not be read, in the terms a person is told (the raw error is logged). */
+export type FeedErrorReason =
+  | "dns"
+  | "refused"
+  | "timeout"
+  | "http"
+  | "blocked"
+  | "too-big"
+  | "redirect"
+  | "url"
+  | "tls"
+  | "not-feed"
+  | "other";
+
+/** A feed that could not be read when it was checked (/addfeed): why, and the raw error. */
+export class FeedUnreadable extends Error {
+  override name = "FeedUnreadable";
+  constructor(
+    readonly reason: FeedErrorReason,
+    message: string,
+    readonly httpStatus?: number,
+  ) {
+    super(message);
+  }
+}

@@ -1,7 +1,8 @@
+import type { FeedErrorReason } from "../domain/feeds.js";
 import { decodeFeed } from "./decode.js";
 import type { Fetcher, FetchTarget, Validators } from "./fetch.js";
 import { type Entry, identifyItem, type Rejection } from "./normalize.js";
-import { parseFeed } from "./parse.js";
+import { FeedParseError, parseFeed } from "./parse.js";
 
 export type ReadResult =
   | { status: "not-modified" }
@@ -77,4 +78,33 @@ export async function readFeed(
     charset,
     fixes: parsed.fixes,
   };
+}
+
+/** What a read error means, for people (FeedUnreadable's reason). */
+export function readErrorReason(error: unknown): FeedErrorReason {
+  if (error instanceof FeedParseError) return "not-feed";
+  const code = (error as { code?: unknown })?.code;
+  switch (typeof code === "string" ? code : "") {
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return "dns";
+    case "ECONNREFUSED":
+      return "refused";
+    case "ETIMEOUT":
+    case "ETIMEDOUT":
+      return "timeout";
+    case "EHTTP":
+      return "http";
+    case "EBLOCKED":
+      return "blocked";
+    case "ETOOBIG":
+      return "too-big";
+    case "EREDIRECT":
+      return "redirect";
+    case "EURL":
+    case "EFILE":
+      return "url";
+    default:
+      return /CERT|SSL|TLS/i.test(String(code ?? "")) ? "tls" : "other";
+  }
 }

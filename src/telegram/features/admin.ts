@@ -1,12 +1,24 @@
 import { Composer } from "grammy";
-import { parseFeedList, parseFeedOptions } from "../../domain/feeds.js";
+import { FeedUnreadable, parseFeedList, parseFeedOptions } from "../../domain/feeds.js";
 import type { FeedSource } from "../../domain/types.js";
 import type { Logger } from "../../log.js";
+import { fold } from "../../text/fold.js";
 import type { BotContext, BotDeps } from "../context.js";
 import { echo, echoHtml } from "../html.js";
 
-/** An error from reading a feed, as echoed to the admin who added it. */
-const ERROR_MAX = 200;
+/** Two feed URLs that name one document: scheme and host in any case, no fragment, one trailing slash. */
+export function sameUrl(a: string, b: string): boolean {
+  const norm = (u: string) => {
+    try {
+      const x = new URL(u);
+      x.hash = "";
+      return x.href.replace(/\/$/, "");
+    } catch {
+      return u.trim();
+    }
+  };
+  return norm(a) === norm(b);
+}
 
 /** Bot admins (ADMIN_IDS) only: /addfeed <url> [name], /removefeed <feed>, /stats. */
 export function adminFeature(deps: BotDeps, log: Logger): Composer<BotContext> {
@@ -43,6 +55,16 @@ export function adminFeature(deps: BotDeps, log: Logger): Composer<BotContext> {
       derived = undefined;
     }
     const name = (rawName ?? derived ?? "feed").toLowerCase();
+    // One name per feed as people type it, one feed per URL: "hatinh" and "Hà-Tĩnh" would be
+    // the same to /latest and /subscribe. The same name again updates that feed.
+    const known = await deps.feeds.all();
+    const taken = known.find((f) => f.name !== name && fold(f.name) === fold(name));
+    if (taken)
+      return void (await ctx.reply(
+        ctx.t("addfeed-name-taken", { name: echo(name), existing: echo(taken.name) }),
+      ));
+    const twin = known.find((f) => f.name !== name && sameUrl(f.url, url));
+    if (twin) return void (await ctx.reply(ctx.t("addfeed-url-taken", { existing: echo(twin.name) })));
     await ctx.reply(ctx.t("addfeed-checking", { url: echoHtml(url) }), {
       parse_mode: "HTML",
       link_preview_options: { is_disabled: true },
@@ -55,7 +77,10 @@ export function adminFeature(deps: BotDeps, log: Logger): Composer<BotContext> {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       log.info({ feed: name, url, by: ctx.from?.id, err: message }, "feed refused");
-      await ctx.reply(ctx.t("addfeed-failed", { error: echoHtml(message, ERROR_MAX) }), {
+      // In words for the person: "the host name does not exist", not "getaddrinfo ENOTFOUND".
+      const reason = error instanceof FeedUnreadable ? error.reason : "other";
+      const status = error instanceof FeedUnreadable ? (error.httpStatus ?? 0) : 0;
+      await ctx.reply(ctx.t("addfeed-failed", { error: ctx.t(`feed-error-${reason}`, { status }) }), {
         parse_mode: "HTML",
         link_preview_options: { is_disabled: true },
       });
@@ -64,9 +89,10 @@ export function adminFeature(deps: BotDeps, log: Logger): Composer<BotContext> {
 
   admins.command("removefeed", async (ctx) => {
     const typed = ctx.match.trim();
-    const name = typed.toLowerCase();
-    if (!name) return void (await ctx.reply(ctx.t("removefeed-usage")));
-    if (!(await deps.feeds.remove(name)))
+    if (!typed) return void (await ctx.reply(ctx.t("removefeed-usage")));
+    // As typed anywhere else: "/removefeed Hà Tĩnh" names the feed hatinh.
+    const name = (await deps.feeds.find(typed))?.name;
+    if (!name || !(await deps.feeds.remove(name)))
       return void (await ctx.reply(ctx.t("sub-unknown-feed", { feed: echo(typed) })));
     log.info({ feed: name, by: ctx.from?.id }, "feed removed");
     await ctx.reply(ctx.t("removefeed-ok", { name: echoHtml(name) }), { parse_mode: "HTML" });

@@ -184,3 +184,16 @@ help-bot-admin =
     /addfeed &lt;url&gt; [name] [article=…] [label="…"] — add a news source
     /removefeed &lt;source&gt; — remove a news source
     /stats — figures: posts sent, queue, errors
+addfeed-name-taken = The name “{ $name }” is the same as the source “{ $existing }” once accents and separators are ignored (/latest and /subscribe could not tell them apart). Please choose another name.
+addfeed-url-taken = This address is already the source “{ $existing }”. To change its options, use that name again: /addfeed <url> { $existing } …
+feed-error-dns = the host name does not exist (check the address for typos)
+feed-error-refused = the server refused the connection
+feed-error-timeout = the server did not answer in time
+feed-error-http = the server answered with HTTP error { $status }
+feed-error-blocked = the address points into a private network, which is not read
+feed-error-too-big = the document is too large
+feed-error-redirect = too many or broken redirects
+feed-error-url = not a valid address (only http and https)
+feed-error-tls = the site's security certificate (HTTPS) is not valid
+feed-error-not-feed = this is not an RSS, Atom or JSON feed (perhaps an ordinary web page)
+feed-error-other = it could not be read; the bot's log has the details

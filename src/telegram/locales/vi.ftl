@@ -153,3 +153,16 @@ help-bot-admin =
     /addfeed &lt;url&gt; [tên] [article=…] [label="…"] — thêm nguồn tin
     /removefeed &lt;nguồn&gt; — gỡ nguồn tin
     /stats — số liệu: tin đã gửi, hàng đợi, lỗi
+addfeed-name-taken = Tên “{ $name }” trùng với nguồn “{ $existing }” khi gõ không dấu (/latest và /subscribe sẽ không phân biệt được). Hãy chọn tên khác.
+addfeed-url-taken = Địa chỉ này đã có trong nguồn “{ $existing }”. Muốn đổi tùy chọn thì dùng lại đúng tên đó: /addfeed <url> { $existing } …
+feed-error-dns = tên miền không tồn tại (kiểm tra lại chính tả địa chỉ)
+feed-error-refused = máy chủ từ chối kết nối
+feed-error-timeout = máy chủ không trả lời kịp
+feed-error-http = máy chủ trả lỗi HTTP { $status }
+feed-error-blocked = địa chỉ trỏ vào mạng nội bộ, không được phép đọc
+feed-error-too-big = tài liệu quá lớn
+feed-error-redirect = chuyển hướng quá nhiều lần hoặc không hợp lệ
+feed-error-url = địa chỉ không hợp lệ (chỉ nhận http và https)
+feed-error-tls = chứng chỉ bảo mật (HTTPS) của trang không hợp lệ
+feed-error-not-feed = đây không phải nguồn RSS, Atom hay JSON Feed (có thể là một trang web thường)
+feed-error-other = lỗi khi đọc; xem nhật ký của bot để biết chi tiết
