@@ -64,6 +64,10 @@ describe("the example article (body in the feed, as Báo Hà Tĩnh serves it)", 
     expect(text.split("\n\n")).toEqual([sapo, "Theo bản án sơ thẩm, bị cáo chủ mưu nhận án chung thân."]);
     // A body holding the whole sapo keeps its own text; one without it gets the sapo first.
     expect(itemBody(`<p>${sapo}</p><p>Tiếp.</p>`, sapo).text).toBe(`${sapo}\n\nTiếp.`);
+    // A first paragraph that only starts like the sapo is the body's own, and stays.
+    const own =
+      "<p>Ngày 21/3, Tòa án nhân dân TP Hà Nội tuyên phạt 12 bị cáo trong vụ án lừa đảo qua sàn ngoại hối ảo. Ông Trần Quốc Bảo chủ tọa.</p>";
+    expect(itemBody(own, sapo).text).toContain("Ông Trần Quốc Bảo chủ tọa.");
     expect(itemBody("<p>Theo bản án sơ thẩm, bị cáo chủ mưu nhận án chung thân.</p>", sapo).text).toBe(
       `${sapo}\n\nTheo bản án sơ thẩm, bị cáo chủ mưu nhận án chung thân.`,
     );
@@ -123,6 +127,12 @@ describe("titles", () => {
     expect(titles[2]).toBe("Giá vàng");
     // Text around and inside the elements keeps its order (xml2js alone gives "Giá giảm … xăng mạnh").
     expect(titles[3]).toBe("Giá xăng giảm mạnh <từ> chiều nay");
+    // The entry's own title: not its <source>'s, not one inside its content; CDATA is text.
+    const nested = await parseFeed(`<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>
+      <entry><id>6</id><source><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">Blog nguồn</div></title></source>
+      <content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><svg><title type="xhtml">biểu đồ</title></svg></div></content>
+      <title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">Giá <!-- ghi chú --><b>xăng</b> <![CDATA[<giảm>]]></div></title><link href="https://x.example/6"/></entry></feed>`);
+    expect(normalizeItem(nested.items[0]!, "f", nested)?.title).toBe("Giá xăng <giảm>");
     const untyped = await parseFeed(
       `<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><entry><id>4</id><title>Dùng thẻ &lt;b&gt; và AT&amp;amp;T</title><link href="https://x.example/4"/></entry></feed>`,
     );
@@ -180,6 +190,15 @@ describe("page furniture", () => {
       "Sáng 18/6, Quốc hội thông qua Luật Thủ đô sửa đổi với 92% đại biểu tán thành.\n\n" +
         "Ngày 18 tháng 6 năm 2026, các đại biểu tiếp tục thảo luận ở hội trường về dự án luật.",
     );
+    // What only looks like them is prose.
+    for (const prose of [
+      "Anh Nguyễn Văn Nam (35 tuổi) – chủ quán – cho biết nước lên rất nhanh trong đêm.",
+      "Ông Nguyễn Văn An (Bộ Y tế) - người trực tiếp chỉ đạo - cho biết đã có 12 ca mắc.",
+      "Lãi suất kỳ hạn 6 tháng 4,75% mỗi năm được giữ nguyên từ đầu tháng.",
+      "Compiled by the World Bank, the index ranks 190 economies.",
+      "Translated by volunteers in 12 countries, the guide is free.",
+    ])
+      expect(removeFurniture(`${prose}\n\n${prose}`)).toBe(`${prose}\n\n${prose}`);
     expect(removeFurniture("LĐO - Giá vàng hôm nay tăng mạnh.\n\nĐoạn sau.")).toBe(
       "Giá vàng hôm nay tăng mạnh.\n\nĐoạn sau.",
     );

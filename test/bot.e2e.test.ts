@@ -500,6 +500,9 @@ describe("bot end to end: more commands and failures", () => {
     h.tg.message(GROUP, MEMBER, "/unsubscribe");
     await h.tg.waitFor(() => lastText(GROUP).includes("Chỉ quản trị viên"), 5000, "refusal");
     h.tg.message(GROUP, ADMIN, "/unsubscribe");
+    await h.tg.waitFor(() => lastText(GROUP).includes("Hủy <b>tất cả</b>?"), 5000, "confirmation asked");
+    expect(await h.app.repos.subscriptions.forChat(GROUP)).toHaveLength(1);
+    h.tg.callbackQuery(GROUP, ADMIN, `ua:${GROUP}:0:yes`, h.tg.sentTo(GROUP).at(-1)?.messageId);
     await h.tg.waitFor(() => lastText(GROUP).includes("Đã hủy đăng ký"), 5000, "unsubscribed");
     h.setItems([story(2), story(1)]);
     await h.app.runOnce();

@@ -431,7 +431,7 @@ describe("echo helpers", () => {
 
 describe("/subscribe and /unsubscribe", () => {
   it("/unsubscribe X on an 'all' subscription leaves 'all except X'", async () => {
-    const sub = await t.send(ALICE, "/subscribe");
+    const sub = await t.send(ALICE, "/subscribe all");
     expect(texts(sub)[0]).toContain("Đã đăng ký. Cuộc trò chuyện này đang nhận: tất cả nguồn tin");
     const un = await t.send(ALICE, "/unsubscribe hatinh");
     const reply = sent(un)[0]!;
@@ -447,7 +447,7 @@ describe("/subscribe and /unsubscribe", () => {
   });
 
   it("says so in English, with the exclusion", async () => {
-    await t.send(ALICE, "/subscribe", { language: "en" });
+    await t.send(ALICE, "/subscribe all", { language: "en" });
     const un = await t.send(ALICE, "/unsubscribe baomoi", { language: "en" });
     expect(text(un)).toContain("Unsubscribed from: baomoi");
     expect(text(un)).toContain("Still receiving: all sources except baomoi");
@@ -478,10 +478,47 @@ describe("/subscribe and /unsubscribe", () => {
     expectValidHtml(t.calls);
   });
 
-  it("/unsubscribe with no argument still stops everything", async () => {
+  it("/unsubscribe with no argument stops everything after a confirmation button", async () => {
     await t.send(ALICE, "/subscribe hatinh");
-    expect(text(await t.send(ALICE, "/unsubscribe"))).toContain("Đã hủy đăng ký: tất cả nguồn tin");
+    const ask = sent(await t.send(ALICE, "/unsubscribe"))[0]!;
+    expect(ask.payload.text).toContain("Cuộc trò chuyện này đang nhận: hatinh. Hủy <b>tất cả</b>?");
+    expect(await t.subscriptions.get(ALICE)).toBeDefined();
+    const keep = await t.press(ALICE, `ua:${ALICE}:0:no`);
+    expect(keep.calls.find((c) => c.method === "editMessageText")?.payload.text).toContain("Giữ nguyên");
+    expect(await t.subscriptions.get(ALICE)).toBeDefined();
+    const yes = await t.press(ALICE, `ua:${ALICE}:0:yes`);
+    expect(yes.calls.find((c) => c.method === "editMessageText")?.payload.text).toContain(
+      "Đã hủy đăng ký: tất cả nguồn tin",
+    );
     expect(await t.subscriptions.get(ALICE)).toBeUndefined();
+    // Pressed again (or by a second admin): told, nothing more happens.
+    const again = await t.press(ALICE, `ua:${ALICE}:0:yes`);
+    expect(again.calls.find((c) => c.method === "editMessageText")?.payload.text).toContain(
+      "đã được hủy trước đó",
+    );
+    // Someone who may not manage that chat is refused.
+    t.members.set(`${GROUP}:${ALICE}`, "member");
+    const refused = await t.press(ALICE, `ua:${GROUP}:0:yes`);
+    expect(answers(refused.calls)[0]?.payload.text).toContain("Chỉ quản trị viên");
+  });
+
+  it("/subscribe alone in a private chat asks where, and subscribes nothing until answered", async () => {
+    const ask = sent(await t.send(ALICE, "/subscribe"))[0]!;
+    expect(ask.payload.text).toBe("Bạn muốn nhận bản tin ở đâu?");
+    expect(JSON.stringify(ask.payload.reply_markup)).toContain("sp:here");
+    expect(JSON.stringify(ask.payload.reply_markup)).toContain("sp:channel");
+    expect(await t.subscriptions.get(ALICE)).toBeUndefined();
+    const channel = await t.press(ALICE, "sp:channel");
+    const picker = sent(channel.calls).find((c) =>
+      JSON.stringify(c.payload.reply_markup ?? "").includes("request_chat"),
+    );
+    expect(picker).toBeDefined();
+    expect(await t.subscriptions.get(ALICE)).toBeUndefined();
+    const here = await t.press(ALICE, "sp:here");
+    expect(here.calls.find((c) => c.method === "editMessageText")?.payload.text).toContain(
+      "Đã đăng ký. Cuộc trò chuyện này đang nhận: tất cả nguồn tin",
+    );
+    expect((await t.subscriptions.get(ALICE))?.feeds).toBe("all");
   });
 
   it("in a group only admins change subscriptions, and a topic's subscription is its own", async () => {
@@ -600,7 +637,9 @@ describe("buttons", () => {
     const { calls } = await t.press(ALICE, "lang:en");
     expect(answers(calls)[0]?.payload.text).toBe("✅ Switched to English.");
     expect(calls.find((c) => c.method === "editMessageText")?.payload.text).toBe("✅ Switched to English.");
-    expect(texts(await t.send(ALICE, "/unsubscribe"))[0]).toBe("This chat has no subscriptions.");
+    expect(texts(await t.send(ALICE, "/unsubscribe"))[0]).toBe(
+      "ℹ️ This chat is not subscribed to any source.",
+    );
   });
 });
 
@@ -662,7 +701,7 @@ describe("/feeds", () => {
 
   it("shows bot admins the full address, the raw error and what was held back", async () => {
     t = setup({ feeds: [HATINH, BROKEN], states: states() });
-    await t.send(ADMIN, "/subscribe");
+    await t.send(ADMIN, "/subscribe all");
     await t.send(ADMIN, "/unsubscribe broken");
     const calls = await t.send(ADMIN, "/feeds");
     const seen = visible(sent(calls)[0]!);
@@ -708,7 +747,7 @@ describe("/feeds", () => {
 
 describe("bot admin commands", () => {
   it("/stats for an admin reads the delivery figures and the subscription counts", async () => {
-    await t.send(ALICE, "/subscribe");
+    await t.send(ALICE, "/subscribe all");
     await t.send(ADMIN, "/subscribe hatinh");
     const reply = sent(await t.send(ADMIN, "/stats"))[0]!;
     expect(reply.payload.parse_mode).toBe("HTML");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseLatestArgs } from "../src/telegram/features/latest.js";
-import { parseSubscribeArgs } from "../src/telegram/features/subscribe.js";
+import { parseSubscribeArgs } from "../src/telegram/features/subscription-args.js";
 import { fold } from "../src/text/fold.js";
 
 describe("what people type", () => {

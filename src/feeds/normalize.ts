@@ -225,13 +225,15 @@ export function itemBody(content: string | undefined, summary: string | undefine
   const sapo = htmlToText(summary);
   const lead = removeFurniture(sapo.text);
   if (lead.length < 40) return main;
-  // A body that opens with a shorter form of the sapo (its first sentence, say) gets the
-  // whole sapo in its place: the figures are often in the sapo's second sentence.
+  // A body whose first paragraph is the sapo's beginning (its first sentence, say) gets the
+  // whole sapo in its place: the figures are often in the sapo's second sentence. A first
+  // paragraph that only starts like the sapo and goes on differently is the body's own.
   const cut = main.text.indexOf("\n\n");
   const first = cut < 0 ? main.text : main.text.slice(0, cut);
   const opening = lead.slice(0, 60);
   let body = main.text;
-  if (first.startsWith(opening) && lead.length > first.length) body = cut < 0 ? "" : main.text.slice(cut + 2);
+  if (lead.length > first.length && lead.startsWith(first) && first.length >= 40)
+    body = cut < 0 ? "" : main.text.slice(cut + 2);
   else if (main.text.slice(0, 3000).includes(opening)) return main;
   return {
     text: body ? `${lead}\n\n${body}` : lead,

@@ -178,10 +178,23 @@ async function parseXml(
  * (`<xhtml:b>` → `<b>`), to be read as an HTML title (tags stripped, entities decoded).
  */
 function xhtmlTitle(entry: string | undefined): string | undefined {
-  const m =
-    entry &&
-    /<(?:[\w-]+:)?title\b[^>]*\btype\s*=\s*["']xhtml["'][^>]*>([\s\S]*?)<\/(?:[\w-]+:)?title\s*>/.exec(entry);
-  return m ? str(m[1]?.replace(/<(\/?)[\w-]+:/g, "<$1")) : undefined;
+  if (!entry) return undefined;
+  // The entry's own title: not one inside its <source>, <content>, <summary>, <author> or a
+  // media group (those may hold titles of their own, an SVG's say), and without comments.
+  const own = entry
+    .replace(/<!--[\s\S]*?-->/g, "")
+    .replace(/<((?:[\w-]+:)?(?:source|content|summary|author|group))\b[\s\S]*?<\/\1\s*>/g, "");
+  const m = /<(?:atom:)?title\b[^>]*\btype\s*=\s*["']xhtml["'][^>]*>([\s\S]*?)<\/(?:atom:)?title\s*>/.exec(
+    own,
+  );
+  if (!m) return undefined;
+  const markup = (m[1] ?? "")
+    // CDATA is text: escaped here, since the result is read as HTML.
+    .replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, (_all, text: string) =>
+      text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"),
+    )
+    .replace(/<(\/?)[\w-]+:/g, "<$1");
+  return str(markup);
 }
 
 /** The text of an Atom `type="xhtml"` title as xml2js gives it (its text before its children's). */

@@ -17,6 +17,7 @@ import { searchFeature } from "./features/search.js";
 import { settingsFeature } from "./features/settings.js";
 import { startFeature } from "./features/start.js";
 import { subscribeFeature } from "./features/subscribe.js";
+import { unsubscribeFeature } from "./features/unsubscribe.js";
 
 export const LOCALES_DIR = join(projectRoot(), "src", "telegram", "locales");
 
@@ -87,6 +88,7 @@ export function createBot(opts: BotOptions): Bot<BotContext> {
     searchFeature(opts.deps),
     feedsFeature(opts.deps),
     subscribeFeature(opts.deps, log),
+    unsubscribeFeature(opts.deps, log),
     filterFeature(opts.deps, log.child({ feature: "filter" })),
     settingsFeature(opts.deps),
     languageFeature(opts.deps),

@@ -33,7 +33,7 @@ const WIDGET_WORDS = new RegExp(
 const WEEKDAY =
   /(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy|2|3|4|5|6|7)|chủ\s+nhật|cn|monday|tuesday|wednesday|thursday|friday|saturday|sunday)/giu;
 const DATE_OR_TIME =
-  /\d{1,2}\/\d{1,2}(?:\/\d{2,4})?|\d{1,2}[:h]\d{2}(?::\d{2})?|\d{4}-\d{2}-\d{2}|(?:ngày\s+)?\d{1,2}\s+tháng\s+\d{1,2}(?:\s*(?:,|năm)\s*\d{4})?/giu;
+  /\d{1,2}\/\d{1,2}(?:\/\d{2,4})?|\d{1,2}[:h]\d{2}(?::\d{2})?|\d{4}-\d{2}-\d{2}|ngày\s+\d{1,2}\s+tháng\s+\d{1,2}(?:\s*(?:,|năm)\s*\d{4})?|\d{1,2}\s+tháng\s+\d{1,2}\s*(?:,|năm)\s*\d{4}\b/giu;
 const DATE_WORDS =
   /(?:cập nhật|cập nhập|đăng|ngày đăng|lúc|ngày|giờ|gmt|utc|ict|published|updated|posted|am|pm|sa|ch)/giu;
 /** A byline that names its source: "Theo TTXVN", "(Theo VnExpress)", "Nguồn: Reuters". */
@@ -42,7 +42,8 @@ const SOURCE_BYLINE =
 const STAFF_BYLINE =
   /^[([]?\s*(?:pv|ctv|btv|tpv|nhóm pv|nhóm phóng viên|phóng viên|nhóm ctv|ttxvn|vna|reuters|afp|ap|nhóm tác giả)(?:\s*[-–/,]\s*[^\n]{1,40})?[)\]]?\.?$/iu;
 /** Wire copy's credits: "Reporting by …; Editing by …". */
-const WIRE_CREDIT = /^\(?(?:additional )?(?:reporting|writing|editing|compiled|translated) by\s+\p{Lu}/iu;
+const WIRE_CREDIT =
+  /^\(?(?:[Aa]dditional )?(?:[Rr]eporting|[Ww]riting|[Ee]diting|[Cc]ompiled|[Tt]ranslated) by\s+\p{Lu}[\p{L}.'-]*(?:\s+\p{Lu}[\p{L}.'-]*)+(?:\s*(?:;|,|and)\s*|\)|\.|$)/u;
 /** A note after a byline's name: "Thu Hà (tổng hợp)", "Minh Anh (Theo Reuters)". */
 const BYLINE_NOTE = /\s*\((?:tổng hợp|t\/h|th|lược dịch|biên dịch|dịch|theo [^()]{1,40})\)\.?$/iu;
 /** A labelled byline: "Bài và ảnh: Ngọc Huấn", "Bài, ảnh: KHÁNH TRUNG", "Thực hiện: …". */
@@ -50,7 +51,7 @@ const LABELLED_BYLINE =
   /^(?:[Bb]ài(?:\s+và|,)?\s+ảnh|[Bb]ài|[Tt]in(?:\s+và|,)?\s+ảnh|[Tt]hực hiện|[Nn]hóm thực hiện|[Ll]ời|[Tt]ác giả)\s*:\s*\p{Lu}[^.!?]{0,50}$/u;
 /** Site prefixes of a lead: "TTO - ", "(Dân trí) - ", "(NLĐO) - ", "VOV.VN - ". */
 const LEAD_PREFIX =
-  /^(?:(?:\p{Lu}[\p{L}.]*(?:\s+\p{Lu}[\p{L}.]*){0,3}\s*)?\([^()\n]{2,30}\)|TTO|NLĐO|LĐO|PLO|SGGPO|TPO|VOV(?:\.VN)?|VTV(?:\.vn)?|GDVN|NDO|CAND|QĐND|ANTĐ|VTC News|Zing(?:News)?|ZNEWS)\s*[-–—]\s+/u;
+  /^(?:\([^()\n]{2,30}\)|\p{Lu}[\p{L}.]*(?:\s+\p{Lu}[\p{L}.]*){0,3}\s*\([\p{Lu}./]{2,12}\)|TTO|NLĐO|LĐO|PLO|SGGPO|TPO|VOV(?:\.VN)?|VTV(?:\.vn)?|GDVN|NDO|CAND|QĐND|ANTĐ|VTC News|Zing(?:News)?|ZNEWS)\s*[-–—]\s+/u;
 
 /** True for a short paragraph that is only a name or names ("Trần Thủy", "Thu Hà - Minh Đức", "T.H"). */
 function isNameLine(p: string): boolean {

@@ -3,7 +3,7 @@ import type { FeedSource, FeedState } from "../../domain/types.js";
 import type { BotContext, BotDeps } from "../context.js";
 import { chunkLines, echoHtml, escapeHtml } from "../html.js";
 import { formatDateTime } from "../render.js";
-import { describeSubscription } from "./subscribe.js";
+import { describeSubscription } from "./subscription-args.js";
 
 /** A feed title (the feed's own words) or an error in a /feeds line. */
 const TITLE_MAX = 100;
