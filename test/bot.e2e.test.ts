@@ -377,6 +377,77 @@ describe("bot end to end (fake Bot API over HTTP)", () => {
     expect(await h.app.repos.filters.list({ chatId: GROUP })).toEqual([]);
   });
 
+  it("post layouts per chat: photo, large preview card, compact; 'Đọc tiếp' as a link or a button; /quiet any hours", async () => {
+    h = await startHarness();
+    await h.app.runOnce(); // baseline
+    await subscribeGroup(GROUP);
+    const press = async (key: string) => {
+      const before = h.tg.calls.filter((c) => c.method === "answerCallbackQuery").length;
+      h.tg.callbackQuery(GROUP, ADMIN, `st:${GROUP}:${key}`);
+      await h.tg.waitFor(
+        () => h.tg.calls.filter((c) => c.method === "answerCallbackQuery").length > before,
+        5000,
+        `press ${key}`,
+      );
+    };
+    const postOf = async (n: number) => {
+      h.setItems([story(n, { image: `https://tin.example/${n}.jpg` }), story(1)]);
+      await h.app.runOnce();
+      await h.tg.waitFor(
+        () => h.tg.calls.some((c) => JSON.stringify(c.params).includes(`Tin số ${n}`)),
+        5000,
+        `post ${n}`,
+      );
+      return h.tg.calls.find((c) => JSON.stringify(c.params).includes(`Tin số ${n}`))!;
+    };
+    const settingsText = async () => {
+      const before = h.tg.sentTo(GROUP).length;
+      h.tg.message(GROUP, ADMIN, "/settings");
+      await h.tg.waitFor(() => h.tg.sentTo(GROUP).length > before, 5000, "settings");
+      return lastText(GROUP);
+    };
+    // Each button is explained in one line.
+    const help = await settingsText();
+    for (const line of ["• Tóm tắt:", "• Kiểu bài:", "• Đọc tiếp:", "• Gửi im lặng:", "• Giờ yên lặng:"])
+      expect(help).toContain(line);
+    // Default: a photo post, "Đọc tiếp" a link in the caption.
+    const photo = await postOf(2);
+    expect(photo.method).toBe("sendPhoto");
+    expect(String(photo.params.caption)).toContain("Đọc tiếp");
+    // Card: text with Telegram's large preview of the article; the button instead of the link.
+    await press("layout");
+    await press("button");
+    const card = await postOf(3);
+    expect(card.method).toBe("sendMessage");
+    expect(card.params.link_preview_options).toEqual({
+      url: "https://tin.example/3.html",
+      prefer_large_media: true,
+    });
+    expect(String(card.params.text)).not.toContain("Đọc tiếp");
+    expect(JSON.stringify(card.params.reply_markup)).toContain('"url":"https://tin.example/3.html"');
+    expect(JSON.stringify(card.params.reply_markup)).toContain("Đọc tiếp");
+    // Compact: text only, no preview.
+    await press("layout");
+    const compact = await postOf(4);
+    expect(compact.method).toBe("sendMessage");
+    expect(compact.params.link_preview_options).toEqual({ is_disabled: true });
+    // Back to photo after compact.
+    await press("layout");
+    expect((await h.app.repos.settings.get(GROUP)).images).toBe(true);
+    // Quiet hours from any hour to any hour.
+    const ask = async (text: string) => {
+      const before = h.tg.sentTo(GROUP).length;
+      h.tg.message(GROUP, ADMIN, text);
+      await h.tg.waitFor(() => h.tg.sentTo(GROUP).length > before, 5000, text);
+      return lastText(GROUP);
+    };
+    expect(await ask("/quiet 21 5")).toContain("từ 21h đến 5h");
+    expect((await h.app.repos.settings.get(GROUP)).quiet).toEqual({ start: 21, end: 5 });
+    expect(await ask("/quiet 25 3")).toContain("Cách dùng: /quiet 22 6");
+    expect(await ask("/quiet off")).toContain("Đã tắt giờ yên lặng");
+    expect((await h.app.repos.settings.get(GROUP)).quiet).toBeUndefined();
+  });
+
   it("changes settings with the inline keyboard, admins only", async () => {
     h = await startHarness();
     await subscribeGroup(GROUP);

@@ -190,6 +190,11 @@ function fakeSettings(): SettingsRepo & { chats: Map<number, ChatSettings>; fail
     },
     setLanguage: async (chatId, language) =>
       void chats.set(chatId, { ...(chats.get(chatId) ?? DEFAULT_SETTINGS), language }),
+    async setQuiet(chatId, quiet) {
+      const next = { ...(chats.get(chatId) ?? DEFAULT_SETTINGS), quiet };
+      chats.set(chatId, next);
+      return { ...next };
+    },
     async move(from, to) {
       const s = chats.get(from);
       chats.delete(from);

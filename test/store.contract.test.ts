@@ -2,7 +2,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QUIET_PRESETS } from "../src/domain/settings.js";
-import { DEFAULT_SETTINGS, type FeedItem, newFeedState } from "../src/domain/types.js";
+import { DEFAULT_SETTINGS, type FeedItem, layoutOf, newFeedState } from "../src/domain/types.js";
 import { createRepos, type Repos } from "../src/store/repos.js";
 import { openStore, type Store } from "../src/store/store.js";
 import { matchWords } from "../src/text/match.js";
@@ -380,6 +380,18 @@ function contract(name: string, open: () => Promise<{ store: Store; cleanup(): P
       // Ten presses of one button at once: an even number, so back where it started.
       await Promise.all(Array.from({ length: 10 }, () => settings.toggle(-78, "previews")));
       expect((await settings.get(-78)).previews).toBe(false);
+      // The layout cycles photo → card → compact → photo, one step per press, none lost.
+      const layouts = [];
+      for (let k = 0; k < 3; k++) layouts.push(layoutOf(await settings.toggle(-79, "layout")));
+      expect(layouts).toEqual(["card", "compact", "photo"]);
+      await Promise.all(Array.from({ length: 6 }, () => settings.toggle(-80, "layout")));
+      expect(layoutOf(await settings.get(-80))).toBe("photo");
+      await Promise.all(Array.from({ length: 3 }, () => settings.toggle(-80, "button")));
+      expect((await settings.get(-80)).readButton).toBe(true);
+      // Quiet hours set to any hours, and off, without touching the rest.
+      expect((await settings.setQuiet(-80, { start: 21, end: 5 })).quiet).toEqual({ start: 21, end: 5 });
+      const off = await settings.setQuiet(-80, undefined);
+      expect([off.quiet, off.readButton]).toEqual([undefined, true]);
     });
 
     it("deliveries planned for a chat that unsubscribed meanwhile are cancelled at claim, never claimed", async () => {

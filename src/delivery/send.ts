@@ -1,5 +1,5 @@
 import type { Api } from "grammy";
-import type { ChatSettings, FeedItem, Language } from "../domain/types.js";
+import { type ChatSettings, type FeedItem, type Language, layoutOf } from "../domain/types.js";
 import type { Logger } from "../log.js";
 import { renderLinkList } from "../telegram/digest.js";
 import { type Post, type RenderOptions, renderPost, SUMMARY_CHARS } from "../telegram/render.js";
@@ -36,7 +36,7 @@ export function createSender(deps: SenderDeps) {
   // One item fanned out to many chats renders the same few posts: render each once.
   const posts = new Map<string, Post>();
   const render = (rowId: number, item: FeedItem, opts: RenderOptions): Post => {
-    const key = `${rowId}|${opts.language}|${opts.summaryChars}|${opts.withImage}`;
+    const key = `${rowId}|${opts.language}|${opts.summaryChars}|${opts.withImage}|${opts.card}|${opts.readButton}`;
     let post = posts.get(key);
     if (!post) {
       post = renderPost(item, opts);
@@ -57,7 +57,10 @@ export function createSender(deps: SenderDeps) {
       language: languageOf(t.settings),
       timeZone: deps.timeZone,
       summaryChars: SUMMARY_CHARS[t.settings.summary],
-      withImage: t.settings.images,
+      withImage: layoutOf(t.settings) === "photo",
+      // A photo post without an image keeps the old "link previews" switch.
+      card: layoutOf(t.settings) === "card" || (layoutOf(t.settings) === "photo" && t.settings.previews),
+      readButton: t.settings.readButton,
     };
     let post = render(rowId, item, opts);
     let plain = false;
@@ -65,13 +68,22 @@ export function createSender(deps: SenderDeps) {
     let fallbacks = 0;
     for (;;) {
       try {
-        const extra = { ...common(t, threadId), ...(plain ? {} : { parse_mode: "HTML" as const }) };
+        const extra = {
+          ...common(t, threadId),
+          ...(plain ? {} : { parse_mode: "HTML" as const }),
+          ...(post.button
+            ? { reply_markup: { inline_keyboard: [[{ text: post.button.text, url: post.button.url }]] } }
+            : {}),
+        };
         const text = plain ? post.plain : post.text;
         const message = post.photo
           ? await deps.api.sendPhoto(t.chatId, post.photo, { ...extra, caption: text })
           : await deps.api.sendMessage(t.chatId, text, {
               ...extra,
-              link_preview_options: { is_disabled: !t.settings.previews },
+              // The card layout: Telegram draws the site's card, large, under the text.
+              link_preview_options: post.previewUrl
+                ? { url: post.previewUrl, prefer_large_media: true }
+                : { is_disabled: true },
             });
         return { ok: true, messageId: message.message_id, fallbacks };
       } catch (error) {

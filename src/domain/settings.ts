@@ -1,7 +1,7 @@
 import { type ChatSettings, inQuietHours, type SummaryLength } from "./types.js";
 
 /** The settings a /settings button changes, one step each. */
-export const SETTING_KEYS = ["summary", "images", "previews", "silent", "quiet"] as const;
+export const SETTING_KEYS = ["summary", "layout", "button", "images", "previews", "silent", "quiet"] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
 export const SUMMARY_LENGTHS: SummaryLength[] = ["short", "normal", "long"];
@@ -27,6 +27,15 @@ export function nextSetting(settings: ChatSettings, key: SettingKey): ChatSettin
     case "previews":
     case "silent":
       return { ...settings, [key]: !settings[key] };
+    case "button":
+      return { ...settings, readButton: !settings.readButton };
+    case "layout":
+      // photo → card → compact → photo, on the two switches the layout is stored as.
+      return settings.images
+        ? { ...settings, images: false, previews: true }
+        : settings.previews
+          ? { ...settings, images: false, previews: false }
+          : { ...settings, images: true, previews: true };
     case "quiet": {
       const i = QUIET_PRESETS.findIndex(
         (q) => q?.start === settings.quiet?.start && q?.end === settings.quiet?.end,

@@ -131,6 +131,8 @@ export interface ChatSettings {
   images: boolean;
   previews: boolean;
   silent: boolean;
+  /** "Đọc tiếp" as an inline URL button under the post instead of a link in it. */
+  readButton?: boolean | undefined;
   /** Quiet hours in TIMEZONE, [start, end) hours; posts wait and then arrive as one digest. */
   quiet?: { start: number; end: number } | undefined;
   language?: Language | undefined;
@@ -142,6 +144,17 @@ export const DEFAULT_SETTINGS: ChatSettings = {
   previews: false,
   silent: false,
 };
+
+/**
+ * How a chat's posts look: a photo with the summary as its caption (when the article has an
+ * image), text with Telegram's large link-preview card of the article, or compact text. Stored
+ * as the two switches it replaced (images, previews), so older releases read it as before.
+ */
+export type PostLayout = "photo" | "card" | "compact";
+
+export function layoutOf(s: Pick<ChatSettings, "images" | "previews">): PostLayout {
+  return s.images ? "photo" : s.previews ? "card" : "compact";
+}
 
 /** True when `hour` (0–23) falls in the quiet window, which may wrap past midnight. */
 export function inQuietHours(settings: ChatSettings, hour: number): boolean {

@@ -105,6 +105,8 @@ export interface Database {
     quiet_start: number | null;
     quiet_end: number | null;
     language: string | null;
+    /** "Đọc tiếp" as a URL button (0007). */
+    read_button: number | null;
   };
   user_languages: {
     user_id: number;

@@ -11,6 +11,7 @@ function fromRow(r: Row): ChatSettings {
     images: r.images === 1,
     previews: r.previews === 1,
     silent: r.silent === 1,
+    ...(r.read_button === 1 ? { readButton: true } : {}),
     ...(r.quiet_start !== null && r.quiet_end !== null
       ? { quiet: { start: r.quiet_start, end: r.quiet_end } }
       : {}),
@@ -24,6 +25,7 @@ function toRow(s: ChatSettings) {
     images: s.images ? 1 : 0,
     previews: s.previews ? 1 : 0,
     silent: s.silent ? 1 : 0,
+    read_button: s.readButton ? 1 : 0,
     quiet_start: s.quiet?.start ?? null,
     quiet_end: s.quiet?.end ?? null,
     language: s.language ?? null,
@@ -37,6 +39,14 @@ function step(key: SettingKey) {
     case "previews":
     case "silent":
       return { [key]: sql<number>`1 - ${sql.ref(`chat_settings.${key}`)}` };
+    case "button":
+      return { read_button: sql<number>`1 - coalesce(chat_settings.read_button, 0)` };
+    case "layout":
+      // Both from the row as it was (SQL reads the old values on the right-hand side).
+      return {
+        images: sql<number>`case when chat_settings.images = 1 then 0 when chat_settings.previews = 1 then 0 else 1 end`,
+        previews: sql<number>`case when chat_settings.images = 1 then 1 when chat_settings.previews = 1 then 0 else 1 end`,
+      };
     case "summary": {
       const [a, b, c] = SUMMARY_LENGTHS;
       return {
@@ -69,6 +79,8 @@ export interface SettingsRepo {
   save(chatId: number, settings: ChatSettings): Promise<void>;
   /** One button press, as one atomic statement (two admins pressing at once both count); returns the result. */
   toggle(chatId: number, key: SettingKey): Promise<ChatSettings>;
+  /** Quiet hours from any hour to any hour (undefined: off), and nothing else; returns the result. */
+  setQuiet(chatId: number, quiet: ChatSettings["quiet"]): Promise<ChatSettings>;
   /** The language of the chat's posts, and nothing else. */
   setLanguage(chatId: number, language: Language): Promise<void>;
   move(from: number, to: number): Promise<void>;
@@ -101,6 +113,16 @@ export function createSettingsRepo(db: Kysely<Database>): SettingsRepo {
         .insertInto("chat_settings")
         .values({ chat_id: chatId, ...toRow(nextSetting(DEFAULT_SETTINGS, key)) })
         .onConflict((oc) => oc.column("chat_id").doUpdateSet(step(key)))
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return fromRow(r);
+    },
+    async setQuiet(chatId, quiet) {
+      const columns = { quiet_start: quiet?.start ?? null, quiet_end: quiet?.end ?? null };
+      const r = await db
+        .insertInto("chat_settings")
+        .values({ chat_id: chatId, ...toRow({ ...DEFAULT_SETTINGS, quiet }) })
+        .onConflict((oc) => oc.column("chat_id").doUpdateSet(columns))
         .returningAll()
         .executeTakeFirstOrThrow();
       return fromRow(r);

@@ -144,7 +144,7 @@ export async function setCommands(
   defaultLanguage: Language,
 ): Promise<void> {
   const everyone = ["start", "help", "latest", "search", "feeds", "language"];
-  const managers = [...everyone, "subscribe", "unsubscribe", "filter", "settings"];
+  const managers = [...everyone, "subscribe", "unsubscribe", "filter", "settings", "quiet"];
   const list = (lang: string, names: string[]) =>
     names.map((command) => ({ command, description: i18n.t(lang, `cmd-${command}`) }));
   for (const lang of [undefined, ...LANGUAGES]) {

@@ -25,6 +25,10 @@ export interface RenderOptions {
   summaryChars: number;
   /** Send as a photo with a caption when the item has an image. */
   withImage: boolean;
+  /** A text post shows Telegram's large link-preview card of the article (the "card" layout). */
+  card?: boolean | undefined;
+  /** "Read more" as an inline URL button instead of a link in the text. */
+  readButton?: boolean | undefined;
 }
 
 export interface Post {
@@ -34,6 +38,10 @@ export interface Post {
   photo?: string | undefined;
   /** The same post as plain text (fallback when Telegram rejects the HTML). */
   plain: string;
+  /** "Read more" as a URL button (RenderOptions.readButton), else undefined. */
+  button?: { text: string; url: string } | undefined;
+  /** The article's link for a large preview card (RenderOptions.card, text posts only). */
+  previewUrl?: string | undefined;
 }
 
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
@@ -88,7 +96,8 @@ function layout(item: FeedItem, opts: RenderOptions): Layout {
     .filter((x): x is string => !!x)
     .map((x) => truncateAtWord(x, 80))
     .join(" · ");
-  const more = item.link ? `${LABELS[opts.language].readMore} →` : "";
+  // With the button the link is not in the text, and takes no room there.
+  const more = item.link && !opts.readButton ? `${LABELS[opts.language].readMore} →` : "";
   // Visible characters of everything but the summary, including the blank lines between blocks.
   const fixed = title.length + (meta ? meta.length + 1 : 0) + (more ? more.length + 2 : 0);
   const room = Math.max(0, Math.min(opts.summaryChars, limit - fixed - 2));
@@ -135,5 +144,14 @@ export function formatPost(item: FeedItem, summaryText: string, opts: RenderOpti
     html.push(`\n\n<a href="${escapeAttr(item.link)}">${escapeHtml(more)}</a>`);
     plain.push(`\n\n${LABELS[opts.language].readMore}: ${item.link}`);
   }
-  return { text: html.join(""), parseMode: "HTML", photo, plain: truncateAtWord(plain.join(""), limit) };
+  return {
+    text: html.join(""),
+    parseMode: "HTML",
+    photo,
+    plain: truncateAtWord(plain.join(""), limit),
+    ...(opts.readButton && item.link
+      ? { button: { text: `${LABELS[opts.language].readMore} →`, url: item.link } }
+      : {}),
+    ...(opts.card && !photo && item.link ? { previewUrl: item.link } : {}),
+  };
 }

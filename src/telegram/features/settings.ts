@@ -1,6 +1,6 @@
 import { Composer, GrammyError, InlineKeyboard } from "grammy";
 import { SETTING_KEYS, type SettingKey } from "../../domain/settings.js";
-import type { ChatSettings } from "../../domain/types.js";
+import { type ChatSettings, layoutOf } from "../../domain/types.js";
 import { canManageChat, canManageChatId, checkChannel } from "../admin.js";
 import type { BotContext, BotDeps } from "../context.js";
 import { echo, echoHtml } from "../html.js";
@@ -26,9 +26,12 @@ function keyboard(ctx: BotContext, chatId: number, s: ChatSettings): InlineKeybo
   const data = (key: string) => `st:${chatId}:${key}`;
   return new InlineKeyboard()
     .text(ctx.t("settings-summary", { value: ctx.t(`settings-summary-${s.summary}`) }), data("summary"))
-    .text(ctx.t("settings-images", { value: onOff(s.images) }), data("images"))
+    .text(ctx.t("settings-layout", { value: ctx.t(`settings-layout-${layoutOf(s)}`) }), data("layout"))
     .row()
-    .text(ctx.t("settings-previews", { value: onOff(s.previews) }), data("previews"))
+    .text(
+      ctx.t("settings-button", { value: ctx.t(s.readButton ? "settings-button-on" : "settings-button-off") }),
+      data("button"),
+    )
     .text(ctx.t("settings-silent", { value: onOff(s.silent) }), data("silent"))
     .row()
     .text(ctx.t("settings-quiet", { value: quiet }), data("quiet"));
@@ -61,10 +64,39 @@ export function settingsFeature(
         ? filters.map((f) => `${f.include ? "+" : "−"}${echoHtml(f.label)}`).join(", ")
         : ctx.t("settings-off"),
     });
-    await ctx.reply(`${ctx.t("settings-title", { chat: echoHtml(title) })}\n${filterLine}`, {
-      parse_mode: "HTML",
-      reply_markup: keyboard(ctx, chatId, s),
-    });
+    await ctx.reply(
+      `${ctx.t("settings-title", { chat: echoHtml(title) })}\n${filterLine}\n\n${ctx.t("settings-help")}`,
+      {
+        parse_mode: "HTML",
+        reply_markup: keyboard(ctx, chatId, s),
+      },
+    );
+  });
+
+  // /quiet <from> <to> | off [@channel]: quiet hours from any hour to any hour.
+  composer.command("quiet", async (ctx) => {
+    const words = ctx.match.trim().split(/\s+/).filter(Boolean);
+    const channel = words.find((w) => w.startsWith("@") || /^-100\d+$/.test(w));
+    const rest = words.filter((w) => w !== channel);
+    let chatId = ctx.chat.id;
+    if (channel && ctx.chat.type === "private" && ctx.from) {
+      const check = await checkChannel(ctx.api, channel, ctx.from.id, ctx.me.id);
+      if (!check.ok) return void (await ctx.reply(ctx.t(check.reason, { channel: echo(channel) })));
+      chatId = check.chatId;
+    } else if (!(await canManageChat(ctx))) return void (await ctx.reply(ctx.t("settings-not-admin")));
+    const hours = rest.map((w) => w.replace(/h$/i, ""));
+    let quiet: ChatSettings["quiet"];
+    if (rest.length === 1 && /^(?:off|tắt|tat)$/i.test(rest[0] as string)) quiet = undefined;
+    else if (
+      hours.length === 2 &&
+      hours.every((h) => /^\d{1,2}$/.test(h) && Number(h) <= 23) &&
+      hours[0] !== hours[1]
+    )
+      quiet = { start: Number(hours[0]), end: Number(hours[1]) };
+    else return void (await ctx.reply(ctx.t("quiet-usage")));
+    await deps.settings.setQuiet(chatId, quiet);
+    deps.settingsChanged(chatId);
+    await ctx.reply(quiet ? ctx.t("quiet-set", { start: quiet.start, end: quiet.end }) : ctx.t("quiet-off"));
   });
 
   composer.callbackQuery(/^st:(-?\d{1,20}):(\w+)$/, async (ctx, next) => {

@@ -205,3 +205,21 @@ unsub-confirm-yes = 🔕 Stop everything
 unsub-confirm-no = Keep it
 unsub-kept = 👍 Kept as it was; nothing changed.
 unsub-already = ℹ️ This subscription was already removed.
+settings-layout = Layout: { $value }
+settings-layout-photo = photo
+settings-layout-card = preview card
+settings-layout-compact = compact
+settings-button = Read more: { $value }
+settings-button-on = button
+settings-button-off = link
+settings-help =
+    Each button changes one setting of this chat:
+    • Summary: how long the summary is (short ~280, normal ~600, long ~1,400 characters).
+    • Layout: photo (the article's picture with the summary), preview card (text with the site's large card), compact (text only).
+    • Read more: a link at the end of the post, or a button under it.
+    • Silent posts: posts arrive without a notification sound.
+    • Quiet hours: posts in these hours are gathered and sent at once when they end. Any hours: /quiet 22 6 (off: /quiet off).
+quiet-usage = Usage: /quiet 22 6 (from 22:00 to 06:00, in the bot's time zone), /quiet off to turn it off. Hours from 0 to 23, two different ones.
+quiet-set = 🌙 Quiet hours: from { $start }:00 to { $end }:00. Posts in these hours are gathered and sent at once when they end.
+quiet-off = 🔔 Quiet hours are off.
+cmd-quiet = Set quiet hours

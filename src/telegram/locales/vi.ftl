@@ -174,3 +174,21 @@ unsub-confirm-yes = 🔕 Hủy tất cả
 unsub-confirm-no = Giữ lại
 unsub-kept = 👍 Giữ nguyên, không có gì thay đổi.
 unsub-already = ℹ️ Đăng ký này đã được hủy trước đó.
+settings-layout = Kiểu bài: { $value }
+settings-layout-photo = ảnh
+settings-layout-card = thẻ xem trước
+settings-layout-compact = gọn
+settings-button = Đọc tiếp: { $value }
+settings-button-on = nút
+settings-button-off = liên kết
+settings-help =
+    Mỗi nút đổi một cài đặt của cuộc trò chuyện này:
+    • Tóm tắt: độ dài đoạn tóm tắt (ngắn ~280, vừa ~600, dài ~1.400 ký tự).
+    • Kiểu bài: ảnh (ảnh của bài kèm tóm tắt), thẻ xem trước (chữ, kèm thẻ lớn của trang báo), gọn (chỉ chữ).
+    • Đọc tiếp: là liên kết ở cuối bài, hay một nút bấm dưới bài.
+    • Gửi im lặng: tin đến không kèm âm báo.
+    • Giờ yên lặng: tin trong khoảng giờ này được gom lại, gửi một lần khi hết giờ. Đặt giờ bất kỳ: /quiet 22 6 (tắt: /quiet off).
+quiet-usage = Cách dùng: /quiet 22 6 (từ 22h đến 6h sáng, theo giờ của bot), /quiet off để tắt. Giờ từ 0 đến 23, hai giờ khác nhau.
+quiet-set = 🌙 Giờ yên lặng: từ { $start }h đến { $end }h. Tin trong khoảng này được gom lại, gửi một lần khi hết giờ.
+quiet-off = 🔔 Đã tắt giờ yên lặng.
+cmd-quiet = Đặt giờ yên lặng
