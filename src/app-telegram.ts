@@ -1,9 +1,10 @@
 import { Api, type Bot, GrammyError } from "grammy";
 import type { Config } from "./config.js";
 import { createFloodBudget, type FloodBudget } from "./delivery/budget.js";
+import { createCorrector } from "./delivery/corrections.js";
 import { createDeliveryWorker, type DeliveryWorker } from "./delivery/worker.js";
 import { FeedUnreadable } from "./domain/feeds.js";
-import type { StoredItem } from "./domain/types.js";
+import type { FeedItem, StoredItem } from "./domain/types.js";
 import type { Fetcher } from "./feeds/fetch.js";
 import { readErrorReason, readFeed } from "./feeds/read.js";
 import type { RouteHandler } from "./http/health.js";
@@ -22,6 +23,8 @@ export interface TelegramParts {
   worker: DeliveryWorker;
   /** New stored items → delivery rows (the planner). */
   sink: (stored: StoredItem[]) => Promise<void>;
+  /** Edits the posts of stories corrected within EDIT_WINDOW_HOURS. */
+  correct: (items: FeedItem[]) => Promise<number>;
   /** Loads the 429 pauses other instances were told of into this instance's budget. */
   restorePauses(): Promise<void>;
 }
@@ -124,7 +127,17 @@ export function createTelegramParts(deps: {
     retryMaxMs: config.RETRY_MAX_HOURS * 3_600_000,
   });
   worker = w;
+  const corrector = createCorrector({
+    api: postApi,
+    corrections: repos.corrections,
+    settings: repos.settings,
+    log,
+    timeZone: config.TIMEZONE,
+    defaultLanguage: config.DEFAULT_LANGUAGE,
+    windowMs: config.EDIT_WINDOW_HOURS * 3_600_000,
+  });
   return {
+    correct: (items) => corrector.apply(items),
     bot,
     i18n,
     budget,

@@ -129,6 +129,8 @@ export function createApp(deps: AppDeps): App {
     feeds: () => repos.feeds.all(),
     isTrusted: (feed) => repos.feeds.isTrusted(feed),
     onNewItems: (list) => sink(list),
+    onChangedItems:
+      tg && config.EDIT_WINDOW_HOURS > 0 ? async (list) => void (await tg.correct(list)) : undefined,
     baselineAnnounce: config.BASELINE_ANNOUNCE,
     maxAnnounce: config.ANNOUNCE_MAX,
     backoffMaxCycles: config.BACKOFF_MAX_CYCLES,

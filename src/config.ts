@@ -111,6 +111,13 @@ const schema = z.object({
   REPLY_MAX_WAIT_MS: positiveInt(20_000, 120_000),
   /** When a chat has more than this many posts waiting, they go out as one digest. */
   DIGEST_THRESHOLD: positiveInt(5, 100),
+  /** Posts of a story whose title or lead changes within this many hours are edited (0: never). */
+  EDIT_WINDOW_HOURS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 7)
+    .default(24),
   /** Port of /livez and /readyz (/healthz); unset: no HTTP server. */
   HTTP_PORT: z.preprocess(
     (v) => (v === "" ? undefined : v),

@@ -1,8 +1,9 @@
+import { Api } from "grammy";
 import { afterEach, describe, expect, it } from "vitest";
 import { termId } from "../src/telegram/features/filter.js";
 import { ADMIN, BOT_ADMIN, type Harness, MEMBER, startHarness, story } from "./bot-harness.js";
 import { rss } from "./fakes/feed-server.js";
-import { BOT_ID } from "./fakes/telegram-server.js";
+import { BOT_ID, TOKEN } from "./fakes/telegram-server.js";
 
 let h: Harness;
 afterEach(async () => {
@@ -446,6 +447,52 @@ describe("bot end to end (fake Bot API over HTTP)", () => {
     expect(await ask("/quiet 25 3")).toContain("Cách dùng: /quiet 22 6");
     expect(await ask("/quiet off")).toContain("Đã tắt giờ yên lặng");
     expect((await h.app.repos.settings.get(GROUP)).quiet).toBeUndefined();
+  });
+
+  it("a corrected title or lead edits the posted messages instead of posting again", async () => {
+    h = await startHarness();
+    await h.app.runOnce(); // baseline
+    await subscribeGroup(GROUP);
+    await subscribeGroup(-1002);
+    h.setItems([story(2), story(1)]);
+    await h.app.runOnce();
+    await h.tg.waitFor(
+      () => [GROUP, -1002].every((c) => h.tg.sentTo(c).some((m) => m.text.includes("Tin số 2"))),
+      5000,
+      "the posts",
+    );
+    const edits = () => h.tg.calls.filter((c) => c.method.startsWith("editMessage"));
+    // Only white space and case: no edit (runOnce returns after the corrections of its read).
+    h.setItems([story(2, { title: "Tin số 2:  hà tĩnh triển khai dự án mới" }), story(1)]);
+    await h.app.runOnce();
+    expect(edits()).toEqual([]);
+    // A real correction of the title: each posted message is edited, nothing posted anew.
+    h.setItems([story(2, { title: "Tin số 2: Hà Tĩnh khởi công dự án 512 tỷ đồng" }), story(1)]);
+    await h.app.runOnce();
+    expect(
+      edits()
+        .map((c) => c.params.chat_id)
+        .sort(),
+    ).toEqual([-1002, GROUP].sort());
+    for (const chat of [GROUP, -1002]) {
+      const posts = h.tg.sentTo(chat).filter((m) => m.text.includes("Tin số 2"));
+      expect(posts).toHaveLength(1);
+      expect(posts[0]?.text).toContain("khởi công dự án 512 tỷ đồng");
+    }
+    // A message deleted meanwhile is not an error: the next correction goes on for the others.
+    const gone = h.tg.sentTo(-1002).find((m) => m.text.includes("Tin số 2"));
+    await new Api(TOKEN, { apiRoot: h.tg.apiRoot }).deleteMessage(-1002, gone!.messageId);
+    h.setItems([
+      story(2, {
+        title: "Tin số 2: Hà Tĩnh khởi công dự án 512 tỷ đồng",
+        description: "<p>Sáng 28/11, tỉnh Hà Tĩnh khởi công dự án số 2, tổng vốn 600 tỷ đồng.</p>",
+      }),
+      story(1),
+    ]);
+    await h.app.runOnce();
+    expect(edits().filter((c) => c.params.chat_id === GROUP)).toHaveLength(2);
+    expect(h.tg.sentTo(GROUP).find((m) => m.text.includes("Tin số 2"))?.text).toContain("600 tỷ đồng");
+    expect((await h.app.repos.items.recent(["hatinh"], 1))[0]?.title).toContain("512 tỷ đồng");
   });
 
   it("changes settings with the inline keyboard, admins only", async () => {

@@ -26,6 +26,39 @@ export interface SenderDeps {
   digestHeader: (language: Language, count: number) => string;
 }
 
+/** How a chat's settings lay its posts out (sent, and edited the same way). */
+export function renderOptionsFor(
+  settings: ChatSettings,
+  language: Language,
+  timeZone: string,
+): RenderOptions {
+  const layout = layoutOf(settings);
+  return {
+    language,
+    timeZone,
+    summaryChars: SUMMARY_CHARS[settings.summary],
+    withImage: layout === "photo",
+    // A photo post without an image keeps the old "link previews" switch.
+    card: layout === "card" || (layout === "photo" && settings.previews),
+    readButton: settings.readButton,
+  };
+}
+
+/** The Bot API options of a post's text message or caption: parse mode, button, preview card. */
+export function postExtras(post: Post) {
+  return {
+    parse_mode: "HTML" as const,
+    ...(post.button
+      ? { reply_markup: { inline_keyboard: [[{ text: post.button.text, url: post.button.url }]] } }
+      : {}),
+  };
+}
+
+export function previewOptions(post: Post) {
+  // The card layout: Telegram draws the site's card, large, under the text.
+  return post.previewUrl ? { url: post.previewUrl, prefer_large_media: true } : { is_disabled: true };
+}
+
 /**
  * Renders and sends one post or one digest, with at most one fallback per reason: HTML that
  * Telegram rejects → plain text; a refused photo (or no right to send photos) → a text post;
@@ -53,37 +86,21 @@ export function createSender(deps: SenderDeps) {
   });
 
   async function single(t: SendTarget, rowId: number, item: FeedItem): Promise<SendResult> {
-    const opts: RenderOptions = {
-      language: languageOf(t.settings),
-      timeZone: deps.timeZone,
-      summaryChars: SUMMARY_CHARS[t.settings.summary],
-      withImage: layoutOf(t.settings) === "photo",
-      // A photo post without an image keeps the old "link previews" switch.
-      card: layoutOf(t.settings) === "card" || (layoutOf(t.settings) === "photo" && t.settings.previews),
-      readButton: t.settings.readButton,
-    };
+    const opts = renderOptionsFor(t.settings, languageOf(t.settings), deps.timeZone);
     let post = render(rowId, item, opts);
     let plain = false;
     let threadId = t.threadId;
     let fallbacks = 0;
     for (;;) {
       try {
-        const extra = {
-          ...common(t, threadId),
-          ...(plain ? {} : { parse_mode: "HTML" as const }),
-          ...(post.button
-            ? { reply_markup: { inline_keyboard: [[{ text: post.button.text, url: post.button.url }]] } }
-            : {}),
-        };
+        const { parse_mode, ...button } = postExtras(post);
+        const extra = { ...common(t, threadId), ...(plain ? {} : { parse_mode }), ...button };
         const text = plain ? post.plain : post.text;
         const message = post.photo
           ? await deps.api.sendPhoto(t.chatId, post.photo, { ...extra, caption: text })
           : await deps.api.sendMessage(t.chatId, text, {
               ...extra,
-              // The card layout: Telegram draws the site's card, large, under the text.
-              link_preview_options: post.previewUrl
-                ? { url: post.previewUrl, prefer_large_media: true }
-                : { is_disabled: true },
+              link_preview_options: previewOptions(post),
             });
         return { ok: true, messageId: message.message_id, fallbacks };
       } catch (error) {

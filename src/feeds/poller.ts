@@ -14,6 +14,9 @@ import type { Fetcher } from "./fetch.js";
 import { readFeed } from "./read.js";
 import { createSettle, type Pending } from "./settle.js";
 
+/** Changed entries of one read handed to onChangedItems: a CMS re-saving its archive is no correction wave. */
+const CHANGED_MAX = 20;
+
 export interface PollerDeps {
   fetcher: Fetcher;
   feedStates: FeedStateRepo;
@@ -35,6 +38,12 @@ export interface PollerDeps {
    * so nothing is lost.
    */
   onNewItems: (items: StoredItem[]) => Promise<void>;
+  /**
+   * Receives items already seen whose entry changed since the last read (a corrected title or
+   * lead), at most CHANGED_MAX a read; only for feeds read entry by entry (see chunks.ts), so
+   * an unchanged feed costs nothing. A failure is logged; the read goes on.
+   */
+  onChangedItems?: ((items: FeedItem[]) => Promise<void>) | undefined;
   baselineAnnounce: number;
   /**
    * At most this many new items of one feed are announced per read (a CMS re-publishing its
@@ -147,6 +156,14 @@ export function createPoller(deps: PollerDeps): Poller {
         res.entries.map((e) => e.keys),
       );
       const unseen = res.entries.filter((_, i) => unseenFlags[i]);
+      // Entries read again because their raw text changed (digests let unchanged ones be skipped).
+      if (deps.onChangedItems && res.digests) {
+        const changed = res.entries.filter((_, i) => !unseenFlags[i]).slice(0, CHANGED_MAX);
+        if (changed.length)
+          await deps.onChangedItems(changed.map((e) => e.complete())).catch((err: unknown) => {
+            flog.warn({ err }, "could not check changed items for corrections");
+          });
+      }
       const baseline = !state.baselineDone;
       // A new feed announces only its newest few; the rest are marked seen silently. A read
       // with more new items than maxAnnounce announces the newest and holds the rest.

@@ -10,6 +10,7 @@ import { articles } from "./migrations/0004_articles.js";
 import { filters } from "./migrations/0005_filters.js";
 import { search } from "./migrations/0006_search.js";
 import { layout } from "./migrations/0007_layout.js";
+import { corrections } from "./migrations/0008_corrections.js";
 import type { Database } from "./schema.js";
 
 /** This release's migrations, in order. Only add: never edit or drop one that has shipped. */
@@ -22,6 +23,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     "0005_filters": filters(),
     "0006_search": search(dialect),
     "0007_layout": layout(),
+    "0008_corrections": corrections(),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { FeedSource } from "../domain/types.js";
+import { type CorrectionRepo, createCorrectionRepo } from "./corrections.js";
 import { type CounterRepo, createCounterRepo } from "./counters.js";
 import { createDeliveryRepo, type DeliveryRepo } from "./deliveries.js";
 import { createFeedRegistry, createFeedStateRepo, type FeedRegistry, type FeedStateRepo } from "./feeds.js";
@@ -32,6 +33,7 @@ export interface Repos {
   counters: CounterRepo;
   filters: FilterRepo;
   search: SearchRepo;
+  corrections: CorrectionRepo;
 }
 
 export function createRepos(store: Store, opts: { operatorFeeds: FeedSource[]; seenTtlMs: number }): Repos {
@@ -52,6 +54,7 @@ export function createRepos(store: Store, opts: { operatorFeeds: FeedSource[]; s
     counters: createCounterRepo(db),
     filters: createFilterRepo(db, store.backend),
     search: createSearchRepo(db, store.backend),
+    corrections: createCorrectionRepo(db),
   };
 }
 
