@@ -319,6 +319,15 @@ describe("bot end to end (fake Bot API over HTTP)", () => {
     h.tg.message(ADMIN, ADMIN, "", { text: undefined, chat_shared: { request_id: 1, chat_id: -1007002 } });
     await h.tg.waitFor(() => h.tg.sentTo(ADMIN).length === 3, 5000, "reply");
     expect(await h.app.repos.subscriptions.forChat(-1007002)).toEqual([]);
+    // What the channel receives, and the person's channels in private /feeds.
+    h.tg.message(ADMIN, ADMIN, "/feeds @tin_ha_tinh");
+    await h.tg.waitFor(() => lastText(ADMIN).includes("Kênh Tin Hà Tĩnh đang nhận"), 5000, "/feeds @channel");
+    expect(lastText(ADMIN)).toContain("Kênh Tin Hà Tĩnh đang nhận: tất cả nguồn tin");
+    h.tg.message(ADMIN, ADMIN, "/feeds @khong_phai");
+    await h.tg.waitFor(() => lastText(ADMIN).includes("không phải quản trị viên"), 5000, "refused");
+    h.tg.message(ADMIN, ADMIN, "/feeds");
+    await h.tg.waitFor(() => lastText(ADMIN).includes("Kênh của bạn"), 5000, "my channels");
+    expect(lastText(ADMIN)).toContain("• Tin Hà Tĩnh: tất cả nguồn tin");
   });
 
   it("/filter: includes and excludes, diacritic-insensitive on whole words, applied when posts are planned", async () => {

@@ -164,6 +164,10 @@ function fakeSubscriptions(): SubscriptionRepo & { rows: Map<string, Subscriptio
         rows.set(key(to, s.threadId), { ...s, chatId: to });
       }
     },
+    channelsOf: async (userId) =>
+      [...rows.values()]
+        .filter((s) => s.chatType === "channel" && s.createdBy === userId)
+        .map((s) => copy(s)!),
     async counts() {
       return { subscriptions: rows.size, chats: new Set([...rows.values()].map((s) => s.chatId)).size };
     },

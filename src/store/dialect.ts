@@ -1,4 +1,4 @@
-import { type CreateTableBuilder, type Kysely, sql } from "kysely";
+import { type CreateTableBuilder, type Kysely, type Selectable, sql } from "kysely";
 import type { Database } from "./schema.js";
 
 /**
@@ -38,22 +38,22 @@ export function claimableIds(
 }
 
 /** An item row as /search reads it: what a post needs, and the folded words to rank on. */
-export interface SearchRow {
-  id: number;
-  item_key: string;
-  feed: string;
-  story_key: string;
-  title: string;
-  link: string | null;
-  text: string;
-  image: string | null;
-  published: string | null;
-  categories: string;
-  author: string | null;
-  source: string | null;
-  summary: string | null;
-  match_text: string | null;
-}
+export type SearchRow = { id: number } & Pick<
+  Selectable<Database["items"]>,
+  | "item_key"
+  | "feed"
+  | "story_key"
+  | "title"
+  | "link"
+  | "text"
+  | "image"
+  | "published"
+  | "categories"
+  | "author"
+  | "source"
+  | "summary"
+  | "match_text"
+>;
 
 /**
  * The newest `limit` items of these feeds whose folded words hold every one of `words` (each

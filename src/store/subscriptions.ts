@@ -40,6 +40,8 @@ export interface SubscriptionRepo {
   /** A group became a supergroup: its subscriptions and queued deliveries follow it. */
   moveChat(from: number, to: number): Promise<void>;
   counts(): Promise<{ subscriptions: number; chats: number }>;
+  /** The channels this person subscribed through the bot, with what each receives. */
+  channelsOf(userId: number): Promise<Subscription[]>;
 }
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -225,6 +227,19 @@ export function createSubscriptionRepo(db: Kysely<Database>): SubscriptionRepo {
           .execute();
         await cancelQueued(trx, from);
       });
+    },
+    async channelsOf(userId) {
+      const rows = await db
+        .selectFrom("subscriptions")
+        .select("chat_id")
+        .where("chat_type", "=", "channel")
+        .where("created_by", "=", userId)
+        .orderBy("chat_id")
+        .limit(50)
+        .execute();
+      const out: Subscription[] = [];
+      for (const r of rows) out.push(...(await load(db, Number(r.chat_id))));
+      return out;
     },
     async counts() {
       const row = await db

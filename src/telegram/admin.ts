@@ -1,5 +1,6 @@
 import type { Api } from "grammy";
 import type { BotContext } from "./context.js";
+import { echo } from "./html.js";
 
 const ADMIN_STATUSES = new Set(["creator", "administrator"]);
 
@@ -33,6 +34,32 @@ export async function canManageChatId(api: Api, chatId: number, userId: number):
     return false;
   }
 }
+
+/**
+ * A channel named in a command's arguments (`@name` or `-100…`), from a private chat: checked
+ * like /subscribe's. Replies with the reason and returns undefined when refused.
+ */
+export async function channelFromArgument(
+  ctx: BotContext,
+  word: string,
+): Promise<{ chatId: number; title: string } | undefined> {
+  if (ctx.chat?.type !== "private" || !ctx.from) {
+    await ctx.reply(ctx.t("sub-channel-in-private"));
+    return undefined;
+  }
+  const check = await checkChannel(
+    ctx.api,
+    /^-100\d+$/.test(word) ? Number(word) : word,
+    ctx.from.id,
+    ctx.me.id,
+  );
+  if (check.ok) return check;
+  await ctx.reply(ctx.t(check.reason, { channel: echo(word) }));
+  return undefined;
+}
+
+/** A word of a command that names a channel. */
+export const isChannelWord = (word: string) => word.startsWith("@") || /^-100\d+$/.test(word);
 
 export type ChannelCheck =
   | { ok: true; chatId: number; title: string }

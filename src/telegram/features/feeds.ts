@@ -1,5 +1,6 @@
 import { Composer } from "grammy";
 import type { FeedSource, FeedState } from "../../domain/types.js";
+import { channelFromArgument, isChannelWord } from "../admin.js";
 import type { BotContext, BotDeps } from "../context.js";
 import { chunkLines, echoHtml, escapeHtml } from "../html.js";
 import { formatDateTime } from "../render.js";
@@ -34,6 +35,14 @@ export function feedsFeature(
 ): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   composer.command("feeds", async (ctx) => {
+    // /feeds @channel, from a private chat: what that channel receives, for its admins.
+    const named = ctx.match.trim();
+    let channel: { chatId: number; title: string } | undefined;
+    if (named) {
+      if (!isChannelWord(named)) return void (await ctx.reply(ctx.t("feeds-channel-usage")));
+      channel = await channelFromArgument(ctx, named);
+      if (!channel) return;
+    }
     const feeds = await deps.feeds.all();
     if (feeds.length === 0) return void (await ctx.reply(ctx.t("feeds-empty")));
     // Full URLs (which may carry credentials) and raw errors: to a bot admin, in private only,
@@ -72,13 +81,33 @@ export function feedsFeature(
       if (admin && st && st.itemsHeld > 0) lines.push(`   ${ctx.t("feeds-held", { held: st.itemsHeld })}`);
       if (st?.itemsRejected) lines.push(`   ${ctx.t("feeds-rejected", { rejected: st.itemsRejected })}`);
     });
-    const subs = await deps.subscriptions.forChat(ctx.chat.id);
-    if (subs.length) {
-      // Topics of one forum may differ; a few of them say enough and keep the line short.
-      const described = [...new Set(subs.map((s) => describeSubscription(ctx, s)))];
-      const shown = described.slice(0, 3).join("; ") + (described.length > 3 ? "; …" : "");
-      lines.push("", ctx.t("feeds-subscribed", { feeds: shown }));
-    } else if (ctx.chat.type !== "channel") lines.push("", ctx.t("feeds-not-subscribed"));
+    const subs = await deps.subscriptions.forChat(channel?.chatId ?? ctx.chat.id);
+    // Topics of one forum may differ; a few of them say enough and keep the line short.
+    const described = [...new Set(subs.map((s) => describeSubscription(ctx, s)))];
+    const shown = described.slice(0, 3).join("; ") + (described.length > 3 ? "; …" : "");
+    if (channel)
+      lines.push(
+        "",
+        subs.length
+          ? ctx.t("feeds-channel-subscribed", { channel: echoHtml(channel.title), feeds: shown })
+          : ctx.t("feeds-channel-not-subscribed", { channel: echoHtml(channel.title) }),
+      );
+    else if (subs.length) lines.push("", ctx.t("feeds-subscribed", { feeds: shown }));
+    else if (ctx.chat.type !== "channel") lines.push("", ctx.t("feeds-not-subscribed"));
+    // In a private chat: the channels this person manages through the bot, and what each gets.
+    if (!channel && ctx.chat.type === "private" && ctx.from) {
+      const mine = await deps.subscriptions.channelsOf(ctx.from.id);
+      if (mine.length) {
+        lines.push("", ctx.t("feeds-my-channels"));
+        for (const s of mine)
+          lines.push(
+            ctx.t("feeds-my-channel", {
+              channel: echoHtml(s.title ?? String(s.chatId), TITLE_MAX),
+              feeds: describeSubscription(ctx, s),
+            }),
+          );
+      }
+    }
     for (const chunk of chunkLines(lines)) {
       await ctx.reply(chunk, { parse_mode: "HTML", link_preview_options: { is_disabled: true } });
     }

@@ -4,7 +4,7 @@ import { type KeywordFilter, MAX_FILTER_CHARS, MAX_FILTERS } from "../../domain/
 import type { Logger } from "../../log.js";
 import type { Target } from "../../store/subscriptions.js";
 import { matchWords } from "../../text/match.js";
-import { canManageChat, canManageChatId, checkChannel } from "../admin.js";
+import { canManageChat, canManageChatId, channelFromArgument, isChannelWord } from "../admin.js";
 import type { BotContext, BotDeps } from "../context.js";
 import { echo, echoHtml } from "../html.js";
 import { editIgnoringUnchanged } from "./settings.js";
@@ -97,16 +97,9 @@ export function filterFeature(deps: Pick<BotDeps, "filters">, log: Logger): Comp
     let target: Target;
     let where: string;
     const first = rest.split(/\s+/)[0] ?? "";
-    if (first.startsWith("@") || /^-100\d+$/.test(first)) {
-      if (ctx.chat.type !== "private" || !ctx.from)
-        return void (await ctx.reply(ctx.t("sub-channel-in-private")));
-      const check = await checkChannel(
-        ctx.api,
-        /^-100\d+$/.test(first) ? Number(first) : first,
-        ctx.from.id,
-        ctx.me.id,
-      );
-      if (!check.ok) return void (await ctx.reply(ctx.t(check.reason, { channel: echo(first) })));
+    if (isChannelWord(first)) {
+      const check = await channelFromArgument(ctx, first);
+      if (!check) return;
       target = { chatId: check.chatId };
       where = echoHtml(check.title);
       rest = rest.slice(first.length);

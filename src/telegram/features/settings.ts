@@ -1,7 +1,13 @@
 import { Composer, GrammyError, InlineKeyboard } from "grammy";
 import { SETTING_KEYS, type SettingKey } from "../../domain/settings.js";
 import { type ChatSettings, layoutOf } from "../../domain/types.js";
-import { canManageChat, canManageChatId, checkChannel } from "../admin.js";
+import {
+  canManageChat,
+  canManageChatId,
+  channelFromArgument,
+  checkChannel,
+  isChannelWord,
+} from "../admin.js";
 import type { BotContext, BotDeps } from "../context.js";
 import { echo, echoHtml } from "../html.js";
 
@@ -76,12 +82,12 @@ export function settingsFeature(
   // /quiet <from> <to> | off [@channel]: quiet hours from any hour to any hour.
   composer.command("quiet", async (ctx) => {
     const words = ctx.match.trim().split(/\s+/).filter(Boolean);
-    const channel = words.find((w) => w.startsWith("@") || /^-100\d+$/.test(w));
+    const channel = words.find(isChannelWord);
     const rest = words.filter((w) => w !== channel);
     let chatId = ctx.chat.id;
-    if (channel && ctx.chat.type === "private" && ctx.from) {
-      const check = await checkChannel(ctx.api, channel, ctx.from.id, ctx.me.id);
-      if (!check.ok) return void (await ctx.reply(ctx.t(check.reason, { channel: echo(channel) })));
+    if (channel) {
+      const check = await channelFromArgument(ctx, channel);
+      if (!check) return;
       chatId = check.chatId;
     } else if (!(await canManageChat(ctx))) return void (await ctx.reply(ctx.t("settings-not-admin")));
     const hours = rest.map((w) => w.replace(/h$/i, ""));
