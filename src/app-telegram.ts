@@ -135,6 +135,7 @@ export function createTelegramParts(deps: {
     timeZone: config.TIMEZONE,
     defaultLanguage: config.DEFAULT_LANGUAGE,
     windowMs: config.EDIT_WINDOW_HOURS * 3_600_000,
+    forget: (rowId) => w.forgetItem(rowId),
   });
   return {
     correct: (items) => corrector.apply(items),

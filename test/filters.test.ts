@@ -19,6 +19,8 @@ describe("keyword filters", () => {
     expect(parseFilterArgs("")).toEqual({ kind: "list" });
     expect(parseFilterArgs(" Tắt ")).toEqual({ kind: "clear" });
     expect(parseFilterArgs("off")).toEqual({ kind: "clear" });
+    // Words that only fold like "off" words are filters: "Bộ" (ministry), "bò" (beef).
+    for (const word of ["+Bộ", "bò", "+bơ", "-tát", "+Tất"]) expect(parseFilterArgs(word).kind).toBe("add");
     expect(parseFilterArgs("+hà tĩnh, +lũ,  -quảng   cáo, bão")).toEqual({
       kind: "add",
       filters: [

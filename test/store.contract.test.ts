@@ -355,6 +355,48 @@ function contract(name: string, open: () => Promise<{ store: Store; cleanup(): P
       expect((await search.search("ha tinh", ["sr"], 200)).length).toBeLessThan(10);
     });
 
+    it("corrections: compare-and-swap once, a teaser keeps the stored text, digests and moved chats not edited", async () => {
+      const { items, deliveries, subscriptions: subs, corrections } = repos;
+      await subs.subscribe({ chatId: -900, chatType: "group" }, ["cr"]);
+      await subs.subscribe({ chatId: -901, chatType: "group" }, ["cr"]);
+      const full = `Bài đầy đủ đọc từ trang. ${"Chi tiết. ".repeat(80)}`;
+      const [a] = await items.store([
+        { ...item("cr", "a", "2024-03-01T00:00:00Z", "https://cr/a"), title: "Cũ", text: full },
+      ]);
+      await deliveries.plan([a!.rowId]);
+      const rows = await store.db
+        .selectFrom("deliveries")
+        .select(["id", "chat_id"])
+        .where("item_id", "=", a!.rowId)
+        .execute();
+      const of = (chat: number) => Number(rows.find((r) => Number(r.chat_id) === chat)?.id);
+      await deliveries.complete([of(-900)], 41);
+      await deliveries.complete([of(-901)], 42, true); // inside a digest
+      const always = () => true;
+      const teaser = {
+        ...item("cr", "a", "2024-03-01T00:00:00Z", "https://cr/a"),
+        title: "Mới",
+        text: "Đoạn giới thiệu.",
+      };
+      const [c1, c2] = await Promise.all([
+        corrections.correct(teaser, 0, always),
+        corrections.correct(teaser, 0, always),
+      ]);
+      expect([c1, c2].filter(Boolean)).toHaveLength(1);
+      const stored = (await items.byIds([a!.rowId])).get(a!.rowId);
+      expect([stored?.title, stored?.text]).toEqual(["Mới", full]);
+      expect(await corrections.sentMessages(a!.rowId)).toEqual([
+        { chatId: -900, threadId: 0, messageId: 41 },
+      ]);
+      // Outside the window, nothing.
+      expect(
+        await corrections.correct({ ...teaser, title: "Khác" }, Date.now() + 60_000, always),
+      ).toBeUndefined();
+      // A group that became a supergroup keeps its ledger, not the old message ids.
+      await subs.moveChat(-900, -100900);
+      expect(await corrections.sentMessages(a!.rowId)).toEqual([]);
+    });
+
     it("settings: each button press is one atomic statement; none is lost to another", async () => {
       const { settings } = repos;
       expect(await settings.get(-77)).toEqual(DEFAULT_SETTINGS);

@@ -16,6 +16,8 @@ export interface CorrectorDeps {
   defaultLanguage: Language;
   /** Posts younger than this are edited when their story changes (EDIT_WINDOW_HOURS). */
   windowMs: number;
+  /** A story was corrected: the sender's caches must not post the old version to the chats still waiting. */
+  forget?: (rowId: number) => void;
   now?: () => number;
 }
 
@@ -25,9 +27,16 @@ const norm = (s: string) => s.normalize("NFC").replace(/\s+/g, " ").trim().toLow
 const LEAD_CHARS = 300;
 const lead = (text: string) => norm(text.split(/\n{2,}/)[0] ?? "").slice(0, LEAD_CHARS);
 
-/** A change of the title or the lead a reader would notice. */
+/**
+ * A feed text this short is a teaser: the stored text may be the article page's (see
+ * feeds/article.ts), so it says nothing about the lead and is not stored over it.
+ */
+export const TEASER_CHARS = 500;
+
+/** A change of the title, or of the lead of a feed that carries the article, a reader would notice. */
 export function isMaterial(before: FeedItem, after: FeedItem): boolean {
-  return norm(before.title) !== norm(after.title) || lead(before.text) !== lead(after.text);
+  if (norm(before.title) !== norm(after.title)) return true;
+  return after.text.length >= TEASER_CHARS && lead(before.text) !== lead(after.text);
 }
 
 /** Answers of Telegram that mean there is nothing (more) to edit: not errors. */
@@ -87,6 +96,7 @@ export function createCorrector(deps: CorrectorDeps) {
       for (const item of items) {
         const c = await deps.corrections.correct(item, now() - deps.windowMs, isMaterial);
         if (!c) continue;
+        deps.forget?.(c.rowId);
         const messages = await deps.corrections.sentMessages(c.rowId);
         for (const m of messages) {
           try {

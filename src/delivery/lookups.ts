@@ -23,6 +23,10 @@ export function createLookups(deps: { settings: SettingsRepo; items: ItemsRepo; 
     invalidate(chatId: number): void {
       settingsCache.delete(chatId);
     },
+    /** A stored item changed (a correction): read it again before its next send. */
+    forgetItem(rowId: number): void {
+      itemCache.delete(rowId);
+    },
     /** The items of these rows; a row whose item is no longer stored is missing from the map. */
     async itemsFor(ds: Delivery[]): Promise<Map<number, FeedItem>> {
       const missing = ds.map((d) => d.itemRowId).filter((id) => !itemCache.has(id));

@@ -165,5 +165,10 @@ export function createSender(deps: SenderDeps) {
     }
   }
 
-  return { single, digest };
+  /** A stored item changed: its rendered posts are made again. */
+  const forget = (rowId: number) => {
+    for (const key of [...posts.keys()]) if (key.startsWith(`${rowId}|`)) posts.delete(key);
+  };
+
+  return { single, digest, forget };
 }

@@ -56,6 +56,8 @@ export interface DeliveryWorker {
   wake(): void;
   /** Settings changed: re-read them before the next send to that chat. */
   invalidate(chatId: number): void;
+  /** A stored item was corrected: sends still queued for it use the new version. */
+  forgetItem(rowId: number): void;
   /** Stops taking new sends; waits up to `timeoutMs` for those in flight. Pending ones stay queued. */
   stop(timeoutMs: number): Promise<void>;
   /** Resolves when nothing is due, in memory or in flight (tests, --once). */
@@ -295,6 +297,10 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     },
     invalidate(chatId) {
       lookups.invalidate(chatId);
+    },
+    forgetItem(rowId) {
+      lookups.forgetItem(rowId);
+      sender.forget(rowId);
     },
     async stop(timeoutMs) {
       running = false;

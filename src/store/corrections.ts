@@ -35,7 +35,11 @@ export interface CorrectionRepo {
   sentMessages(rowId: number): Promise<SentMessage[]>;
 }
 
-export function createCorrectionRepo(db: Kysely<Database>): CorrectionRepo {
+/**
+ * `keepTextBelow`: a feed text shorter than this is a teaser; the stored text (perhaps the
+ * article page's) stays.
+ */
+export function createCorrectionRepo(db: Kysely<Database>, keepTextBelow = 500): CorrectionRepo {
   return {
     async correct(item, since, material) {
       const row = await db
@@ -48,21 +52,24 @@ export function createCorrectionRepo(db: Kysely<Database>): CorrectionRepo {
       if (!row) return undefined;
       const before = { ...item, title: row.title, text: row.text };
       if (!material(before, item)) return undefined;
+      // A teaser in the feed does not replace the article's text read from its page.
+      const text = item.text.length >= keepTextBelow ? item.text : row.text;
+      const summary = text === row.text ? row.summary : null;
       const res = await db
         .updateTable("items")
         .set({
           title: item.title,
-          text: item.text,
+          text,
           // An abstractive summary was of the old text.
-          summary: null,
-          match_text: matchText(item.title, item.text),
+          summary,
+          match_text: matchText(item.title, text, summary ?? undefined),
         })
         .where("id", "=", row.id)
         .where("title", "=", row.title)
         .where("text", "=", row.text)
         .executeTakeFirst();
       if (Number(res.numUpdatedRows) !== 1) return undefined;
-      return { rowId: Number(row.id), item: { ...item, summary: undefined } };
+      return { rowId: Number(row.id), item: { ...item, text, summary: summary ?? undefined } };
     },
     async sentMessages(rowId) {
       const rows = await db
@@ -71,6 +78,7 @@ export function createCorrectionRepo(db: Kysely<Database>): CorrectionRepo {
         .where("d.item_id", "=", rowId)
         .where("d.message_id", "is not", null)
         .where("d.status", "=", "sent")
+        .where("d.digest", "is", null)
         // A message id shared with another row of the chat is a digest: not edited as a post.
         .where(({ not, exists, selectFrom }) =>
           not(

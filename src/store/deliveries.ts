@@ -133,6 +133,7 @@ export function createDeliveryRepo(db: Kysely<Database>, dialect: Dialect): Deli
             status: "sent",
             done_at: Date.now(),
             message_id: messageId ?? null,
+            digest: digest ? 1 : null,
             claimed_by: null,
             claim_until: null,
             error: null,

@@ -129,6 +129,8 @@ export interface Database {
     done_at: number | null;
     message_id: number | null;
     error: string | null;
+    /** 1: sent inside a digest (0009). */
+    digest: number | null;
   };
   /** Update ids already handled (Telegram re-delivers; several instances share them). */
   processed_updates: {

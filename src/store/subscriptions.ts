@@ -208,10 +208,12 @@ export function createSubscriptionRepo(db: Kysely<Database>): SubscriptionRepo {
           )
           .execute();
         await dropSubscriptions(trx, from);
-        // Queued deliveries follow, unless the new chat already has the same story.
+        // Queued deliveries follow, unless the new chat already has the same story. The ledger
+        // follows too, without its message ids: they were the old group's, and a supergroup
+        // numbers its messages anew (a correction must not edit another message there).
         await trx
           .updateTable("deliveries")
-          .set({ chat_id: to })
+          .set({ chat_id: to, message_id: null })
           .where("chat_id", "=", from)
           .where(({ not, exists, selectFrom }) =>
             not(

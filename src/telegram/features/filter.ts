@@ -10,7 +10,7 @@ import { echo, echoHtml } from "../html.js";
 import { editIgnoringUnchanged } from "./settings.js";
 
 /** Words that clear a subscription's filters: `/filter off`. */
-const OFF_WORDS = new Set(["off", "clear", "none", "tat", "xoa", "xoa het", "bo"]);
+const OFF_WORDS = new Set(["off", "clear", "none", "tắt", "xóa", "xoá", "xóa hết", "xoá hết"]);
 
 export type FilterArgs =
   | { kind: "list" }
@@ -26,7 +26,8 @@ export type FilterArgs =
 export function parseFilterArgs(args: string): FilterArgs {
   const text = args.trim();
   if (!text) return { kind: "list" };
-  if (OFF_WORDS.has(matchWords(text))) return { kind: "clear" };
+  // As typed, diacritics included: "bò", "Bộ" and "+tất" are words to filter on.
+  if (OFF_WORDS.has(text.normalize("NFC").toLowerCase().replace(/\s+/g, " "))) return { kind: "clear" };
   const items = text
     .split(/[,;\n]+/)
     .map((s) => s.trim())

@@ -96,7 +96,7 @@ export function settingsFeature(
     else if (
       hours.length === 2 &&
       hours.every((h) => /^\d{1,2}$/.test(h) && Number(h) <= 23) &&
-      hours[0] !== hours[1]
+      Number(hours[0]) !== Number(hours[1])
     )
       quiet = { start: Number(hours[0]), end: Number(hours[1]) };
     else return void (await ctx.reply(ctx.t("quiet-usage")));
