@@ -1,4 +1,5 @@
 import { type CreateTableBuilder, type Kysely, type Selectable, sql } from "kysely";
+import type { ItemRow } from "./items.js";
 import type { Database } from "./schema.js";
 
 /**
@@ -38,22 +39,10 @@ export function claimableIds(
 }
 
 /** An item row as /search reads it: what a post needs, and the folded words to rank on. */
-export type SearchRow = { id: number } & Pick<
-  Selectable<Database["items"]>,
-  | "item_key"
-  | "feed"
-  | "story_key"
-  | "title"
-  | "link"
-  | "text"
-  | "image"
-  | "published"
-  | "categories"
-  | "author"
-  | "source"
-  | "summary"
-  | "match_text"
->;
+export type SearchRow = ItemRow & { id: number } & Pick<
+    Selectable<Database["items"]>,
+    "story_key" | "match_text"
+  >;
 
 /**
  * The newest `limit` items of these feeds whose folded words hold every one of `words` (each

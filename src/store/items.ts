@@ -24,22 +24,23 @@ export interface ItemsRepo {
 
 type Row = Selectable<Database["items"]>;
 
-export function toItem(
-  r: Pick<
-    Row,
-    | "item_key"
-    | "feed"
-    | "title"
-    | "link"
-    | "text"
-    | "image"
-    | "published"
-    | "categories"
-    | "author"
-    | "source"
-    | "summary"
-  >,
-): FeedItem {
+/** The columns a FeedItem is read from. */
+export type ItemRow = Pick<
+  Row,
+  | "item_key"
+  | "feed"
+  | "title"
+  | "link"
+  | "text"
+  | "image"
+  | "published"
+  | "categories"
+  | "author"
+  | "source"
+  | "summary"
+>;
+
+export function toItem(r: ItemRow): FeedItem {
   return {
     id: r.item_key,
     feed: r.feed,

@@ -1,7 +1,7 @@
 import { Keyboard } from "grammy";
 import type { ChatAdministratorRights } from "grammy/types";
 import type { Subscription } from "../../domain/types.js";
-import { checkChannel } from "../admin.js";
+import { channelFromArgument } from "../admin.js";
 import type { BotContext, BotDeps } from "../context.js";
 import { echo, echoHtml } from "../html.js";
 
@@ -64,20 +64,7 @@ export function subscriptionArgs(deps: Pick<BotDeps, "feeds">) {
   }
 
   /** The channel named in a private chat, checked; replies with the reason and returns undefined if refused. */
-  async function resolveChannel(
-    ctx: BotContext,
-    channel: string,
-  ): Promise<{ chatId: number; title: string } | undefined> {
-    if (ctx.chat?.type !== "private" || !ctx.from) {
-      await ctx.reply(ctx.t("sub-channel-in-private"));
-      return undefined;
-    }
-    const id = /^-100\d+$/.test(channel) ? Number(channel) : channel;
-    const check = await checkChannel(ctx.api, id, ctx.from.id, ctx.me.id);
-    if (check.ok) return check;
-    await ctx.reply(ctx.t(check.reason, { channel: echo(channel) }));
-    return undefined;
-  }
+  const resolveChannel = channelFromArgument;
 
   /** Parses and resolves the arguments; replies (plain text) and returns undefined on an unknown feed. */
   async function parse(ctx: BotContext & { match: string }) {
