@@ -1,6 +1,7 @@
 import { Api, type Bot, GrammyError } from "grammy";
 import type { Config } from "./config.js";
 import { createFloodBudget, type FloodBudget } from "./delivery/budget.js";
+import { type BulletinScheduler, createBulletinScheduler } from "./delivery/bulletins.js";
 import { createCorrector } from "./delivery/corrections.js";
 import { createDeliveryWorker, type DeliveryWorker } from "./delivery/worker.js";
 import { FeedUnreadable } from "./domain/feeds.js";
@@ -21,6 +22,8 @@ export interface TelegramParts {
   i18n: ReturnType<typeof createI18n>;
   budget: FloodBudget;
   worker: DeliveryWorker;
+  /** The bulletins ("Bản tin sáng/tối") at each chat's slots. */
+  bulletins: BulletinScheduler;
   /** New stored items → delivery rows (the planner). */
   sink: (stored: StoredItem[]) => Promise<void>;
   /** Edits the posts of stories corrected within EDIT_WINDOW_HOURS. */
@@ -37,6 +40,8 @@ export function createTelegramParts(deps: {
   fetcher: Fetcher;
   offsetMin: number;
   instanceId: string;
+  /** The bulletins' clock (tests move it to a slot). */
+  now?: (() => number) | undefined;
 }): TelegramParts {
   const { config, log, repos, fetcher, offsetMin } = deps;
   const i18n = createI18n(config.DEFAULT_LANGUAGE, repos.settings);
@@ -137,7 +142,23 @@ export function createTelegramParts(deps: {
     windowMs: config.EDIT_WINDOW_HOURS * 3_600_000,
     forget: (rowId) => w.forgetItem(rowId),
   });
+  const bulletins = createBulletinScheduler({
+    api: postApi,
+    bulletins: repos.bulletins,
+    subscriptions: repos.subscriptions,
+    settings: repos.settings,
+    log,
+    header: (language, part, date) => i18n.t(language, `bulletin-header-${part}`, { date }),
+    timeZone: config.TIMEZONE,
+    defaultLanguage: config.DEFAULT_LANGUAGE,
+    paidBroadcast: config.PAID_BROADCAST,
+    owner: deps.instanceId,
+    claimTtlMs: config.DELIVERY_CLAIM_S * 1000,
+    maxStories: config.BULLETIN_MAX,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
   return {
+    bulletins,
     correct: (items) => corrector.apply(items),
     bot,
     i18n,

@@ -6,6 +6,7 @@ import { connectTelegram, createTelegramParts, type TelegramParts } from "./app-
 import { createLeadership, type Leadership } from "./cluster/leader.js";
 import type { Config } from "./config.js";
 import type { FloodBudget } from "./delivery/budget.js";
+import type { BulletinScheduler } from "./delivery/bulletins.js";
 import { createConsoleSink } from "./delivery/console.js";
 import type { DeliveryWorker } from "./delivery/worker.js";
 import { zoneOffsetMinutes } from "./domain/time.js";
@@ -34,6 +35,8 @@ export interface AppDeps {
   json?: boolean;
   /** Called when the process must end (Telegram refused the token). */
   onFatal?: (code: number) => void;
+  /** The bulletins' clock (tests move it to a slot); Date.now otherwise. */
+  now?: () => number;
 }
 
 export interface App {
@@ -42,6 +45,7 @@ export interface App {
   repos: Repos;
   bot?: Bot<BotContext> | undefined;
   worker?: DeliveryWorker | undefined;
+  bulletins?: BulletinScheduler | undefined;
   budget?: FloodBudget | undefined;
   /** This process's id in claims and leases. */
   instanceId: string;
@@ -89,6 +93,7 @@ export function createApp(deps: AppDeps): App {
         fetcher,
         offsetMin,
         instanceId,
+        now: deps.now,
       })
     : undefined;
   let sink: (items: StoredItem[]) => Promise<void>;
@@ -203,6 +208,7 @@ export function createApp(deps: AppDeps): App {
       if (!current()) return;
       await tg.worker.start();
       if (!current()) return;
+      tg.bulletins.start();
       if (config.WEBHOOK_URL) {
         updates = startInboxRunner({ bot: tg.bot, inbox: repos.inbox, log });
         updatesMode = "webhook";
@@ -238,6 +244,7 @@ export function createApp(deps: AppDeps): App {
     updates = undefined;
     updatesMode = config.WEBHOOK_URL ? "webhook" : tg ? "standby" : "none";
     await bounded(u?.stop());
+    await bounded(tg?.bulletins.stop());
     await tg?.worker.stop(Math.min(left(), 10_000));
   }
 
@@ -257,6 +264,7 @@ export function createApp(deps: AppDeps): App {
     repos,
     bot: tg?.bot,
     worker: tg?.worker,
+    bulletins: tg?.bulletins,
     budget: tg?.budget,
     instanceId,
     role: () => leadership.role(),

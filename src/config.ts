@@ -1,6 +1,7 @@
 import { validate as validateCron } from "node-cron";
 import { z } from "zod";
 import { parseFeedList } from "./domain/feeds.js";
+import { isTimeZone } from "./domain/time.js";
 import type { FeedSource } from "./domain/types.js";
 import { redactText } from "./redact.js";
 
@@ -111,6 +112,8 @@ const schema = z.object({
   REPLY_MAX_WAIT_MS: positiveInt(20_000, 120_000),
   /** When a chat has more than this many posts waiting, they go out as one digest. */
   DIGEST_THRESHOLD: positiveInt(5, 100),
+  /** Stories in one bulletin ("Bản tin sáng"/"Bản tin tối") at most; fewer when the message is full. */
+  BULLETIN_MAX: positiveInt(10, 30),
   /** Posts of a story whose title or lead changes within this many hours are edited (0: never). */
   EDIT_WINDOW_HOURS: z.coerce
     .number()
@@ -155,15 +158,6 @@ export type Config = Omit<z.infer<typeof schema>, "FEEDS" | "DELIVERY_CLAIM_S"> 
   /** True when FEEDS was empty and the bundled sample feed is used. */
   usingSampleFeed: boolean;
 };
-
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export class ConfigError extends Error {
   override name = "ConfigError";

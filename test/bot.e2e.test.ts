@@ -169,10 +169,21 @@ describe("bot end to end (fake Bot API over HTTP)", () => {
     };
     const member = await help(GROUP, MEMBER);
     for (const c of ["/latest", "/search", "/feeds", "/language"]) expect(member).toContain(c);
-    expect(member).toContain("Quản trị viên nhóm có thêm /subscribe, /unsubscribe, /filter và /settings");
+    expect(member).toContain(
+      "Quản trị viên nhóm có thêm /subscribe, /unsubscribe, /filter, /settings và /bulletin",
+    );
     expect(member).not.toContain("/addfeed");
     const admin = await help(GROUP, ADMIN);
-    for (const c of ["/subscribe", "/unsubscribe", "/filter", "/settings"]) expect(admin).toContain(c);
+    for (const c of [
+      "/subscribe",
+      "/unsubscribe",
+      "/filter",
+      "/settings",
+      "/bulletin",
+      "/quiet",
+      "/timezone",
+    ])
+      expect(admin).toContain(c);
     expect(admin).not.toContain("/addfeed");
     h.tg.addChat({ id: BOT_ADMIN, type: "private" });
     const botAdmin = await help(BOT_ADMIN, BOT_ADMIN);

@@ -199,6 +199,22 @@ function fakeSettings(): SettingsRepo & { chats: Map<number, ChatSettings>; fail
       chats.set(chatId, next);
       return { ...next };
     },
+    async setBulletin(chatId, change, at) {
+      const was = chats.get(chatId) ?? DEFAULT_SETTINGS;
+      const next = {
+        ...was,
+        bulletin: change.mode,
+        bulletinSince: at,
+        ...(change.times ? { bulletinTimes: change.times.length ? change.times : undefined } : {}),
+      };
+      chats.set(chatId, next);
+      return { ...next };
+    },
+    async setTimeZone(chatId, timeZone, at) {
+      const next = { ...(chats.get(chatId) ?? DEFAULT_SETTINGS), timeZone, bulletinSince: at };
+      chats.set(chatId, next);
+      return { ...next };
+    },
     async move(from, to) {
       const s = chats.get(from);
       chats.delete(from);

@@ -436,6 +436,132 @@ function contract(name: string, open: () => Promise<{ store: Store; cleanup(): P
       expect([off.quiet, off.readButton]).toEqual([undefined, true]);
     });
 
+    it("bulletins: settings round trip; one claim per slot; lapsed claims taken over; the period's stories", async () => {
+      const { settings, subscriptions: subs, items, deliveries, bulletins, filters } = repos;
+      const T0 = 1_800_000_000_000;
+      // Settings: the button cycles off → also → only → off; times and zone are kept.
+      expect((await settings.toggle(-90, "bulletin", T0)).bulletin).toBe("also");
+      expect((await settings.get(-90)).bulletinSince).toBe(T0);
+      expect((await settings.toggle(-90, "bulletin", T0 + 1)).bulletin).toBe("only");
+      expect((await settings.get(-90)).bulletinSince).toBe(T0);
+      const set = await settings.setBulletin(-90, { mode: "also", times: [420, 1200] }, T0 + 2);
+      expect([set.bulletin, set.bulletinTimes, set.bulletinSince]).toEqual(["also", [420, 1200], T0 + 2]);
+      const zoned = await settings.setTimeZone(-90, "Asia/Bangkok", T0 + 3);
+      expect([zoned.timeZone, zoned.bulletinTimes, zoned.bulletinSince]).toEqual([
+        "Asia/Bangkok",
+        [420, 1200],
+        T0 + 3,
+      ]);
+      expect((await settings.toggle(-90, "bulletin", T0 + 4)).bulletin).toBe("only");
+      const off = await settings.toggle(-90, "bulletin", T0 + 5);
+      expect([off.bulletin, off.bulletinTimes, off.timeZone]).toEqual([
+        undefined,
+        [420, 1200],
+        "Asia/Bangkok",
+      ]);
+      // Concurrent presses: none lost (three presses from off end on off).
+      await Promise.all(Array.from({ length: 3 }, () => settings.toggle(-91, "bulletin", T0)));
+      expect((await settings.get(-91)).bulletin).toBeUndefined();
+
+      // Targets: every subscription of a chat with the bulletin on, topics included.
+      await subs.subscribe({ chatId: -90, chatType: "supergroup" }, ["bt", "bt2"]);
+      await subs.subscribe({ chatId: -90, threadId: 7, chatType: "supergroup" }, "all");
+      await subs.subscribe({ chatId: -92, chatType: "group" }, ["bt"]);
+      await settings.setBulletin(-90, { mode: "only" }, T0);
+      const targets = await bulletins.targets();
+      expect(targets.map((t) => `${t.chatId}:${t.threadId}:${t.settings.bulletin}`)).toEqual([
+        "-90:0:only",
+        "-90:7:only",
+      ]);
+
+      // The planner sends an "only" chat nothing; the others as before.
+      const story = (feed: string, id: string, extra: Partial<FeedItem> = {}): FeedItem => ({
+        ...item(feed, id, new Date(T0).toISOString(), `https://bt/${id}`),
+        title: `Tin ${id}`,
+        ...extra,
+      });
+      const stored = await items.store([
+        story("bt", "a"),
+        story("bt", "b", { image: "https://bt/b.jpg" }),
+        story("bt2", "b"), // the same story (same link) in a second feed: a lead story
+        story("bt", "c", { title: "Quảng cáo" }),
+        story("bt", "old", { published: new Date(T0 - 3 * 86_400_000).toISOString() }),
+        story("other", "d"),
+      ]);
+      await store.db
+        .updateTable("items")
+        .set({ created_at: T0 + 60_000 })
+        .where(
+          "id",
+          "in",
+          stored.map((x) => x.rowId),
+        )
+        .execute();
+      await deliveries.plan(stored.map((x) => x.rowId));
+      const plannedFor = async (chatId: number) =>
+        (await store.db.selectFrom("deliveries").select("id").where("chat_id", "=", chatId).execute()).length;
+      expect(await plannedFor(-90)).toBe(0);
+      expect(await plannedFor(-92)).toBeGreaterThan(0);
+
+      // The period's stories: the subscription's feeds, its filters, first stored in (from, to].
+      await filters.add({ chatId: -90 }, [
+        { term: matchWords("quảng cáo"), label: "quảng cáo", include: false },
+      ]);
+      const main = { chatId: -90, threadId: 0 };
+      const got = await bulletins.stories(main, T0, T0 + 120_000, 50);
+      expect(got.map((c) => `${c.item.feed}/${c.item.id}`).sort()).toEqual(["bt/a", "bt/b", "bt2/b"]);
+      expect((await bulletins.stories({ chatId: -90, threadId: 7 }, T0, T0 + 120_000, 50)).length).toBe(5);
+      expect(await bulletins.stories(main, T0 + 60_000, T0 + 120_000, 50)).toEqual([]);
+      const leads = await bulletins.leadStories(T0, T0 + 120_000);
+      expect([...leads.entries()]).toEqual([["link:https://bt/b", 2]]);
+
+      // One claim per slot, whoever asks, at once.
+      const key = { ...main, slotAt: T0 + 100_000 };
+      const claims = await Promise.all(
+        ["i1", "i2", "i3"].map((owner) => bulletins.claim(key, owner, T0 + 200_000, T0 + 100_000)),
+      );
+      expect(claims.filter((c) => c.claimed)).toHaveLength(1);
+      const winner = ["i1", "i2", "i3"][claims.findIndex((c) => c.claimed)] as string;
+      // Not lapsed: nobody takes it; lapsed (a crash mid-send): another instance does, once.
+      expect(await bulletins.claim(key, "i9", T0 + 300_000, T0 + 150_000)).toEqual({
+        claimed: false,
+        done: false,
+      });
+      const again = await Promise.all(
+        ["i8", "i9"].map((owner) => bulletins.claim(key, owner, T0 + 400_000, T0 + 250_000)),
+      );
+      expect(again.filter((c) => c.claimed)).toEqual([{ claimed: true, attempts: 2 }]);
+      const holder = again[0]?.claimed ? "i8" : "i9";
+      // The first owner's late finish does not count; the holder's does.
+      expect(await bulletins.finish(key, winner, { status: "sent", messageId: 1, items: 3 }, T0)).toBe(false);
+      expect(await bulletins.finish(key, holder, { status: "sent", messageId: 5, items: 3 }, T0)).toBe(true);
+      expect(await bulletins.claim(key, "i7", T0 + 900_000, T0 + 800_000)).toEqual({
+        claimed: false,
+        done: true,
+      });
+      expect(await bulletins.lastDone(main, T0 + 200_000)).toBe(T0 + 100_000);
+      expect(await bulletins.lastDone(main, T0 + 100_000)).toBeUndefined();
+      // A retry waits for its time; a release gives the slot back whole.
+      const k2 = { ...main, slotAt: T0 + 500_000 };
+      expect((await bulletins.claim(k2, "i1", T0 + 600_000, T0 + 500_000)).claimed).toBe(true);
+      await bulletins.retryAt(k2, "i1", T0 + 700_000, "network");
+      expect((await bulletins.claim(k2, "i2", T0 + 800_000, T0 + 650_000)).claimed).toBe(false);
+      expect(await bulletins.claim(k2, "i2", T0 + 800_000, T0 + 700_000)).toEqual({
+        claimed: true,
+        attempts: 2,
+      });
+      await bulletins.release(k2, "i2");
+      expect(await bulletins.claim(k2, "i3", T0 + 800_000, T0 + 700_000)).toEqual({
+        claimed: true,
+        attempts: 1,
+      });
+      // A group that became a supergroup keeps its sent slots; old rows are pruned.
+      await subs.moveChat(-90, -1000090);
+      expect(await bulletins.lastDone({ chatId: -1000090, threadId: 0 }, T0 + 200_000)).toBe(T0 + 100_000);
+      expect(await bulletins.prune(T0 + 400_000)).toBe(1);
+      expect(await bulletins.lastDone({ chatId: -1000090, threadId: 0 }, T0 + 200_000)).toBeUndefined();
+    });
+
     it("deliveries planned for a chat that unsubscribed meanwhile are cancelled at claim, never claimed", async () => {
       const { subscriptions: subs, items, deliveries } = repos;
       await subs.subscribe({ chatId: 300, chatType: "private" }, "all");

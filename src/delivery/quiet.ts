@@ -11,6 +11,7 @@ import type { DeliveryWindow, Target } from "./window.js";
 export function createQuietHold(deps: {
   deliveries: DeliveryRepo;
   window: DeliveryWindow;
+  /** The zone of a chat that chose none (TIMEZONE). */
   timeZone: string;
   now: () => number;
 }) {

@@ -26,16 +26,16 @@ export interface SenderDeps {
   digestHeader: (language: Language, count: number) => string;
 }
 
-/** How a chat's settings lay its posts out (sent, and edited the same way). */
+/** How a chat's settings lay its posts out (sent, and edited the same way); times in the chat's zone. */
 export function renderOptionsFor(
   settings: ChatSettings,
   language: Language,
-  timeZone: string,
+  defaultZone: string,
 ): RenderOptions {
   const layout = layoutOf(settings);
   return {
     language,
-    timeZone,
+    timeZone: settings.timeZone ?? defaultZone,
     summaryChars: SUMMARY_CHARS[settings.summary],
     withImage: layout === "photo",
     // A photo post without an image keeps the old "link previews" switch.
@@ -69,7 +69,7 @@ export function createSender(deps: SenderDeps) {
   // One item fanned out to many chats renders the same few posts: render each once.
   const posts = new Map<string, Post>();
   const render = (rowId: number, item: FeedItem, opts: RenderOptions): Post => {
-    const key = `${rowId}|${opts.language}|${opts.summaryChars}|${opts.withImage}|${opts.card}|${opts.readButton}`;
+    const key = `${rowId}|${opts.language}|${opts.timeZone}|${opts.summaryChars}|${opts.withImage}|${opts.card}|${opts.readButton}`;
     let post = posts.get(key);
     if (!post) {
       post = renderPost(item, opts);
@@ -128,13 +128,10 @@ export function createSender(deps: SenderDeps) {
   /** A digest of the items that fit in one message; `count` says how many of `items` it covers. */
   async function digest(t: SendTarget, items: FeedItem[]): Promise<SendResult & { count: number }> {
     const language = languageOf(t.settings);
-    let list = renderLinkList(deps.digestHeader(language, items.length), items, deps.timeZone);
+    const zone = t.settings.timeZone ?? deps.timeZone;
+    let list = renderLinkList(deps.digestHeader(language, items.length), items, zone);
     if (list.count < items.length) {
-      list = renderLinkList(
-        deps.digestHeader(language, list.count),
-        items.slice(0, list.count),
-        deps.timeZone,
-      );
+      list = renderLinkList(deps.digestHeader(language, list.count), items.slice(0, list.count), zone);
     }
     let plain = false;
     let threadId = t.threadId;

@@ -1,7 +1,16 @@
 import { type ChatSettings, inQuietHours, type SummaryLength } from "./types.js";
 
 /** The settings a /settings button changes, one step each. */
-export const SETTING_KEYS = ["summary", "layout", "button", "images", "previews", "silent", "quiet"] as const;
+export const SETTING_KEYS = [
+  "summary",
+  "layout",
+  "button",
+  "images",
+  "previews",
+  "silent",
+  "quiet",
+  "bulletin",
+] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
 export const SUMMARY_LENGTHS: SummaryLength[] = ["short", "normal", "long"];
@@ -13,9 +22,19 @@ export const QUIET_PRESETS: Array<ChatSettings["quiet"]> = [
   { start: 0, end: 6 },
 ];
 
-/** The next value of one setting when its button is pressed (the store does the same in SQL). */
-export function nextSetting(settings: ChatSettings, key: SettingKey): ChatSettings {
+/**
+ * The next value of one setting when its button is pressed at `at` (the store does the same
+ * in SQL).
+ */
+export function nextSetting(settings: ChatSettings, key: SettingKey, at = Date.now()): ChatSettings {
   switch (key) {
+    case "bulletin":
+      // off → besides the posts → instead of them → off. Turned on, only later slots are owed.
+      return settings.bulletin === undefined
+        ? { ...settings, bulletin: "also", bulletinSince: at }
+        : settings.bulletin === "also"
+          ? { ...settings, bulletin: "only" }
+          : { ...settings, bulletin: undefined };
     case "summary":
       return {
         ...settings,
@@ -49,7 +68,8 @@ export function nextSetting(settings: ChatSettings, key: SettingKey): ChatSettin
  * When the quiet window that holds `at` ends (epoch ms), in the chat's time zone: the next
  * start of the hour `quiet.end`. Undefined when `at` is not in quiet hours.
  */
-export function quietEndsAt(settings: ChatSettings, at: number, timeZone: string): number | undefined {
+export function quietEndsAt(settings: ChatSettings, at: number, defaultZone: string): number | undefined {
+  const timeZone = settings.timeZone ?? defaultZone;
   const q = settings.quiet;
   if (!q || q.start === q.end) return undefined;
   const parts = localClock(at, timeZone);

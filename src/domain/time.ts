@@ -1,7 +1,53 @@
-/** Minutes east of UTC of a time zone right now (Asia/Ho_Chi_Minh → 420). */
-export function zoneOffsetMinutes(timeZone: string, at = new Date()): number {
-  const parts = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "longOffset" }).formatToParts(at);
-  const name = parts.find((p) => p.type === "timeZoneName")?.value ?? "GMT";
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** Minutes east of UTC of a time zone at an instant (Asia/Ho_Chi_Minh → 420). */
+export function zoneOffsetMinutes(timeZone: string, at: Date | number = new Date()): number {
+  let f = offsetFormats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "longOffset" });
+    offsetFormats.set(timeZone, f);
+  }
+  const name = f.formatToParts(at).find((p) => p.type === "timeZoneName")?.value ?? "GMT";
   const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
   return m ? (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+}
+
+/** True for a time zone this runtime knows (IANA names such as Asia/Ho_Chi_Minh, or UTC). */
+export function isTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The calendar day of an instant in a time zone. */
+export function localDay(at: number, timeZone: string): { year: number; month: number; day: number } {
+  let f = dayFormats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-GB", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
+    dayFormats.set(timeZone, f);
+  }
+  const parts = f.formatToParts(at);
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  return { year: get("year"), month: get("month"), day: get("day") };
+}
+
+/**
+ * The instant a wall clock in `timeZone` shows `minutes` after midnight of the given day (the
+ * day may overflow: day 0 is the last of the previous month). Around a DST change the offset
+ * of the instant itself decides: a wall time the change skips lands an hour later, one it
+ * repeats is taken once (always the same one).
+ */
+export function wallClockAt(
+  day: { year: number; month: number; day: number },
+  minutes: number,
+  timeZone: string,
+): number {
+  const asUtc = Date.UTC(day.year, day.month - 1, day.day, 0, minutes);
+  const first = asUtc - zoneOffsetMinutes(timeZone, asUtc) * 60_000;
+  const second = zoneOffsetMinutes(timeZone, first);
+  return asUtc - second * 60_000;
 }

@@ -133,9 +133,17 @@ export interface ChatSettings {
   silent: boolean;
   /** "Đọc tiếp" as an inline URL button under the post instead of a link in it. */
   readButton?: boolean | undefined;
-  /** Quiet hours in TIMEZONE, [start, end) hours; posts wait and then arrive as one digest. */
+  /** Quiet hours in the chat's time zone, [start, end) hours; posts wait and then arrive as one digest. */
   quiet?: { start: number; end: number } | undefined;
   language?: Language | undefined;
+  /** The chat's time zone (IANA), for quiet hours, bulletin times and posts' times; else TIMEZONE. */
+  timeZone?: string | undefined;
+  /** The bulletin (domain/bulletin.ts): besides the instant posts, or instead of them; undefined: off. */
+  bulletin?: "also" | "only" | undefined;
+  /** Its times, minutes after midnight in the chat's zone; undefined: 06:30 and 18:30. Kept while off. */
+  bulletinTimes?: number[] | undefined;
+  /** When the bulletin was last turned on or rescheduled (epoch ms): earlier slots are not owed. */
+  bulletinSince?: number | undefined;
 }
 
 export const DEFAULT_SETTINGS: ChatSettings = {

@@ -37,6 +37,7 @@ export function createMaintenance(opts: MaintenanceOptions) {
       // index needed for these scans.
       const inbox = await opts.repos.inbox.purge(86_400_000);
       await opts.repos.pauses.purge();
+      const bulletins = await opts.repos.bulletins.prune(Date.now() - opts.ledgerKeepMs);
       let items = 0;
       for (const feed of await opts.repos.feeds.all())
         items += await opts.repos.items.prune(
@@ -44,8 +45,8 @@ export function createMaintenance(opts: MaintenanceOptions) {
           opts.itemsPerFeed,
           Date.now() - Math.max(opts.queueMaxMs + 3_600_000, opts.searchKeepMs ?? 0),
         );
-      if (seen || ledger || updates || items || inbox)
-        log.info({ seen, ledger, updates, items, inbox }, "expired rows removed");
+      if (seen || ledger || updates || items || inbox || bulletins)
+        log.info({ seen, ledger, updates, items, inbox, bulletins }, "expired rows removed");
     } catch (err) {
       log.warn({ err }, "maintenance failed; will try again in 10 minutes");
       doneAt = Date.now() - everyMs + 600_000;

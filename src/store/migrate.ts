@@ -12,6 +12,7 @@ import { search } from "./migrations/0006_search.js";
 import { layout } from "./migrations/0007_layout.js";
 import { corrections } from "./migrations/0008_corrections.js";
 import { digestRows } from "./migrations/0009_digest_rows.js";
+import { bulletins } from "./migrations/0010_bulletins.js";
 import type { Database } from "./schema.js";
 
 /** This release's migrations, in order. Only add: never edit or drop one that has shipped. */
@@ -26,6 +27,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     "0007_layout": layout(),
     "0008_corrections": corrections(),
     "0009_digest_rows": digestRows(),
+    "0010_bulletins": bulletins(),
   };
 }
 

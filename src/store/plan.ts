@@ -26,7 +26,7 @@ const columns = [
  * and has no wildcard of a user's in it. Served by subscription_filters_pk; a subscription
  * without filters costs two index probes.
  */
-const FILTERS_ALLOW = sql<boolean>`(
+export const FILTERS_ALLOW = sql<boolean>`(
   not exists (select 1 from subscription_filters f where f.subscription_id = s.id and f.include = 0
     and coalesce(i.match_text, '') like ('% ' || f.term || ' %'))
   and (not exists (select 1 from subscription_filters f where f.subscription_id = s.id and f.include = 1)
@@ -34,8 +34,15 @@ const FILTERS_ALLOW = sql<boolean>`(
       and coalesce(i.match_text, '') like ('% ' || f.term || ' %'))))`;
 
 /**
+ * A chat that takes only the bulletin gets no instant posts: its stories wait for the
+ * bulletin, which reads them from the items (store/bulletins.ts). One probe of chat_settings' key.
+ */
+const WANTS_POSTS = sql<boolean>`not exists (select 1 from chat_settings cs
+  where cs.chat_id = s.chat_id and cs.bulletin_mode = 'only')`;
+
+/**
  * The planner's SQL: deliveries of these stored items to every subscription that wants their
- * feed and whose keyword filters let them through, as INSERT … SELECT in the database (nothing read into memory), about PLAN_ROWS rows a
+ * feed, whose keyword filters let them through and that take instant posts, as INSERT … SELECT in the database (nothing read into memory), about PLAN_ROWS rows a
  * transaction.
  * The unique key (chat, topic, story) drops what a chat already has or had. Returns how many
  * rows are new.
@@ -62,6 +69,7 @@ export async function planDeliveries(db: Kysely<Database>, itemRowIds: number[])
             .select(["s.chat_id", "s.thread_id", "i.id", "i.feed", "i.story_key", ...fixed])
             .where("i.id", "in", ids)
             .where(FILTERS_ALLOW)
+            .where(WANTS_POSTS)
             .where(({ not, exists, selectFrom }) =>
               not(
                 exists(
@@ -92,6 +100,7 @@ export async function planDeliveries(db: Kysely<Database>, itemRowIds: number[])
             .select(["s.chat_id", "s.thread_id", "i.id", "i.feed", "i.story_key", ...fixed])
             .where("i.id", "in", ids)
             .where(FILTERS_ALLOW)
+            .where(WANTS_POSTS)
             .orderBy("i.id"),
         )
         .onConflict((oc) => oc.columns(["chat_id", "thread_id", "story_key"]).doNothing())

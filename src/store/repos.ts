@@ -1,4 +1,5 @@
 import type { FeedSource } from "../domain/types.js";
+import { type BulletinRepo, createBulletinRepo } from "./bulletins.js";
 import { type CorrectionRepo, createCorrectionRepo } from "./corrections.js";
 import { type CounterRepo, createCounterRepo } from "./counters.js";
 import { createDeliveryRepo, type DeliveryRepo } from "./deliveries.js";
@@ -34,6 +35,7 @@ export interface Repos {
   filters: FilterRepo;
   search: SearchRepo;
   corrections: CorrectionRepo;
+  bulletins: BulletinRepo;
 }
 
 export function createRepos(store: Store, opts: { operatorFeeds: FeedSource[]; seenTtlMs: number }): Repos {
@@ -55,10 +57,12 @@ export function createRepos(store: Store, opts: { operatorFeeds: FeedSource[]; s
     filters: createFilterRepo(db, store.backend),
     search: createSearchRepo(db, store.backend),
     corrections: createCorrectionRepo(db),
+    bulletins: createBulletinRepo(db),
   };
 }
 
 export type {
+  BulletinRepo,
   DeliveryRepo,
   FeedRegistry,
   FeedStateRepo,

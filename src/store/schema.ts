@@ -107,6 +107,30 @@ export interface Database {
     language: string | null;
     /** "Đọc tiếp" as a URL button (0007). */
     read_button: number | null;
+    /** The bulletin: null (off), 'also' or 'only' (0010). */
+    bulletin_mode: string | null;
+    /** Its times, minutes after midnight, comma-separated; null: the defaults (0010). */
+    bulletin_times: string | null;
+    /** When it was turned on or rescheduled: earlier slots are not owed (0010). */
+    bulletin_since: number | null;
+    /** The chat's IANA time zone; null: TIMEZONE (0010). */
+    time_zone: string | null;
+  };
+  /** One bulletin per (chat, topic, slot): claimed, then sent, empty or failed (0010). */
+  bulletins: {
+    chat_id: number;
+    thread_id: number;
+    slot_at: number;
+    status: string;
+    claimed_by: string | null;
+    /** While claimed: the claim's end, or when a failed send may be tried again. */
+    claim_until: number | null;
+    attempts: number;
+    items: number | null;
+    message_id: number | null;
+    error: string | null;
+    created_at: number;
+    done_at: number | null;
   };
   user_languages: {
     user_id: number;

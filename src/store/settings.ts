@@ -5,7 +5,7 @@ import type { Database } from "./schema.js";
 
 type Row = Selectable<Database["chat_settings"]>;
 
-function fromRow(r: Row): ChatSettings {
+export function settingsFromRow(r: Row): ChatSettings {
   return {
     summary: r.summary as SummaryLength,
     images: r.images === 1,
@@ -16,7 +16,18 @@ function fromRow(r: Row): ChatSettings {
       ? { quiet: { start: r.quiet_start, end: r.quiet_end } }
       : {}),
     ...(r.language ? { language: r.language as Language } : {}),
+    ...(r.time_zone ? { timeZone: r.time_zone } : {}),
+    ...(r.bulletin_mode === "also" || r.bulletin_mode === "only" ? { bulletin: r.bulletin_mode } : {}),
+    ...(r.bulletin_times ? { bulletinTimes: parseTimes(r.bulletin_times) } : {}),
+    ...(r.bulletin_since !== null ? { bulletinSince: Number(r.bulletin_since) } : {}),
   };
+}
+
+function parseTimes(text: string): number[] {
+  return text
+    .split(",")
+    .map(Number)
+    .filter((m) => Number.isInteger(m) && m >= 0 && m < 1440);
 }
 
 function toRow(s: ChatSettings) {
@@ -29,12 +40,25 @@ function toRow(s: ChatSettings) {
     quiet_start: s.quiet?.start ?? null,
     quiet_end: s.quiet?.end ?? null,
     language: s.language ?? null,
+    time_zone: s.timeZone ?? null,
+    bulletin_mode: s.bulletin ?? null,
+    bulletin_times: s.bulletinTimes?.length ? s.bulletinTimes.join(",") : null,
+    bulletin_since: s.bulletinSince ?? null,
   };
 }
 
 /** The SQL of one button press on the stored row: the same steps as nextSetting, in one statement. */
-function step(key: SettingKey) {
+function step(key: SettingKey, at: number) {
   switch (key) {
+    case "bulletin":
+      return {
+        bulletin_mode: sql<
+          string | null
+        >`case when chat_settings.bulletin_mode is null then 'also' when chat_settings.bulletin_mode = 'also' then 'only' else null end`,
+        bulletin_since: sql<
+          number | null
+        >`case when chat_settings.bulletin_mode is null then ${at} else chat_settings.bulletin_since end`,
+      };
     case "images":
     case "previews":
     case "silent":
@@ -77,8 +101,19 @@ function step(key: SettingKey) {
 export interface SettingsRepo {
   get(chatId: number): Promise<ChatSettings>;
   save(chatId: number, settings: ChatSettings): Promise<void>;
-  /** One button press, as one atomic statement (two admins pressing at once both count); returns the result. */
-  toggle(chatId: number, key: SettingKey): Promise<ChatSettings>;
+  /** One button press at `at`, as one atomic statement (two admins pressing at once both count); returns the result. */
+  toggle(chatId: number, key: SettingKey, at?: number): Promise<ChatSettings>;
+  /**
+   * The bulletin's mode (undefined: off) and, when given, its times; its schedule starts at
+   * `at` (earlier slots are not owed). Nothing else changes; returns the result.
+   */
+  setBulletin(
+    chatId: number,
+    change: { mode: ChatSettings["bulletin"]; times?: number[] | undefined },
+    at: number,
+  ): Promise<ChatSettings>;
+  /** The chat's time zone (undefined: TIMEZONE); the bulletin's schedule starts again at `at`. */
+  setTimeZone(chatId: number, timeZone: string | undefined, at: number): Promise<ChatSettings>;
   /** Quiet hours from any hour to any hour (undefined: off), and nothing else; returns the result. */
   setQuiet(chatId: number, quiet: ChatSettings["quiet"]): Promise<ChatSettings>;
   /** The language of the chat's posts, and nothing else. */
@@ -98,7 +133,7 @@ export function createSettingsRepo(db: Kysely<Database>): SettingsRepo {
         .selectAll()
         .where("chat_id", "=", chatId)
         .executeTakeFirst();
-      return r ? fromRow(r) : { ...DEFAULT_SETTINGS };
+      return r ? settingsFromRow(r) : { ...DEFAULT_SETTINGS };
     },
     async save(chatId, s) {
       const row = toRow(s);
@@ -108,14 +143,14 @@ export function createSettingsRepo(db: Kysely<Database>): SettingsRepo {
         .onConflict((oc) => oc.column("chat_id").doUpdateSet(row))
         .execute();
     },
-    async toggle(chatId, key) {
+    async toggle(chatId, key, at = Date.now()) {
       const r = await db
         .insertInto("chat_settings")
-        .values({ chat_id: chatId, ...toRow(nextSetting(DEFAULT_SETTINGS, key)) })
-        .onConflict((oc) => oc.column("chat_id").doUpdateSet(step(key)))
+        .values({ chat_id: chatId, ...toRow(nextSetting(DEFAULT_SETTINGS, key, at)) })
+        .onConflict((oc) => oc.column("chat_id").doUpdateSet(step(key, at)))
         .returningAll()
         .executeTakeFirstOrThrow();
-      return fromRow(r);
+      return settingsFromRow(r);
     },
     async setQuiet(chatId, quiet) {
       const columns = { quiet_start: quiet?.start ?? null, quiet_end: quiet?.end ?? null };
@@ -125,7 +160,35 @@ export function createSettingsRepo(db: Kysely<Database>): SettingsRepo {
         .onConflict((oc) => oc.column("chat_id").doUpdateSet(columns))
         .returningAll()
         .executeTakeFirstOrThrow();
-      return fromRow(r);
+      return settingsFromRow(r);
+    },
+    async setBulletin(chatId, change, at) {
+      const columns = {
+        bulletin_mode: change.mode ?? null,
+        bulletin_since: at,
+        ...(change.times ? { bulletin_times: change.times.length ? change.times.join(",") : null } : {}),
+      };
+      const r = await db
+        .insertInto("chat_settings")
+        .values({
+          chat_id: chatId,
+          ...toRow({ ...DEFAULT_SETTINGS, bulletin: change.mode, bulletinTimes: change.times }),
+          bulletin_since: at,
+        })
+        .onConflict((oc) => oc.column("chat_id").doUpdateSet(columns))
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return settingsFromRow(r);
+    },
+    async setTimeZone(chatId, timeZone, at) {
+      const columns = { time_zone: timeZone ?? null, bulletin_since: at };
+      const r = await db
+        .insertInto("chat_settings")
+        .values({ chat_id: chatId, ...toRow({ ...DEFAULT_SETTINGS, timeZone }), bulletin_since: at })
+        .onConflict((oc) => oc.column("chat_id").doUpdateSet(columns))
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return settingsFromRow(r);
     },
     async setLanguage(chatId, language) {
       await db

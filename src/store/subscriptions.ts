@@ -228,6 +228,23 @@ export function createSubscriptionRepo(db: Kysely<Database>): SubscriptionRepo {
           )
           .execute();
         await cancelQueued(trx, from);
+        // The bulletins already sent follow, so the group's current slot is not sent again.
+        await trx
+          .updateTable("bulletins")
+          .set({ chat_id: to, message_id: null })
+          .where("chat_id", "=", from)
+          .where(({ not, exists, selectFrom }) =>
+            not(
+              exists(
+                selectFrom("bulletins as b2")
+                  .select("b2.slot_at")
+                  .where("b2.chat_id", "=", to)
+                  .whereRef("b2.thread_id", "=", "bulletins.thread_id")
+                  .whereRef("b2.slot_at", "=", "bulletins.slot_at"),
+              ),
+            ),
+          )
+          .execute();
       });
     },
     async channelsOf(userId) {

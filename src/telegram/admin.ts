@@ -58,6 +58,28 @@ export async function channelFromArgument(
   return undefined;
 }
 
+/**
+ * The chat a settings command is about: the channel one of its words names (from a private
+ * chat, with the person an admin there), else this chat if the person may manage it. Replies
+ * why not and returns undefined otherwise; `rest` is the other words.
+ */
+export async function managedChat(
+  ctx: BotContext,
+  words: string[],
+): Promise<{ chatId: number; rest: string[] } | undefined> {
+  const channel = words.find(isChannelWord);
+  const rest = words.filter((w) => w !== channel);
+  if (channel) {
+    const check = await channelFromArgument(ctx, channel);
+    return check ? { chatId: check.chatId, rest } : undefined;
+  }
+  if (!ctx.chat || !(await canManageChat(ctx))) {
+    await ctx.reply(ctx.t("settings-not-admin"));
+    return undefined;
+  }
+  return { chatId: ctx.chat.id, rest };
+}
+
 /** A word of a command that names a channel. */
 export const isChannelWord = (word: string) => word.startsWith("@") || /^-100\d+$/.test(word);
 

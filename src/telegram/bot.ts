@@ -8,6 +8,7 @@ import type { Logger } from "../log.js";
 import { projectRoot } from "../paths.js";
 import { type BotContext, type BotDeps, LANGUAGES } from "./context.js";
 import { adminFeature } from "./features/admin.js";
+import { bulletinFeature } from "./features/bulletin.js";
 import { feedsFeature } from "./features/feeds.js";
 import { filterFeature } from "./features/filter.js";
 import { languageFeature } from "./features/language.js";
@@ -91,6 +92,7 @@ export function createBot(opts: BotOptions): Bot<BotContext> {
     unsubscribeFeature(opts.deps, log),
     filterFeature(opts.deps, log.child({ feature: "filter" })),
     settingsFeature(opts.deps),
+    bulletinFeature(opts.deps),
     languageFeature(opts.deps),
     adminFeature(opts.deps, log),
     membershipFeature(opts.deps, log),
@@ -144,7 +146,16 @@ export async function setCommands(
   defaultLanguage: Language,
 ): Promise<void> {
   const everyone = ["start", "help", "latest", "search", "feeds", "language"];
-  const managers = [...everyone, "subscribe", "unsubscribe", "filter", "settings", "quiet"];
+  const managers = [
+    ...everyone,
+    "subscribe",
+    "unsubscribe",
+    "filter",
+    "settings",
+    "bulletin",
+    "quiet",
+    "timezone",
+  ];
   const list = (lang: string, names: string[]) =>
     names.map((command) => ({ command, description: i18n.t(lang, `cmd-${command}`) }));
   for (const lang of [undefined, ...LANGUAGES]) {

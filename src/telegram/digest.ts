@@ -44,3 +44,40 @@ export function renderLinkList(
   }
   return { text: lines.join("\n"), plain: plain.join("\n"), count };
 }
+
+/** A bulletin's story: its item and the one line under its title. */
+export interface BulletinEntry {
+  item: FeedItem;
+  lead: string;
+}
+
+/** The one line under a title in a bulletin, at most this long. */
+export const BULLETIN_LEAD_CHARS = 220;
+
+/**
+ * A bulletin ("Bản tin sáng"): a bold header, then numbered linked titles, each with its
+ * lead on the next line and a blank line between stories. Measured as visible text like
+ * renderLinkList; stories that do not fit are left out (`count` says how many went in).
+ */
+export function renderBulletin(header: string, entries: BulletinEntry[]): LinkList {
+  let visible = header.length;
+  const lines: string[] = [`<b>${escapeHtml(header)}</b>`];
+  const plain: string[] = [header];
+  let count = 0;
+  for (const { item, lead } of entries) {
+    const title = truncateAtWord(item.title, 200);
+    const line = lead ? truncateAtWord(lead, BULLETIN_LEAD_CHARS) : "";
+    const prefix = `${count + 1}. `;
+    // Two line breaks before the story, one before its lead.
+    const cost = 2 + prefix.length + title.length + (line ? 1 + line.length : 0);
+    if (visible + cost > MESSAGE_LIMIT) break;
+    visible += cost;
+    const linked = item.link
+      ? `<a href="${escapeAttr(item.link)}">${escapeHtml(title)}</a>`
+      : `<b>${escapeHtml(title)}</b>`;
+    lines.push(`\n${prefix}${linked}${line ? `\n${escapeHtml(line)}` : ""}`);
+    plain.push(`\n${prefix}${title}${line ? `\n${line}` : ""}${item.link ? `\n${item.link}` : ""}`);
+    count++;
+  }
+  return { text: lines.join("\n"), plain: truncateAtWord(plain.join("\n"), MESSAGE_LIMIT), count };
+}

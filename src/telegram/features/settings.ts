@@ -1,13 +1,8 @@
 import { Composer, GrammyError, InlineKeyboard } from "grammy";
+import { describeSchedule } from "../../domain/bulletin.js";
 import { SETTING_KEYS, type SettingKey } from "../../domain/settings.js";
 import { type ChatSettings, layoutOf } from "../../domain/types.js";
-import {
-  canManageChat,
-  canManageChatId,
-  channelFromArgument,
-  checkChannel,
-  isChannelWord,
-} from "../admin.js";
+import { canManageChat, canManageChatId, checkChannel, managedChat } from "../admin.js";
 import type { BotContext, BotDeps } from "../context.js";
 import { echo, echoHtml } from "../html.js";
 
@@ -40,12 +35,19 @@ function keyboard(ctx: BotContext, chatId: number, s: ChatSettings): InlineKeybo
     )
     .text(ctx.t("settings-silent", { value: onOff(s.silent) }), data("silent"))
     .row()
-    .text(ctx.t("settings-quiet", { value: quiet }), data("quiet"));
+    .text(ctx.t("settings-quiet", { value: quiet }), data("quiet"))
+    .text(
+      ctx.t("settings-bulletin", { value: ctx.t(`settings-bulletin-${s.bulletin ?? "off"}`) }),
+      data("bulletin"),
+    );
 }
 
-/** /settings [@channel]: per-chat summary length, images, link previews, silent posts, quiet hours. */
+/**
+ * /settings [@channel]: per-chat summary length, layout, "read more", silent posts, quiet
+ * hours, the bulletin; /quiet for any hours.
+ */
 export function settingsFeature(
-  deps: Pick<BotDeps, "settings" | "settingsChanged" | "filters">,
+  deps: Pick<BotDeps, "settings" | "settingsChanged" | "filters" | "timeZone">,
 ): Composer<BotContext> {
   const composer = new Composer<BotContext>();
 
@@ -70,8 +72,13 @@ export function settingsFeature(
         ? filters.map((f) => `${f.include ? "+" : "−"}${echoHtml(f.label)}`).join(", ")
         : ctx.t("settings-off"),
     });
+    const schedule = describeSchedule(s, deps.timeZone);
+    const bulletinLine = ctx.t("settings-bulletin-line", {
+      mode: ctx.t(`settings-bulletin-${s.bulletin ?? "off"}`),
+      ...schedule,
+    });
     await ctx.reply(
-      `${ctx.t("settings-title", { chat: echoHtml(title) })}\n${filterLine}\n\n${ctx.t("settings-help")}`,
+      `${ctx.t("settings-title", { chat: echoHtml(title) })}\n${filterLine}\n${bulletinLine}\n\n${ctx.t("settings-help")}`,
       {
         parse_mode: "HTML",
         reply_markup: keyboard(ctx, chatId, s),
@@ -81,15 +88,9 @@ export function settingsFeature(
 
   // /quiet <from> <to> | off [@channel]: quiet hours from any hour to any hour.
   composer.command("quiet", async (ctx) => {
-    const words = ctx.match.trim().split(/\s+/).filter(Boolean);
-    const channel = words.find(isChannelWord);
-    const rest = words.filter((w) => w !== channel);
-    let chatId = ctx.chat.id;
-    if (channel) {
-      const check = await channelFromArgument(ctx, channel);
-      if (!check) return;
-      chatId = check.chatId;
-    } else if (!(await canManageChat(ctx))) return void (await ctx.reply(ctx.t("settings-not-admin")));
+    const target = await managedChat(ctx, ctx.match.trim().split(/\s+/).filter(Boolean));
+    if (!target) return;
+    const { chatId, rest } = target;
     const hours = rest.map((w) => w.replace(/h$/i, ""));
     let quiet: ChatSettings["quiet"];
     if (rest.length === 1 && /^(?:off|tắt|tat)$/i.test(rest[0] as string)) quiet = undefined;
@@ -114,7 +115,7 @@ export function settingsFeature(
     if (!(await canManageChatId(ctx.api, chatId, ctx.from.id)))
       return void (await ctx.answerCallbackQuery({ text: ctx.t("settings-not-admin"), show_alert: true }));
     // One atomic statement: two admins pressing buttons at once both count.
-    const updated = await deps.settings.toggle(chatId, key as SettingKey);
+    const updated = await deps.settings.toggle(chatId, key as SettingKey, Date.now());
     deps.settingsChanged(chatId);
     await ctx.answerCallbackQuery({ text: ctx.t("settings-saved") });
     await editIgnoringUnchanged(() =>

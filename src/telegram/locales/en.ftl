@@ -173,8 +173,11 @@ help-admin =
     /subscribe [source… | all] [@channel] — get posts here (or in your channel)
     /unsubscribe [source… | all] [@channel] — stop some or all sources
     /filter [+word, -word | off] — only stories with these words, or none with them
-    /settings [@channel] — summary length, photos, link previews, silent posts, quiet hours
-help-admin-hint = The group's admins also have /subscribe, /unsubscribe, /filter and /settings.
+    /settings [@channel] — summary length, layout, silent posts, quiet hours, the bulletin
+    /bulletin [on | only | off] [times…] — morning/evening bulletin: the main stories in one message
+    /quiet &lt;from&gt; &lt;to&gt; | off — quiet hours
+    /timezone &lt;zone&gt; — the chat's time zone (bulletin, quiet hours, posts' times)
+help-admin-hint = The group's admins also have /subscribe, /unsubscribe, /filter, /settings and /bulletin.
 help-bot-admin =
     <b>For the bot's admins</b>
     /addfeed &lt;url&gt; [name] [article=…] [label="…"] — add a news source
@@ -219,7 +222,8 @@ settings-help =
     • Read more: a link at the end of the post, or a button under it.
     • Silent posts: posts arrive without a notification sound.
     • Quiet hours: posts in these hours are gathered and sent at once when they end. Any hours: /quiet 22 6 (off: /quiet off).
-quiet-usage = Usage: /quiet 22 6 (from 22:00 to 06:00, in the bot's time zone), /quiet off to turn it off. Hours from 0 to 23, two different ones.
+    • Bulletin: the day's main stories in one message at 06:30 and 18:30, besides the instant posts or instead of them. Other times: /bulletin 6:30 18:30; time zone: /timezone.
+quiet-usage = Usage: /quiet 22 6 (from 22:00 to 06:00, in the chat's time zone: /timezone), /quiet off to turn it off. Hours from 0 to 23, two different ones.
 quiet-set = 🌙 Quiet hours: from { $start }:00 to { $end }:00. Posts in these hours are gathered and sent at once when they end.
 quiet-off = 🔔 Quiet hours are off.
 cmd-quiet = Set quiet hours
@@ -228,3 +232,31 @@ feeds-channel-subscribed = 📢 The channel { $channel } receives: { $feeds }
 feeds-channel-not-subscribed = 📢 The channel { $channel } is not subscribed to any source.
 feeds-my-channels = 📢 <b>Your channels</b> (subscribed through the bot):
 feeds-my-channel = • { $channel }: { $feeds }
+bulletin-header-morning = ☀️ Morning bulletin { $date }
+bulletin-header-midday = 🕛 Midday bulletin { $date }
+bulletin-header-afternoon = 🌤 Afternoon bulletin { $date }
+bulletin-header-evening = 🌙 Evening bulletin { $date }
+settings-bulletin = 📰 Bulletin: { $value }
+settings-bulletin-off = off
+settings-bulletin-also = with posts
+settings-bulletin-only = instead
+settings-bulletin-line = 📰 Bulletin: { $mode } · at { $times } ({ $zone }) — change with /bulletin
+bulletin-mode-also = besides the instant posts
+bulletin-mode-only = instead of the instant posts (bulletins only)
+bulletin-status-off = 📰 The bulletin is <b>off</b>. When on, the main stories come together in one message at { $times } ({ $zone }).
+bulletin-status = 📰 Bulletin at <b>{ $times }</b> ({ $zone }), { $mode }. Next bulletin: { $next }.
+bulletin-usage =
+    Usage:
+    /bulletin on — turn it on, besides the instant posts
+    /bulletin only — bulletins only, no instant posts
+    /bulletin off — turn it off
+    /bulletin 6:30 18:30 — other times (at most 4 a day)
+    Time zone: /timezone. In a private chat, add @channel to set it for your channel.
+bulletin-bad-word = I did not understand “{ $word }”: use on, only, off or times like 6:30.
+bulletin-bad-too-many = At most { $max } bulletins a day; nothing was changed.
+cmd-bulletin = Morning/evening bulletin
+timezone-current = 🕰 This chat's time zone: { $zone }
+timezone-usage = To change it: /timezone Asia/Ho_Chi_Minh, /timezone UTC+7 (the bot's default: /timezone default). Used for the bulletin, quiet hours and the posts' times.
+timezone-bad = I do not know the time zone “{ $zone }”.
+timezone-set = 🕰 Time zone set to { $zone } (it is { $now } there now).
+cmd-timezone = The chat's time zone

@@ -142,8 +142,11 @@ help-admin =
     /subscribe [nguồn… | all] [@kênh] — nhận tin tại đây (hoặc vào kênh của bạn)
     /unsubscribe [nguồn… | all] [@kênh] — ngừng nhận một số hoặc tất cả nguồn
     /filter [+từ, -từ | off] — chỉ nhận, hoặc bỏ, tin có những từ này
-    /settings [@kênh] — độ dài tóm tắt, ảnh, xem trước liên kết, gửi im lặng, giờ yên lặng
-help-admin-hint = Quản trị viên nhóm có thêm /subscribe, /unsubscribe, /filter và /settings.
+    /settings [@kênh] — độ dài tóm tắt, kiểu bài, gửi im lặng, giờ yên lặng, bản tin
+    /bulletin [on | only | off] [giờ…] — bản tin sáng/tối: các tin chính gom vào một tin nhắn
+    /quiet &lt;từ giờ&gt; &lt;đến giờ&gt; | off — giờ yên lặng
+    /timezone &lt;múi giờ&gt; — múi giờ của nhóm (bản tin, giờ yên lặng, giờ đăng)
+help-admin-hint = Quản trị viên nhóm có thêm /subscribe, /unsubscribe, /filter, /settings và /bulletin.
 help-bot-admin =
     <b>Cho quản trị bot</b>
     /addfeed &lt;url&gt; [tên] [article=…] [label="…"] — thêm nguồn tin
@@ -188,7 +191,8 @@ settings-help =
     • Đọc tiếp: là liên kết ở cuối bài, hay một nút bấm dưới bài.
     • Gửi im lặng: tin đến không kèm âm báo.
     • Giờ yên lặng: tin trong khoảng giờ này được gom lại, gửi một lần khi hết giờ. Đặt giờ bất kỳ: /quiet 22 6 (tắt: /quiet off).
-quiet-usage = Cách dùng: /quiet 22 6 (từ 22h đến 6h sáng, theo giờ của bot), /quiet off để tắt. Giờ từ 0 đến 23, hai giờ khác nhau.
+    • Bản tin: các tin chính trong ngày gom vào một tin nhắn lúc 06:30 và 18:30, kèm tin tức thời hoặc thay cho chúng. Đổi giờ: /bulletin 6:30 18:30; múi giờ: /timezone.
+quiet-usage = Cách dùng: /quiet 22 6 (từ 22h đến 6h sáng, theo múi giờ của nhóm: /timezone), /quiet off để tắt. Giờ từ 0 đến 23, hai giờ khác nhau.
 quiet-set = 🌙 Giờ yên lặng: từ { $start }h đến { $end }h. Tin trong khoảng này được gom lại, gửi một lần khi hết giờ.
 quiet-off = 🔔 Đã tắt giờ yên lặng.
 cmd-quiet = Đặt giờ yên lặng
@@ -197,3 +201,31 @@ feeds-channel-subscribed = 📢 Kênh { $channel } đang nhận: { $feeds }
 feeds-channel-not-subscribed = 📢 Kênh { $channel } chưa đăng ký nguồn tin nào.
 feeds-my-channels = 📢 <b>Kênh của bạn</b> (đăng ký qua bot):
 feeds-my-channel = • { $channel }: { $feeds }
+bulletin-header-morning = ☀️ Bản tin sáng { $date }
+bulletin-header-midday = 🕛 Bản tin trưa { $date }
+bulletin-header-afternoon = 🌤 Bản tin chiều { $date }
+bulletin-header-evening = 🌙 Bản tin tối { $date }
+settings-bulletin = 📰 Bản tin: { $value }
+settings-bulletin-off = tắt
+settings-bulletin-also = kèm tin
+settings-bulletin-only = thay tin
+settings-bulletin-line = 📰 Bản tin: { $mode } · lúc { $times } ({ $zone }) — đổi bằng /bulletin
+bulletin-mode-also = kèm các tin tức thời
+bulletin-mode-only = thay cho các tin tức thời (chỉ nhận bản tin)
+bulletin-status-off = 📰 Bản tin đang <b>tắt</b>. Khi bật, các tin chính được gom vào một tin nhắn lúc { $times } ({ $zone }).
+bulletin-status = 📰 Bản tin lúc <b>{ $times }</b> ({ $zone }), { $mode }. Bản tin tiếp theo: { $next }.
+bulletin-usage =
+    Cách dùng:
+    /bulletin on — bật, kèm các tin tức thời
+    /bulletin only — chỉ nhận bản tin, không nhận tin tức thời
+    /bulletin off — tắt
+    /bulletin 6:30 18:30 — đổi giờ (tối đa 4 giờ mỗi ngày)
+    Múi giờ: /timezone. Trong chat riêng, thêm @kênh để đặt cho kênh của bạn.
+bulletin-bad-word = Không hiểu “{ $word }”: cần on, only, off hoặc giờ như 6:30.
+bulletin-bad-too-many = Tối đa { $max } bản tin mỗi ngày; chưa có gì thay đổi.
+cmd-bulletin = Bản tin sáng/tối
+timezone-current = 🕰 Múi giờ của cuộc trò chuyện này: { $zone }
+timezone-usage = Đổi: /timezone Asia/Ho_Chi_Minh, /timezone UTC+7 (mặc định của bot: /timezone default). Dùng cho bản tin, giờ yên lặng và giờ ghi trên bài.
+timezone-bad = Không biết múi giờ “{ $zone }”.
+timezone-set = 🕰 Đã đặt múi giờ { $zone } (bây giờ ở đó là { $now }).
+cmd-timezone = Múi giờ của nhóm
