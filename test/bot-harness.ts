@@ -35,6 +35,8 @@ export async function startHarness(
     /** Extra environment; a function gets the feed server (to name more feeds on it). */
     env?: Record<string, string> | ((feeds: FeedServer) => Record<string, string>);
     telegram?: FakeTelegramOptions;
+    /** The bulletins' clock. */
+    now?: () => number;
   } = {},
 ): Promise<Harness> {
   const dir = tempDir();
@@ -63,7 +65,7 @@ export async function startHarness(
     "/nonexistent.xml",
   );
   const store = await openStore(config.STORE_URL, { log: testLog });
-  const app = createApp({ config, log: testLog, store });
+  const app = createApp({ config, log: testLog, store, ...(opts.now ? { now: opts.now } : {}) });
   await app.start();
   Object.assign(harness, {
     tg,

@@ -1,8 +1,10 @@
 import { Api } from "grammy";
 import { afterEach, describe, expect, it } from "vitest";
+import { nextSlot } from "../src/domain/bulletin.js";
 import { termId } from "../src/telegram/features/filter.js";
 import { ADMIN, BOT_ADMIN, type Harness, MEMBER, startHarness, story } from "./bot-harness.js";
 import { rss } from "./fakes/feed-server.js";
+import { telegramParse } from "./fakes/telegram-html.js";
 import { BOT_ID, TOKEN } from "./fakes/telegram-server.js";
 
 let h: Harness;
@@ -396,6 +398,76 @@ describe("bot end to end (fake Bot API over HTTP)", () => {
     expect(await ask(ADMIN, "/settings", "settings")).toContain("Bộ lọc: −Quảng Cáo");
     expect(await ask(ADMIN, "/filter off", "cleared")).toContain("Đã xóa 1 bộ lọc");
     expect(await h.app.repos.filters.list({ chatId: GROUP })).toEqual([]);
+  });
+
+  it("bulletin: /bulletin, /timezone and the /settings button; 'only' stops instant posts; the slot's bulletin comes with the clock moved", async () => {
+    let clock = Date.now();
+    h = await startHarness({ now: () => clock });
+    await h.app.runOnce(); // baseline
+    await subscribeGroup(GROUP);
+    // What the reader sees: Telegram's parse of the HTML.
+    const ask = async (text: string) => {
+      const before = h.tg.sentTo(GROUP).length;
+      h.tg.message(GROUP, ADMIN, text);
+      await h.tg.waitFor(() => h.tg.sentTo(GROUP).length > before, 5000, text);
+      const parsed = telegramParse(lastText(GROUP));
+      return parsed.ok ? parsed.text : lastText(GROUP);
+    };
+    const off = await ask("/bulletin");
+    expect(off).toContain("Bản tin đang tắt");
+    expect(off).toContain("06:30, 18:30 (Asia/Ho_Chi_Minh)");
+    expect(off).toContain("/bulletin only");
+    expect(await ask("/bulletin only")).toContain(
+      "Bản tin lúc 06:30, 18:30 (Asia/Ho_Chi_Minh), thay cho các tin tức thời",
+    );
+    expect(await ask("/bulletin 7 19:15")).toContain("Bản tin lúc 07:00, 19:15");
+    expect(await ask("/bulletin sớm")).toContain("Không hiểu “sớm”");
+    expect(await ask("/bulletin 1 2 3 4 5")).toContain("Tối đa 4 bản tin");
+    expect(await ask("/timezone Mars/Olympus")).toContain("Không biết múi giờ “Mars/Olympus”");
+    expect(await ask("/timezone asia/bangkok")).toContain("Đã đặt múi giờ Asia/Bangkok");
+    expect(await ask("/timezone")).toContain("Asia/Bangkok");
+    // A member may not change it.
+    const before = h.tg.sentTo(GROUP).length;
+    h.tg.message(GROUP, MEMBER, "/bulletin off");
+    await h.tg.waitFor(() => h.tg.sentTo(GROUP).length > before, 5000, "refusal");
+    expect(lastText(GROUP)).toContain("Chỉ quản trị viên");
+    // /settings shows it and its button cycles only → off → with posts → only.
+    const settings = await ask("/settings");
+    expect(settings).toContain("Bản tin: thay tin · lúc 07:00, 19:15 (Asia/Bangkok)");
+    expect(settings).toContain("• Bản tin:");
+    const press = async () => {
+      const n = h.tg.calls.filter((c) => c.method === "answerCallbackQuery").length;
+      h.tg.callbackQuery(GROUP, ADMIN, `st:${GROUP}:bulletin`);
+      await h.tg.waitFor(
+        () => h.tg.calls.filter((c) => c.method === "answerCallbackQuery").length > n,
+        5000,
+        "press",
+      );
+      return (await h.app.repos.settings.get(GROUP)).bulletin;
+    };
+    expect([await press(), await press(), await press()]).toEqual([undefined, "also", "only"]);
+
+    // Bulletin only: a new story is stored, and no post is planned for the group.
+    h.setItems([story(2, { date: new Date().toUTCString() }), story(1)]);
+    await h.app.runOnce();
+    const planned = await h.store.db
+      .selectFrom("deliveries")
+      .select("id")
+      .where("chat_id", "=", GROUP)
+      .execute();
+    expect(planned).toEqual([]);
+    // At the next slot (Bangkok time), the bulletin brings it, once.
+    const slot = nextSlot([7 * 60, 19 * 60 + 15], "Asia/Bangkok", Date.now());
+    clock = (slot?.at ?? 0) + 1000;
+    expect(await h.app.bulletins?.tick()).toBe(1);
+    expect(await h.app.bulletins?.tick()).toBe(0);
+    const bulletin = h.tg.sentTo(GROUP).at(-1);
+    expect(bulletin?.text).toMatch(/^<b>(☀️ Bản tin sáng|🌙 Bản tin tối) \d\d\/\d\d\/\d{4}<\/b>/);
+    expect(bulletin?.text).toContain(
+      '1. <a href="https://tin.example/2.html">Tin số 2: Hà Tĩnh triển khai dự án mới</a>',
+    );
+    expect(bulletin?.text).toContain("tỉnh Hà Tĩnh khởi công dự án số 2");
+    expect(h.tg.sentTo(GROUP).filter((m) => m.text.includes("Tin số 2"))).toHaveLength(1);
   });
 
   it("post layouts per chat: photo, large preview card, compact; 'Đọc tiếp' as a link or a button; /quiet any hours", async () => {

@@ -96,8 +96,10 @@ export function createBulletinScheduler(deps: BulletinDeps): BulletinScheduler {
           if (claim.done) done.set(id, slot.at);
           continue;
         }
-        if (await sendSlot(target, key, slot, zone, claim.attempts, leads)) sent++;
-        done.set(id, slot.at);
+        const result = await sendSlot(target, key, slot, zone, claim.attempts, leads);
+        if (result === "sent") sent++;
+        // A retry stays owed: its claim lapses at the retry time and a later tick takes it.
+        if (result !== "retry") done.set(id, slot.at);
       } catch (error) {
         // The store went away: the claim lapses and the slot is tried again on a later tick.
         log.error({ err: error, chat: key.chatId }, "bulletin step failed; will retry");
@@ -108,7 +110,7 @@ export function createBulletinScheduler(deps: BulletinDeps): BulletinScheduler {
     return sent;
   }
 
-  /** True when a bulletin went out; false when the slot had nothing or will be retried. */
+  /** Sends one claimed slot's bulletin and records how it ended. */
   async function sendSlot(
     target: BulletinTarget,
     key: BulletinKey,
@@ -116,7 +118,7 @@ export function createBulletinScheduler(deps: BulletinDeps): BulletinScheduler {
     zone: string,
     attempts: number,
     leads: Map<string, Promise<Map<string, number>>>,
-  ): Promise<boolean> {
+  ): Promise<"sent" | "empty" | "retry" | "settled"> {
     const times = bulletinTimes(target.settings);
     const previous = latestSlot(times, zone, slot.at - 1)?.at ?? slot.at - BULLETIN_MAX_PERIOD_MS;
     const from = Math.max(
@@ -135,7 +137,7 @@ export function createBulletinScheduler(deps: BulletinDeps): BulletinScheduler {
     );
     if (stories.length === 0) {
       await deps.bulletins.finish(key, deps.owner, { status: "empty" }, now());
-      return false;
+      return "empty";
     }
     const language = target.settings.language ?? deps.defaultLanguage;
     const day = localDay(slot.at, zone);
@@ -150,10 +152,9 @@ export function createBulletinScheduler(deps: BulletinDeps): BulletinScheduler {
         now(),
       );
       log.debug({ chat: key.chatId, thread: key.threadId, stories: list.count }, "bulletin sent");
-      return true;
+      return "sent";
     }
-    await failed(target, key, result.failure, attempts);
-    return false;
+    return (await failed(target, key, result.failure, attempts)) ? "retry" : "settled";
   }
 
   async function send(
@@ -191,18 +192,19 @@ export function createBulletinScheduler(deps: BulletinDeps): BulletinScheduler {
     }
   }
 
+  /** True when the slot will be tried again; false when it is settled (failed, or gone elsewhere). */
   async function failed(
     target: BulletinTarget,
     key: BulletinKey,
     f: Failure,
     attempts: number,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const at = now();
     switch (f.kind) {
       case "flood":
         // The budget keeps the pause; the slot waits it out and is taken again after it.
         await deps.bulletins.retryAt(key, deps.owner, at + f.retryAfter * 1000, "429");
-        return;
+        return true;
       case "retry":
         if (attempts < MAX_ATTEMPTS) {
           await deps.bulletins.retryAt(
@@ -212,7 +214,7 @@ export function createBulletinScheduler(deps: BulletinDeps): BulletinScheduler {
             f.description,
           );
           log.warn({ chat: key.chatId, attempts, reason: f.description }, "bulletin not sent; will retry");
-          return;
+          return true;
         }
         break;
       case "gone": {
@@ -223,7 +225,7 @@ export function createBulletinScheduler(deps: BulletinDeps): BulletinScheduler {
           { chat: target.chatId, removed, reason: f.description },
           "chat is gone: subscriptions removed",
         );
-        return;
+        return false;
       }
       case "migrate":
         // Nothing was sent: the slot is given back and the new supergroup gets it on the next tick.
@@ -231,13 +233,14 @@ export function createBulletinScheduler(deps: BulletinDeps): BulletinScheduler {
         await deps.subscriptions.moveChat(target.chatId, f.to);
         await deps.settings.move(target.chatId, f.to);
         log.info({ from: target.chatId, to: f.to }, "group migrated to a supergroup: subscriptions moved");
-        return;
+        return false;
       default:
         break;
     }
     const error = `${f.kind}: ${"description" in f ? f.description : ""}`;
     await deps.bulletins.finish(key, deps.owner, { status: "failed", error }, at);
     log.error({ chat: key.chatId, attempts, reason: error }, "bulletin given up");
+    return false;
   }
 
   /** One tick at a time: a slow tick (many bulletins at one slot) is not started twice. */
