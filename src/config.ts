@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import { validate as validateCron } from "node-cron";
 import { z } from "zod";
 import { parseFeedList } from "./domain/feeds.js";
@@ -25,8 +26,9 @@ const schema = z.object({
   STORE_URL: z
     .string()
     .default("sqlite://./data/bantin.sqlite")
-    .refine((v) => /^(sqlite|postgres|postgresql):\/\/./.test(v), {
-      message: "must be sqlite://path or postgres://user:password@host:5432/database",
+    .refine((v) => /^(sqlite|postgres|postgresql):\/\/\S/.test(v.trim()), {
+      message:
+        "must be sqlite://path (a file; sqlite://:memory: keeps nothing) or postgres://user:password@host:5432/database",
     }),
   /** Start-up gives up (exit 1) when the database does not answer within this. */
   STORE_CONNECT_TIMEOUT_S: positiveInt(10, 300),
@@ -159,6 +161,27 @@ export type Config = Omit<z.infer<typeof schema>, "FEEDS" | "DELIVERY_CLAIM_S"> 
   usingSampleFeed: boolean;
 };
 
+/**
+ * Why a FEEDS entry can never be read, or undefined: an http(s) URL needs a host, anything else
+ * must be a file that exists (so `javascript:alert(1)` or a typo fails at start, not every cycle).
+ */
+function unusableFeed(feed: FeedSource): string | undefined {
+  if (feed.kind === "http") {
+    try {
+      if (new URL(feed.url).hostname) return undefined;
+    } catch {
+      // Reported below.
+    }
+    return `"${feed.url}" is not a valid http(s) URL`;
+  }
+  try {
+    if (statSync(feed.url).isFile()) return undefined;
+    return `"${feed.url}" is not a file`;
+  } catch {
+    return `"${feed.url}" is neither an http(s) URL nor an existing file`;
+  }
+}
+
 export class ConfigError extends Error {
   override name = "ConfigError";
 }
@@ -183,6 +206,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, sampleFeedPath: string): Conf
   } catch (error) {
     throw new ConfigError(`Invalid configuration:\n  FEEDS: ${redactText((error as Error).message)}`);
   }
+  const unusable = feeds.map(unusableFeed).filter((m): m is string => m !== undefined);
+  if (unusable.length)
+    throw new ConfigError(`Invalid configuration:\n${unusable.map((m) => `  FEEDS: ${redactText(m)}`).join("\n")}`);
   const usingSampleFeed = feeds.length === 0;
   const data = { ...result.data };
   if (data.SEND_RATE > 30 && !data.PAID_BROADCAST) {

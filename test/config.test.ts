@@ -45,7 +45,7 @@ describe("config", () => {
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as Error).message;
     expect(message).toContain(
-      "STORE_URL: must be sqlite://path or postgres://user:password@host:5432/database",
+      "STORE_URL: must be sqlite://path (a file; sqlite://:memory: keeps nothing) or postgres://user:password@host:5432/database",
     );
     expect(message).toContain("BOT_TOKEN: does not look like a token");
     expect(message).toContain("ADMIN_IDS");
@@ -60,6 +60,26 @@ describe("config", () => {
     );
     expect(c.ADMIN_IDS).toEqual([1, 2, 3]);
     expect(c.usingSampleFeed).toBe(false);
+  });
+
+  it("refuses a FEEDS entry that is neither an http(s) URL nor an existing file, and sqlite:// without a path", () => {
+    const refused = (env: Record<string, string>) => {
+      try {
+        loadConfig(env, "/sample.xml");
+        return "accepted";
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    expect(refused({ FEEDS: "javascript:alert(1)" })).toContain(
+      'FEEDS: "javascript:alert(1)" is neither an http(s) URL nor an existing file',
+    );
+    expect(refused({ FEEDS: "https://" })).toContain('FEEDS: "https://" is not a valid http(s) URL');
+    expect(refused({ FEEDS: "hatinh=./no-such-feed.xml" })).toContain("./no-such-feed.xml");
+    expect(refused({ FEEDS: "not a url" })).toContain("FEEDS:");
+    expect(refused({ FEEDS: "src/sample/baohatinh-sample.xml, https://tin.example/rss" })).toBe("accepted");
+    expect(refused({ STORE_URL: "sqlite://" })).toContain("STORE_URL: must be sqlite://path");
+    expect(refused({ STORE_URL: "sqlite://  " })).toContain("STORE_URL: must be sqlite://path");
   });
 
   it(".env.example survives `set -a; . ./.env; set +a` and is a valid configuration", () => {

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createRepos } from "../src/store/repos.js";
@@ -121,6 +122,51 @@ describe("the real bot process", () => {
     const code = await Promise.race([p.exited, new Promise((r) => setTimeout(() => r("timeout"), 15_000))]);
     expect(code, p.logs.join("")).toBe(0);
     expect(p.logs.join("")).toContain('"msg":"stopped"');
+  });
+
+  it("`npm start` stops cleanly when the process manager sends SIGTERM to npm: the bot gets it and no orphan is left", async () => {
+    // The compiled bot (`npm run build`, which CI runs before the tests).
+    if (!existsSync(join(process.cwd(), "dist", "src", "main.js")))
+      throw new Error("dist/src/main.js is missing: run `npm run build` before the tests");
+    const storePath = join(dir.path, "npm.sqlite");
+    await setup([], storePath);
+    const port = await freePort();
+    const npm = spawn("npm", ["start"], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "",
+        LOG_LEVEL: "info",
+        ARTICLE_PAGES: "never",
+        ...botEnv(storePath, port),
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const logs: string[] = [];
+    npm.stdout?.on("data", (d) => logs.push(String(d)));
+    npm.stderr?.on("data", (d) => logs.push(String(d)));
+    const npmExited = new Promise<number | null>((resolve) => npm.once("exit", (code) => resolve(code)));
+    procs.push({ child: npm, logs, exited: npmExited });
+    await healthy(port);
+    // The bot's own pid, from its log lines (npm is its parent, perhaps through a shell).
+    const pid = Number(/"pid":(\d+)/.exec(logs.join(""))?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    expect(pid).not.toBe(npm.pid);
+    npm.kill("SIGTERM");
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    try {
+      await waitUntil(async () => !alive(), 15_000, "the bot to exit after npm got SIGTERM");
+    } finally {
+      if (alive()) process.kill(pid, "SIGKILL");
+    }
+    await npmExited;
+    expect(logs.join("")).toContain('"msg":"stopped"');
   });
 
   it("a process killed mid-fan-out and restarted delivers every (chat, item) once", async () => {
