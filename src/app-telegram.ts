@@ -145,6 +145,8 @@ export function createTelegramParts(deps: {
   const bulletins = createBulletinScheduler({
     api: postApi,
     bulletins: repos.bulletins,
+    items: repos.items,
+    chatReadyAt: (chatId) => budget.chatReadyAt(chatId),
     subscriptions: repos.subscriptions,
     settings: repos.settings,
     log,

@@ -208,7 +208,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, sampleFeedPath: string): Conf
   }
   const unusable = feeds.map(unusableFeed).filter((m): m is string => m !== undefined);
   if (unusable.length)
-    throw new ConfigError(`Invalid configuration:\n${unusable.map((m) => `  FEEDS: ${redactText(m)}`).join("\n")}`);
+    throw new ConfigError(
+      `Invalid configuration:\n${unusable.map((m) => `  FEEDS: ${redactText(m)}`).join("\n")}`,
+    );
   const usingSampleFeed = feeds.length === 0;
   const data = { ...result.data };
   if (data.SEND_RATE > 30 && !data.PAID_BROADCAST) {

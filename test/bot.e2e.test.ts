@@ -422,6 +422,8 @@ describe("bot end to end (fake Bot API over HTTP)", () => {
     );
     expect(await ask("/bulletin 7 19:15")).toContain("Bản tin lúc 07:00, 19:15");
     expect(await ask("/bulletin sớm")).toContain("Không hiểu “sớm”");
+    expect(await ask("/bulletin <b>&")).toContain("Không hiểu “<b>&”");
+    expect(await ask("/timezone UTC-13")).toContain("Không biết múi giờ “UTC-13”");
     expect(await ask("/bulletin 1 2 3 4 5")).toContain("Tối đa 4 bản tin");
     expect(await ask("/timezone Mars/Olympus")).toContain("Không biết múi giờ “Mars/Olympus”");
     expect(await ask("/timezone asia/bangkok")).toContain("Đã đặt múi giờ Asia/Bangkok");

@@ -42,6 +42,8 @@ function scheduler(overrides: Partial<BulletinDeps> = {}) {
   return createBulletinScheduler({
     api,
     bulletins: repos.bulletins,
+    items: repos.items,
+    chatReadyAt: (chatId) => budget.chatReadyAt(chatId),
     subscriptions: repos.subscriptions,
     settings: repos.settings,
     log: testLog,
@@ -233,5 +235,57 @@ describe("bulletin (Bản tin sáng/tối) with the clock injected", () => {
     expect(await s.tick()).toBe(0);
     expect(await repos.subscriptions.forChat(GROUP)).toEqual([]);
     expect(await repos.bulletins.targets()).toEqual([]);
+  });
+
+  it("a chat with a zone this runtime does not know, or one Telegram paused, does not hold up the others", async () => {
+    const OTHER = -100456;
+    tg.addChat({ id: OTHER, type: "supergroup", title: "Khác", members: new Map() });
+    await repos.subscriptions.subscribe({ chatId: OTHER, chatType: "supergroup" }, "all");
+    await repos.settings.setBulletin(GROUP, { mode: "also" }, vn("2026-12-03T00:00:00"));
+    await repos.settings.setBulletin(OTHER, { mode: "also" }, vn("2026-12-03T00:00:00"));
+    // Stored by an older release, or a zone since removed from the runtime's database.
+    await store.db
+      .updateTable("chat_settings")
+      .set({ time_zone: "Mars/Olympus" })
+      .where("chat_id", "=", GROUP)
+      .execute();
+    await storeAt(vn("2026-12-03T05:00:00"), [article("a")]);
+    clock = vn("2026-12-03T06:30:00");
+    expect(await scheduler().tick()).toBe(1);
+    expect(tg.sentTo(OTHER)).toHaveLength(1);
+    expect(bulletins()).toHaveLength(0);
+    // A 429 pause of one chat: its slot waits (not even claimed), the other chats go on at once.
+    await store.db
+      .updateTable("chat_settings")
+      .set({ time_zone: null })
+      .where("chat_id", "=", GROUP)
+      .execute();
+    budget.restorePause(GROUP, Date.now() + 60_000);
+    await storeAt(vn("2026-12-03T12:00:00"), [article("b")]);
+    clock = vn("2026-12-03T18:30:00");
+    const started = Date.now();
+    expect(await scheduler().tick()).toBe(1);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(tg.sentTo(OTHER)).toHaveLength(2);
+    expect(
+      await store.db.selectFrom("bulletins").select("status").where("chat_id", "=", GROUP).execute(),
+    ).toEqual([]);
+  });
+
+  it("a day that DST makes 25 hours long is one period: nothing falls between two bulletins", async () => {
+    await repos.settings.setTimeZone(GROUP, "Europe/Berlin", 0);
+    await repos.settings.setBulletin(
+      GROUP,
+      { mode: "only", times: [6 * 60 + 30] },
+      Date.parse("2026-10-23T12:00:00+02:00"),
+    );
+    clock = Date.parse("2026-10-24T06:30:00+02:00");
+    await storeAt(clock - 3_600_000, [article("a")]);
+    expect(await scheduler().tick()).toBe(1);
+    // Stored a quarter of an hour after Saturday's bulletin; Sunday 06:30 is CET, 25 hours on.
+    await storeAt(Date.parse("2026-10-24T06:45:00+02:00"), [article("b")]);
+    clock = Date.parse("2026-10-25T06:30:00+01:00");
+    expect(await scheduler().tick()).toBe(1);
+    expect(bulletins()[1]?.text).toContain("Tin b:");
   });
 });

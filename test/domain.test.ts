@@ -83,6 +83,9 @@ describe("bulletin schedule", () => {
     expect(parseTimeZone("-5", isTimeZone)).toBe("Etc/GMT+5");
     expect(parseTimeZone("utc", isTimeZone)).toBe("UTC");
     expect(parseTimeZone("UTC+15", isTimeZone)).toBeUndefined();
+    expect(parseTimeZone("UTC-13", isTimeZone)).toBeUndefined(); // no Etc/GMT+13
+    expect(parseTimeZone("UTC+14", isTimeZone)).toBe("Etc/GMT-14");
+    expect(parseTimeZone("UTC-12", isTimeZone)).toBe("Etc/GMT+12");
     expect(parseTimeZone("Mars/Olympus", isTimeZone)).toBeUndefined();
     expect(parseTimeZone("'; drop table", isTimeZone)).toBeUndefined();
     expect(slotPart(390)).toBe("morning");

@@ -459,6 +459,19 @@ function contract(name: string, open: () => Promise<{ store: Store; cleanup(): P
         [420, 1200],
         "Asia/Bangkok",
       ]);
+      // A mode change alone keeps the schedule (the slot due stays owed); new times or a new zone restart it.
+      expect((await settings.setBulletin(-90, { mode: "only" }, T0 + 10)).bulletinSince).toBe(T0 + 10); // on
+      expect((await settings.setBulletin(-90, { mode: "also" }, T0 + 11)).bulletinSince).toBe(T0 + 10);
+      expect(
+        (await settings.setBulletin(-90, { mode: "only", times: [420, 1200] }, T0 + 11)).bulletinSince,
+      ).toBe(T0 + 10);
+      expect((await settings.setBulletin(-90, { mode: "only", times: [430] }, T0 + 12)).bulletinSince).toBe(
+        T0 + 12,
+      );
+      expect((await settings.setTimeZone(-90, "Asia/Bangkok", T0 + 13)).bulletinSince).toBe(T0 + 12);
+      expect((await settings.setTimeZone(-90, undefined, T0 + 14)).bulletinSince).toBe(T0 + 14);
+      await settings.setBulletin(-90, { mode: undefined, times: [420, 1200] }, T0 + 15);
+      await settings.setTimeZone(-90, "Asia/Bangkok", T0 + 15);
       // Concurrent presses: none lost (three presses from off end on off).
       await Promise.all(Array.from({ length: 3 }, () => settings.toggle(-91, "bulletin", T0)));
       expect((await settings.get(-91)).bulletin).toBeUndefined();
@@ -502,15 +515,49 @@ function contract(name: string, open: () => Promise<{ store: Store; cleanup(): P
         (await store.db.selectFrom("deliveries").select("id").where("chat_id", "=", chatId).execute()).length;
       expect(await plannedFor(-90)).toBe(0);
       expect(await plannedFor(-92)).toBeGreaterThan(0);
+      // Posts queued before a chat switched to the bulletin alone are cancelled when claimed.
+      const queued = (
+        await store.db.selectFrom("deliveries").select("id").where("chat_id", "=", -92).execute()
+      ).map((r) => r.id);
+      await settings.setBulletin(-92, { mode: "only" }, T0);
+      expect(await deliveries.claim(queued, "w", T0 + 60_000, T0)).toEqual([]);
+      const cancelled = await store.db
+        .selectFrom("deliveries")
+        .select(["status", "error"])
+        .where("chat_id", "=", -92)
+        .execute();
+      expect(cancelled.every((r) => r.status === "cancelled" && r.error === "bulletin only")).toBe(true);
 
       // The period's stories: the subscription's feeds, its filters, first stored in (from, to].
       await filters.add({ chatId: -90 }, [
         { term: matchWords("quảng cáo"), label: "quảng cáo", include: false },
       ]);
       const main = { chatId: -90, threadId: 0 };
+      const nameOf = new Map(stored.map((x) => [x.rowId, `${x.item.feed}/${x.item.id}`]));
       const got = await bulletins.stories(main, T0, T0 + 120_000, 50);
-      expect(got.map((c) => `${c.item.feed}/${c.item.id}`).sort()).toEqual(["bt/a", "bt/b", "bt2/b"]);
+      expect(got.map((c) => nameOf.get(c.rowId)).sort()).toEqual(["bt/a", "bt/b", "bt2/b"]);
+      expect(got.filter((c) => c.hasImage).map((c) => nameOf.get(c.rowId))).toEqual(["bt/b"]);
+      // A story stored before the period (in another feed) was news then: not again.
+      const [early] = await items.store([story("bt2", "early", { link: "https://bt/early" })]);
+      const [late] = await items.store([story("bt", "late", { link: "https://bt/early" })]);
+      await store.db
+        .updateTable("items")
+        .set({ created_at: T0 - 1000 })
+        .where("id", "=", early!.rowId)
+        .execute();
+      await store.db
+        .updateTable("items")
+        .set({ created_at: T0 + 60_000 })
+        .where("id", "=", late!.rowId)
+        .execute();
+      expect((await bulletins.stories(main, T0, T0 + 120_000, 50)).map((c) => c.rowId)).not.toContain(
+        late!.rowId,
+      );
+      expect((await bulletins.stories(main, T0 - 2000, T0 + 120_000, 50)).map((c) => c.rowId)).toEqual(
+        expect.arrayContaining([early!.rowId, late!.rowId]),
+      );
       expect((await bulletins.stories({ chatId: -90, threadId: 7 }, T0, T0 + 120_000, 50)).length).toBe(5);
+      await store.db.deleteFrom("items").where("id", "in", [early!.rowId, late!.rowId]).execute();
       expect(await bulletins.stories(main, T0 + 60_000, T0 + 120_000, 50)).toEqual([]);
       const leads = await bulletins.leadStories(T0, T0 + 120_000);
       expect([...leads.entries()]).toEqual([["link:https://bt/b", 2]]);

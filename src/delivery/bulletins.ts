@@ -5,26 +5,20 @@ import {
   latestSlot,
   type Slot,
   type SlotPart,
-  slotPart,
 } from "../domain/bulletin.js";
-import { localDay } from "../domain/time.js";
-import { type Language, publishedMs } from "../domain/types.js";
+import type { Language } from "../domain/types.js";
 import type { Logger } from "../log.js";
-import type { BulletinCandidate, BulletinKey, BulletinRepo, BulletinTarget } from "../store/bulletins.js";
-import type { SettingsRepo, SubscriptionRepo } from "../store/repos.js";
-import {
-  BULLETIN_LEAD_CHARS,
-  type BulletinEntry,
-  type LinkList,
-  renderBulletin,
-} from "../telegram/digest.js";
-import { summarize } from "../text/summary.js";
+import type { BulletinKey, BulletinRepo, BulletinTarget } from "../store/bulletins.js";
+import type { ItemsRepo, SettingsRepo, SubscriptionRepo } from "../store/repos.js";
+import type { LinkList } from "../telegram/digest.js";
+import { composeBulletin, type LeadCache } from "./bulletin-content.js";
 import { classify, type Failure } from "./classify.js";
 
 export interface BulletinDeps {
   /** The posts' Api: its transformer takes each send's slot from the flood budget. */
   api: Api;
   bulletins: BulletinRepo;
+  items: Pick<ItemsRepo, "byIds">;
   subscriptions: Pick<SubscriptionRepo, "removeChat" | "moveChat">;
   settings: Pick<SettingsRepo, "remove" | "move">;
   log: Logger;
@@ -40,6 +34,8 @@ export interface BulletinDeps {
   claimTtlMs: number;
   /** Stories in one bulletin at most (BULLETIN_MAX). */
   maxStories: number;
+  /** When the flood budget lets this chat be sent to (a 429 pause); undefined: always. */
+  chatReadyAt?: (chatId: number) => number;
   /** How often slots are checked. */
   everyMs?: number;
   now?: () => number;
@@ -54,10 +50,10 @@ export interface BulletinScheduler {
   stop(): Promise<void>;
 }
 
-/** Rows read per target per slot: far more than a bulletin shows, for the ranking to choose from. */
-const CANDIDATES = 300;
 /** Sends of one slot tried at most this often (network trouble, 5xx); then it is given up. */
 const MAX_ATTEMPTS = 6;
+/** A chat the flood budget holds for longer than this is skipped until a later tick. */
+const BUSY_CHAT_MS = 10_000;
 
 /**
  * The bulletin: at each of a chat's slots (06:30 and 18:30 in its zone by default), the top
@@ -79,18 +75,21 @@ export function createBulletinScheduler(deps: BulletinDeps): BulletinScheduler {
   async function tick(): Promise<number> {
     const at = now();
     const targets = await deps.bulletins.targets();
-    // The site-wide lead counts of a period, read once for every target sharing it.
-    const leads = new Map<string, Promise<Map<string, number>>>();
+    const leads: LeadCache = new Map();
     let sent = 0;
     for (const target of targets) {
       if (stopped) break;
-      const zone = target.settings.timeZone ?? deps.timeZone;
-      const slot = latestSlot(bulletinTimes(target.settings), zone, at);
-      if (!slot || slot.at <= (target.settings.bulletinSince ?? 0)) continue;
-      const key = { chatId: target.chatId, threadId: target.threadId, slotAt: slot.at };
-      const id = `${key.chatId}:${key.threadId}:${key.slotAt}`;
-      if (done.has(id)) continue;
       try {
+        const zone = target.settings.timeZone ?? deps.timeZone;
+        const slot = latestSlot(bulletinTimes(target.settings), zone, at);
+        if (!slot || slot.at <= (target.settings.bulletinSince ?? 0)) continue;
+        const key = { chatId: target.chatId, threadId: target.threadId, slotAt: slot.at };
+        const id = `${key.chatId}:${key.threadId}:${key.slotAt}`;
+        if (done.has(id)) continue;
+        // A chat Telegram paused (429), or with a long line of sends before it, is not waited
+        // for here, holding up every other chat: its slot stays owed and a later tick takes
+        // it. (The budget keeps real time.)
+        if ((deps.chatReadyAt?.(target.chatId) ?? 0) > Date.now() + BUSY_CHAT_MS) continue;
         const claim = await deps.bulletins.claim(key, deps.owner, now() + deps.claimTtlMs, now());
         if (!claim.claimed) {
           if (claim.done) done.set(id, slot.at);
@@ -101,8 +100,9 @@ export function createBulletinScheduler(deps: BulletinDeps): BulletinScheduler {
         // A retry stays owed: its claim lapses at the retry time and a later tick takes it.
         if (result !== "retry") done.set(id, slot.at);
       } catch (error) {
-        // The store went away: the claim lapses and the slot is tried again on a later tick.
-        log.error({ err: error, chat: key.chatId }, "bulletin step failed; will retry");
+        // The store went away (or a stored zone is unknown here): the claim lapses and the
+        // slot is tried again on a later tick; the other chats go on.
+        log.error({ err: error, chat: target.chatId }, "bulletin step failed; will retry");
       }
     }
     for (const [id, slotAt] of done) if (slotAt < at - 2 * BULLETIN_MAX_PERIOD_MS) done.delete(id);
@@ -110,47 +110,44 @@ export function createBulletinScheduler(deps: BulletinDeps): BulletinScheduler {
     return sent;
   }
 
-  /** Sends one claimed slot's bulletin and records how it ended. */
+  /** Sends one claimed slot's bulletin (its claim kept alive meanwhile) and records how it ended. */
   async function sendSlot(
     target: BulletinTarget,
     key: BulletinKey,
     slot: Slot,
     zone: string,
     attempts: number,
-    leads: Map<string, Promise<Map<string, number>>>,
+    leads: LeadCache,
   ): Promise<"sent" | "empty" | "retry" | "settled"> {
-    const times = bulletinTimes(target.settings);
-    const previous = latestSlot(times, zone, slot.at - 1)?.at ?? slot.at - BULLETIN_MAX_PERIOD_MS;
-    const from = Math.max(
-      (await deps.bulletins.lastDone(target, slot.at)) ?? previous,
-      slot.at - BULLETIN_MAX_PERIOD_MS,
-    );
-    const period = `${from}-${slot.at}`;
-    let lead = leads.get(period);
-    if (!lead) {
-      lead = deps.bulletins.leadStories(from, slot.at);
-      leads.set(period, lead);
-    }
-    const stories = rank(await deps.bulletins.stories(target, from, slot.at, CANDIDATES), await lead).slice(
-      0,
-      deps.maxStories,
-    );
-    if (stories.length === 0) {
+    const list = await composeBulletin(deps, target, slot, zone, leads);
+    if (!list) {
       await deps.bulletins.finish(key, deps.owner, { status: "empty" }, now());
       return "empty";
     }
-    const language = target.settings.language ?? deps.defaultLanguage;
-    const day = localDay(slot.at, zone);
-    const date = `${pad(day.day)}/${pad(day.month)}/${day.year}`;
-    const list = renderBulletin(deps.header(language, slotPart(slot.minutes), date), stories.map(entry));
-    const result = await send(target, list);
+    // While the send waits for its turn in the flood budget and runs, the claim is renewed,
+    // so it never lapses under a send in flight (another instance would send it again).
+    const renewal = setInterval(
+      () => void deps.bulletins.renew(key, deps.owner, now() + deps.claimTtlMs).catch(() => undefined),
+      Math.max(1000, deps.claimTtlMs / 3),
+    );
+    let result: Awaited<ReturnType<typeof send>>;
+    try {
+      result = await send(target, list);
+    } finally {
+      clearInterval(renewal);
+    }
     if (result.ok) {
-      await deps.bulletins.finish(
+      const recorded = await deps.bulletins.finish(
         key,
         deps.owner,
         { status: "sent", messageId: result.messageId, items: list.count },
         now(),
       );
+      if (!recorded)
+        log.warn(
+          { chat: key.chatId, slot: key.slotAt },
+          "bulletin sent after its claim passed to another instance",
+        );
       log.debug({ chat: key.chatId, thread: key.threadId, stories: list.count }, "bulletin sent");
       return "sent";
     }
@@ -252,11 +249,14 @@ export function createBulletinScheduler(deps: BulletinDeps): BulletinScheduler {
     return running;
   }
 
-  function loop(): void {
+  /** One chain of timers: a start after a stop that timed out mid-tick does not add a second. */
+  let chain = 0;
+  function loop(mine: number): void {
+    if (stopped || mine !== chain) return;
     void once()
       .catch((err) => log.error({ err }, "bulletin tick failed"))
       .finally(() => {
-        if (!stopped) timer = setTimeout(loop, everyMs);
+        if (!stopped && mine === chain) timer = setTimeout(() => loop(mine), everyMs);
       });
   }
 
@@ -264,44 +264,15 @@ export function createBulletinScheduler(deps: BulletinDeps): BulletinScheduler {
     tick: once,
     start() {
       stopped = false;
-      loop();
+      if (timer) clearTimeout(timer);
+      loop(++chain);
     },
     async stop() {
       stopped = true;
+      chain++;
       if (timer) clearTimeout(timer);
       timer = undefined;
       await running?.catch(() => undefined);
     },
   };
-}
-
-const pad = (n: number) => String(n).padStart(2, "0");
-
-/**
- * Lead stories first: a story the site runs in several feeds (front page and section) before
- * one in a single feed, then one with a picture (a full article, not a brief), then the
- * newest. One entry per story (the same article in two feeds is listed once).
- */
-export function rank(candidates: BulletinCandidate[], leads: Map<string, number>): BulletinCandidate[] {
-  const seen = new Set<string>();
-  const unique = candidates.filter((c) => !seen.has(c.storyKey) && seen.add(c.storyKey));
-  const score = (c: BulletinCandidate) => leads.get(c.storyKey) ?? 1;
-  const newest = (c: BulletinCandidate) => publishedMs(c.item) || c.createdAt;
-  return unique.sort(
-    (a, b) =>
-      score(b) - score(a) ||
-      Number(!!b.item.image) - Number(!!a.item.image) ||
-      newest(b) - newest(a) ||
-      b.rowId - a.rowId,
-  );
-}
-
-/** The story's line: the abstractive summary when it is that short, else the extractive lead. */
-function entry(c: BulletinCandidate): BulletinEntry {
-  const { item } = c;
-  const lead =
-    item.summary && item.summary.length <= BULLETIN_LEAD_CHARS
-      ? item.summary
-      : summarize(item.title, item.text, { maxChars: BULLETIN_LEAD_CHARS });
-  return { item, lead };
 }

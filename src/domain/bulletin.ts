@@ -10,8 +10,11 @@ export type BulletinMode = "also" | "only";
 /** Minutes after midnight: 06:30 and 18:30. */
 export const DEFAULT_BULLETIN_TIMES = [6 * 60 + 30, 18 * 60 + 30];
 export const MAX_BULLETIN_TIMES = 4;
-/** A late bulletin (after downtime) covers at most this much: yesterday's news is not news. */
-export const BULLETIN_MAX_PERIOD_MS = 24 * 3_600_000;
+/**
+ * A late bulletin (after downtime) covers at most this much: yesterday's news is not news. A
+ * day and two hours, so a day that DST makes 25 hours long still fits in one period.
+ */
+export const BULLETIN_MAX_PERIOD_MS = 26 * 3_600_000;
 
 export function bulletinTimes(s: Pick<ChatSettings, "bulletinTimes">): number[] {
   return s.bulletinTimes?.length ? s.bulletinTimes : DEFAULT_BULLETIN_TIMES;
@@ -106,7 +109,9 @@ export function parseTimeZone(word: string, known: (tz: string) => boolean): str
     const hours = Number(offset[2]);
     if (hours > 14) return undefined;
     if (hours === 0) return "UTC";
-    return `Etc/GMT${offset[1] === "+" ? "-" : "+"}${hours}`;
+    // Etc/GMT-14 … Etc/GMT+12 exist; UTC-13 names none.
+    const zone = `Etc/GMT${offset[1] === "+" ? "-" : "+"}${hours}`;
+    return known(zone) ? zone : undefined;
   }
   if (/^utc$|^gmt$/i.test(word)) return "UTC";
   if (!/^[A-Za-z][\w+-]*(?:\/[\w+-]+){1,2}$/.test(word)) return undefined;

@@ -38,8 +38,8 @@ export function localDay(at: number, timeZone: string): { year: number; month: n
 /**
  * The instant a wall clock in `timeZone` shows `minutes` after midnight of the given day (the
  * day may overflow: day 0 is the last of the previous month). Around a DST change the offset
- * of the instant itself decides: a wall time the change skips lands an hour later, one it
- * repeats is taken once (always the same one).
+ * of the instant itself decides: a wall time the change skips lands an hour off (later east of
+ * UTC, earlier west of it), one it repeats is taken once (always the same one).
  */
 export function wallClockAt(
   day: { year: number; month: number; day: number },

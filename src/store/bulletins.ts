@@ -1,6 +1,6 @@
 import { type Kysely, sql } from "kysely";
-import type { ChatSettings, StoredItem } from "../domain/types.js";
-import { toItem } from "./items.js";
+import { BULLETIN_MAX_PERIOD_MS } from "../domain/bulletin.js";
+import type { ChatSettings } from "../domain/types.js";
 import { FILTERS_ALLOW } from "./plan.js";
 import type { Database } from "./schema.js";
 import { settingsFromRow } from "./settings.js";
@@ -20,10 +20,15 @@ export interface BulletinKey {
   slotAt: number;
 }
 
-/** A stored item of a bulletin's period, with its story key and when it was first stored. */
-export interface BulletinCandidate extends StoredItem {
+/** A story of a bulletin's period: what the ranking needs, not the article (loaded for the chosen few). */
+export interface BulletinCandidate {
+  rowId: number;
   storyKey: string;
+  /** First stored (epoch ms). */
   createdAt: number;
+  /** As the feed dated it (epoch ms), 0 when it did not. */
+  publishedAt: number;
+  hasImage: boolean;
 }
 
 export type BulletinClaim = { claimed: true; attempts: number } | { claimed: false; done: boolean };
@@ -48,6 +53,8 @@ export interface BulletinRepo {
   claim(key: BulletinKey, owner: string, until: number, now: number): Promise<BulletinClaim>;
   /** Records the result of a claimed slot; false when the claim was no longer this owner's. */
   finish(key: BulletinKey, owner: string, outcome: BulletinOutcome, now: number): Promise<boolean>;
+  /** Keeps a claim alive while its send waits and runs; false when it is no longer this owner's. */
+  renew(key: BulletinKey, owner: string, until: number): Promise<boolean>;
   /** A failed send: the claim stays, and lapses at `at` for the next try. */
   retryAt(key: BulletinKey, owner: string, at: number, error: string): Promise<void>;
   /** Gives the slot back (nothing was sent; the chat moved): the next claim starts anew. */
@@ -57,7 +64,8 @@ export interface BulletinRepo {
   /**
    * Stories first stored in (from, to] that the target's subscription wants (its feeds and
    * keyword filters), newest first, at most `limit` rows. An item the feed dated long before
-   * the period (an old article found late, a first read's backlog) is left out.
+   * the period (an old article found late, a first read's backlog) is left out, and so is a
+   * story already stored before the period (in another feed): it was news then.
    */
   stories(
     target: Omit<BulletinKey, "slotAt">,
@@ -148,6 +156,14 @@ export function createBulletinRepo(db: Kysely<Database>): BulletinRepo {
         .executeTakeFirst();
       return Number(r.numUpdatedRows) > 0;
     },
+    async renew(key, owner, until) {
+      const r = await byKey(key)
+        .set({ claim_until: until })
+        .where("claimed_by", "=", owner)
+        .where("status", "=", "claimed")
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
     async retryAt(key, owner, at, error) {
       await byKey(key)
         .set({ claim_until: at, error: error.slice(0, 500) })
@@ -178,28 +194,14 @@ export function createBulletinRepo(db: Kysely<Database>): BulletinRepo {
       return r?.at === null || r?.at === undefined ? undefined : Number(r.at);
     },
     async stories(target, from, to, limit) {
-      // items_created gives the period; the subscription is one row (chat, topic).
+      // items_created gives the period; the subscription is one row (chat, topic); an earlier
+      // copy of the story is found by items_story.
       const rows = await db
         .selectFrom("items as i")
         .innerJoin("subscriptions as s", (j) =>
           j.on("s.chat_id", "=", target.chatId).on("s.thread_id", "=", target.threadId),
         )
-        .select([
-          "i.id",
-          "i.item_key",
-          "i.feed",
-          "i.title",
-          "i.link",
-          "i.text",
-          "i.image",
-          "i.published",
-          "i.categories",
-          "i.author",
-          "i.source",
-          "i.summary",
-          "i.story_key",
-          "i.created_at",
-        ])
+        .select(["i.id", "i.story_key", "i.created_at", "i.published_at", "i.image"])
         .where("i.created_at", ">", from)
         .where("i.created_at", "<=", to)
         .where((eb) =>
@@ -207,15 +209,27 @@ export function createBulletinRepo(db: Kysely<Database>): BulletinRepo {
         )
         .where(WANTS_FEED)
         .where(FILTERS_ALLOW)
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom("items as e")
+                .select("e.id")
+                .whereRef("e.story_key", "=", "i.story_key")
+                .where("e.created_at", "<=", from)
+                .where("e.created_at", ">", from - BULLETIN_MAX_PERIOD_MS),
+            ),
+          ),
+        )
         .orderBy("i.created_at", "desc")
         .orderBy("i.id", "desc")
         .limit(limit)
         .execute();
       return rows.map((r) => ({
         rowId: r.id,
-        item: toItem(r),
         storyKey: r.story_key,
         createdAt: Number(r.created_at),
+        publishedAt: Number(r.published_at),
+        hasImage: r.image !== null,
       }));
     },
     async leadStories(from, to) {

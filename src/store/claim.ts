@@ -68,6 +68,21 @@ export async function claimDeliveries(
         ),
       )
       .execute();
+    // A chat that switched to the bulletin alone: its queued posts are in its next bulletin.
+    await trx
+      .updateTable("deliveries")
+      .set({ status: "cancelled", done_at: now, claimed_by: null, claim_until: null, error: "bulletin only" })
+      .where("id", "in", ids)
+      .where("status", "=", "pending")
+      .where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom("chat_settings as cs")
+            .select("cs.chat_id")
+            .whereRef("cs.chat_id", "=", "deliveries.chat_id")
+            .where("cs.bulletin_mode", "=", "only"),
+        ),
+      )
+      .execute();
     const rows = await trx
       .updateTable("deliveries")
       .set({ claimed_by: owner, claim_until: until })

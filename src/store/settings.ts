@@ -104,15 +104,16 @@ export interface SettingsRepo {
   /** One button press at `at`, as one atomic statement (two admins pressing at once both count); returns the result. */
   toggle(chatId: number, key: SettingKey, at?: number): Promise<ChatSettings>;
   /**
-   * The bulletin's mode (undefined: off) and, when given, its times; its schedule starts at
-   * `at` (earlier slots are not owed). Nothing else changes; returns the result.
+   * The bulletin's mode (undefined: off) and, when given, its times. Turned on, or with new
+   * times, its schedule starts at `at` (earlier slots are not owed). Nothing else changes;
+   * returns the result.
    */
   setBulletin(
     chatId: number,
     change: { mode: ChatSettings["bulletin"]; times?: number[] | undefined },
     at: number,
   ): Promise<ChatSettings>;
-  /** The chat's time zone (undefined: TIMEZONE); the bulletin's schedule starts again at `at`. */
+  /** The chat's time zone (undefined: TIMEZONE); a new one starts the bulletin's schedule again at `at`. */
   setTimeZone(chatId: number, timeZone: string | undefined, at: number): Promise<ChatSettings>;
   /** Quiet hours from any hour to any hour (undefined: off), and nothing else; returns the result. */
   setQuiet(chatId: number, quiet: ChatSettings["quiet"]): Promise<ChatSettings>;
@@ -163,10 +164,17 @@ export function createSettingsRepo(db: Kysely<Database>): SettingsRepo {
       return settingsFromRow(r);
     },
     async setBulletin(chatId, change, at) {
+      const times = change.times ? (change.times.length ? change.times.join(",") : null) : undefined;
+      // The schedule starts again only when the bulletin is turned on or its times change: a
+      // mode change alone keeps the slot that is due (and perhaps being sent).
+      const restarts =
+        times === undefined
+          ? sql<boolean>`chat_settings.bulletin_mode is null`
+          : sql<boolean>`(chat_settings.bulletin_mode is null or coalesce(chat_settings.bulletin_times, '') <> ${times ?? ""})`;
       const columns = {
         bulletin_mode: change.mode ?? null,
-        bulletin_since: at,
-        ...(change.times ? { bulletin_times: change.times.length ? change.times.join(",") : null } : {}),
+        bulletin_since: sql<number>`case when ${restarts} then ${at} else chat_settings.bulletin_since end`,
+        ...(times !== undefined ? { bulletin_times: times } : {}),
       };
       const r = await db
         .insertInto("chat_settings")
@@ -181,7 +189,11 @@ export function createSettingsRepo(db: Kysely<Database>): SettingsRepo {
       return settingsFromRow(r);
     },
     async setTimeZone(chatId, timeZone, at) {
-      const columns = { time_zone: timeZone ?? null, bulletin_since: at };
+      // A new zone moves every slot: the schedule starts again, so no slot is owed at once.
+      const columns = {
+        time_zone: timeZone ?? null,
+        bulletin_since: sql<number>`case when coalesce(chat_settings.time_zone, '') <> ${timeZone ?? ""} then ${at} else chat_settings.bulletin_since end`,
+      };
       const r = await db
         .insertInto("chat_settings")
         .values({ chat_id: chatId, ...toRow({ ...DEFAULT_SETTINGS, timeZone }), bulletin_since: at })

@@ -5,7 +5,7 @@ import type { Kysely } from "kysely";
  * The bulletin ("Bản tin sáng/tối"): a chat's choice (nullable columns of chat_settings, so
  * the previous release reads its settings as before) and one row per (chat, topic, slot), the
  * unique key that makes a slot's bulletin go out once whichever instance sends it. The items'
- * first-seen time is indexed: a bulletin reads its period by it.
+ * first-seen time is indexed (a bulletin reads its period by it), and their story key with it.
  */
 export function bulletins() {
   return {
@@ -35,6 +35,8 @@ export function bulletins() {
         .execute();
       await db.schema.createIndex("bulletins_slot").on("bulletins").column("slot_at").execute();
       await db.schema.createIndex("items_created").on("items").column("created_at").execute();
+      // A story's earlier copies (another feed, an earlier period): not news twice.
+      await db.schema.createIndex("items_story").on("items").columns(["story_key", "created_at"]).execute();
     },
   };
 }

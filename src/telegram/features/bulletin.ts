@@ -13,7 +13,7 @@ import { isTimeZone } from "../../domain/time.js";
 import type { ChatSettings } from "../../domain/types.js";
 import { managedChat } from "../admin.js";
 import type { BotContext, BotDeps } from "../context.js";
-import { echo } from "../html.js";
+import { echo, echoHtml } from "../html.js";
 import { formatDateTime } from "../render.js";
 
 const MODE_WORDS: Record<string, BulletinMode | "off"> = {
@@ -88,7 +88,7 @@ export function bulletinFeature(
       const error =
         args.error === "too-many"
           ? ctx.t("bulletin-bad-too-many", { max: MAX_BULLETIN_TIMES })
-          : ctx.t("bulletin-bad-word", { word: echo(args.word) });
+          : ctx.t("bulletin-bad-word", { word: echoHtml(args.word) });
       return void (await ctx.reply(`${error}\n\n${ctx.t("bulletin-usage")}`, { parse_mode: "HTML" }));
     }
     // Times alone turn the bulletin on (besides the posts) if it was off.

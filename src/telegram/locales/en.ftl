@@ -257,6 +257,6 @@ bulletin-bad-too-many = At most { $max } bulletins a day; nothing was changed.
 cmd-bulletin = Morning/evening bulletin
 timezone-current = 🕰 This chat's time zone: { $zone }
 timezone-usage = To change it: /timezone Asia/Ho_Chi_Minh, /timezone UTC+7 (the bot's default: /timezone default). Used for the bulletin, quiet hours and the posts' times.
-timezone-bad = I do not know the time zone “{ $zone }”.
+timezone-bad = I do not know the time zone “{ $zone }”. Use a name such as Asia/Ho_Chi_Minh or Asia/Kolkata, or a whole-hour offset such as UTC+7.
 timezone-set = 🕰 Time zone set to { $zone } (it is { $now } there now).
 cmd-timezone = The chat's time zone

@@ -226,6 +226,6 @@ bulletin-bad-too-many = Tối đa { $max } bản tin mỗi ngày; chưa có gì 
 cmd-bulletin = Bản tin sáng/tối
 timezone-current = 🕰 Múi giờ của cuộc trò chuyện này: { $zone }
 timezone-usage = Đổi: /timezone Asia/Ho_Chi_Minh, /timezone UTC+7 (mặc định của bot: /timezone default). Dùng cho bản tin, giờ yên lặng và giờ ghi trên bài.
-timezone-bad = Không biết múi giờ “{ $zone }”.
+timezone-bad = Không biết múi giờ “{ $zone }”. Dùng tên như Asia/Ho_Chi_Minh, Asia/Kolkata, hoặc độ lệch giờ chẵn như UTC+7.
 timezone-set = 🕰 Đã đặt múi giờ { $zone } (bây giờ ở đó là { $now }).
 cmd-timezone = Múi giờ của nhóm
