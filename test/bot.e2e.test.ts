@@ -555,7 +555,8 @@ describe("bot end to end (fake Bot API over HTTP)", () => {
       5000,
       "the posts",
     );
-    const edits = () => h.tg.calls.filter((c) => c.method.startsWith("editMessage"));
+    // The edits Telegram accepted.
+    const edits = () => h.tg.edits.filter((e) => e.method !== "deleteMessage");
     // Only white space and case, or only the date; or a teaser's lead (the stored text may be
     // the article page's): no edit (runOnce returns after the corrections of its read).
     h.setItems([story(2, { title: "Tin số 2:  hà tĩnh triển khai dự án mới" }), story(1)]);
@@ -565,12 +566,16 @@ describe("bot end to end (fake Bot API over HTTP)", () => {
     h.setItems([story(2, { description: "<p>Một đoạn giới thiệu khác, ngắn.</p>" }), story(1)]);
     await h.app.runOnce();
     expect(edits()).toEqual([]);
-    // A real correction of the title: each posted message is edited, nothing posted anew.
+    // A real correction of the title: each posted message is edited, nothing posted anew; an
+    // edit Telegram answers with 429 is made after the wait it asked for.
+    const chat = h.tg.chats.get(GROUP);
+    if (chat) chat.forced429 = { times: 1, retryAfter: 1 };
     h.setItems([story(2, { title: "Tin số 2: Hà Tĩnh khởi công dự án 512 tỷ đồng" }), story(1)]);
     await h.app.runOnce();
+    expect(chat?.forced429?.times ?? 0).toBe(0);
     expect(
       edits()
-        .map((c) => c.params.chat_id)
+        .map((e) => e.chatId)
         .sort(),
     ).toEqual([-1002, GROUP].sort());
     for (const chat of [GROUP, -1002]) {
@@ -589,7 +594,7 @@ describe("bot end to end (fake Bot API over HTTP)", () => {
       story(1),
     ]);
     await h.app.runOnce();
-    expect(edits().filter((c) => c.params.chat_id === GROUP)).toHaveLength(2);
+    expect(edits().filter((e) => e.chatId === GROUP)).toHaveLength(2);
     expect(h.tg.sentTo(GROUP).find((m) => m.text.includes("Tin số 2"))?.text).toContain("600 tỷ đồng");
     expect((await h.app.repos.items.recent(["hatinh"], 1))[0]?.title).toContain("512 tỷ đồng");
   });

@@ -4,7 +4,11 @@ import type { Logger } from "../log.js";
 import type { CorrectionRepo } from "../store/corrections.js";
 import type { SettingsRepo } from "../store/settings.js";
 import { renderPost } from "../telegram/render.js";
+import { classify } from "./classify.js";
 import { postExtras, previewOptions, renderOptionsFor } from "./send.js";
+
+/** An edit answered with a 429 is tried again after it only when Telegram asks this little wait. */
+const EDIT_RETRY_MAX_S = 30;
 
 export interface CorrectorDeps {
   /** The posts' Api: its calls go through the flood budget's post lane like every send. */
@@ -99,10 +103,21 @@ export function createCorrector(deps: CorrectorDeps) {
         deps.forget?.(c.rowId);
         const messages = await deps.corrections.sentMessages(c.rowId);
         for (const m of messages) {
-          try {
-            if ((await edit(m.chatId, m.messageId, c.item)) === "edited") edited++;
-          } catch (err) {
-            log.warn({ err, chat: m.chatId, item: item.id }, "could not edit a corrected post");
+          // A 429 (the budget keeps the pause and the next call waits it out) or a passing
+          // network failure is tried once more; then the message keeps its old text.
+          for (let attempt = 1; ; attempt++) {
+            try {
+              if ((await edit(m.chatId, m.messageId, c.item)) === "edited") edited++;
+              break;
+            } catch (err) {
+              const f = classify(err);
+              const again =
+                attempt < 2 &&
+                (f.kind === "retry" || (f.kind === "flood" && f.retryAfter <= EDIT_RETRY_MAX_S));
+              if (again) continue;
+              log.warn({ err, chat: m.chatId, item: item.id }, "could not edit a corrected post");
+              break;
+            }
           }
         }
         log.info({ feed: item.feed, item: item.id, posts: messages.length }, "story corrected");

@@ -27,6 +27,7 @@ export interface FakeChat {
   kicked?: boolean;
   migrateTo?: number;
   fail5xx?: number;
+  /** The next `times` sends or edits to this chat answer 429 with this retry_after. */
   forced429?: { times: number; retryAfter: number };
   photoFails?: boolean;
   /** Answer every HTML message with a parse error (as for a formatting bug). */
@@ -653,6 +654,11 @@ export class FakeTelegram {
       throw new ApiError(400, "Bad Request: there is no text in the message to edit");
     if (method === "editMessageCaption" && !message.photo)
       throw new ApiError(400, "Bad Request: there is no caption in the message to edit");
+    // Edits count against the chat's flood limit like sends.
+    if (chat.forced429 && chat.forced429.times > 0) {
+      chat.forced429.times--;
+      throw this.floodError(method, chat.id, chat.forced429.retryAfter, false);
+    }
     if (this.options.limits) this.enforceLimits(chat, method);
     const text = String((method === "editMessageCaption" ? p.caption : p.text) ?? "");
     if (method === "editMessageText" && text.length === 0)
