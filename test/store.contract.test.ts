@@ -83,6 +83,28 @@ function contract(name: string, open: () => Promise<{ store: Store; cleanup(): P
       expect((await feeds.all()).map((f) => f.name)).toEqual(["hà-tĩnh"]);
       await feeds.add({ name: "op", url: "https://op/rss", kind: "http" });
       expect((await feeds.all()).map((f) => f.name).sort()).toEqual(["hà-tĩnh", "op"]);
+      // Fold-equal names: refused by the database's key, even when two admins add at once.
+      const results = await Promise.allSettled([
+        feeds.add({ name: "quang-tri", url: "https://qt/1", kind: "http" }),
+        feeds.add({ name: "quảngtrị", url: "https://qt/2", kind: "http" }),
+        feeds.add({ name: "QUANG_TRI".toLowerCase(), url: "https://qt/3", kind: "http" }),
+      ]);
+      expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+      for (const r of results)
+        if (r.status === "rejected") expect((r.reason as Error).name).toBe("FeedNameTaken");
+      expect((await feeds.all()).filter((f) => f.name.startsWith("qu"))).toHaveLength(1);
+      await expect(feeds.add({ name: "hatinh", url: "https://x/y", kind: "http" })).rejects.toThrow(
+        /folds like "hà-tĩnh"/,
+      );
+      await expect(feeds.add({ name: "o-p", url: "https://x/z", kind: "http" })).rejects.toThrow(
+        /folds like "op"/,
+      );
+      // The same name again updates it; a removed name may be taken by a fold-equal one.
+      await feeds.add({ name: "hà-tĩnh", url: "https://ht/rss2", kind: "http" });
+      expect((await feeds.find("hà-tĩnh"))?.url).toBe("https://ht/rss2");
+      await feeds.remove("hà-tĩnh");
+      await feeds.add({ name: "hatinh", url: "https://ht/rss3", kind: "http" });
+      expect((await feeds.find("Hà Tĩnh"))?.name).toBe("hatinh");
     });
 
     it("feed state and the cycle counter persist; the counter is atomic", async () => {

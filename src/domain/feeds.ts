@@ -97,6 +97,14 @@ export type FeedErrorReason =
   | "other";
 
 /** A feed that could not be read when it was checked (/addfeed): why, and the raw error. */
+/** A feed whose name folds like another's ("Hà-Tĩnh" and "hatinh"): one of them must change. */
+export class FeedNameTaken extends Error {
+  override name = "FeedNameTaken";
+  constructor(readonly feed: string) {
+    super(`a feed whose name folds like "${feed}" exists`);
+  }
+}
+
 export class FeedUnreadable extends Error {
   override name = "FeedUnreadable";
   constructor(

@@ -80,3 +80,13 @@ export function lockRow<Q extends { forUpdate(): Q }>(dialect: Dialect, query: Q
   // SQLite's transactions hold the write lock from their start (db.ts); PostgreSQL locks the row.
   return dialect === "postgres" ? query.forUpdate() : query;
 }
+
+/** A unique constraint refused the row (SQLite's SQLITE_CONSTRAINT_UNIQUE, PostgreSQL's 23505). */
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | undefined;
+  return (
+    e?.code === "23505" ||
+    e?.code === "SQLITE_CONSTRAINT_UNIQUE" ||
+    (typeof e?.message === "string" && /UNIQUE constraint failed/.test(e.message))
+  );
+}

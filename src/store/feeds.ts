@@ -1,6 +1,8 @@
 import type { Kysely, Selectable } from "kysely";
+import { FeedNameTaken } from "../domain/feeds.js";
 import { type FeedSource, type FeedState, newFeedState } from "../domain/types.js";
 import { fold } from "../text/fold.js";
+import { isUniqueViolation } from "./dialect.js";
 import type { Database } from "./schema.js";
 
 /**
@@ -12,6 +14,7 @@ export interface FeedRegistry {
   all(): Promise<FeedSource[]>;
   find(name: string): Promise<FeedSource | undefined>;
   isTrusted(feed: FeedSource): boolean;
+  /** Adds or updates a feed; throws FeedNameTaken when another feed's name folds the same. */
   add(feed: FeedSource, by?: number): Promise<void>;
   remove(name: string): Promise<boolean>;
 }
@@ -54,27 +57,45 @@ export function createFeedRegistry(operatorFeeds: FeedSource[], db: Kysely<Datab
     },
     isTrusted: (feed) => trusted.has(`${feed.name}\u0000${feed.url}`),
     async add(feed, by) {
-      await db
-        .insertInto("feed_sources")
-        .values({
-          name: feed.name,
-          url: feed.url,
-          kind: feed.kind,
-          removed: 0,
-          added_by: by ?? null,
-          created_at: Date.now(),
-          options: optionsJson(feed),
-        })
-        .onConflict((oc) =>
-          oc.column("name").doUpdateSet({
+      const key = fold(feed.name);
+      // An operator feed is not in the table: its name is checked here (the list is fixed).
+      const operator = operatorFeeds.find((f) => f.name !== feed.name && fold(f.name) === key);
+      if (operator) throw new FeedNameTaken(operator.name);
+      try {
+        await db
+          .insertInto("feed_sources")
+          .values({
+            name: feed.name,
             url: feed.url,
             kind: feed.kind,
             removed: 0,
             added_by: by ?? null,
+            created_at: Date.now(),
             options: optionsJson(feed),
-          }),
-        )
-        .execute();
+            name_key: key,
+          })
+          .onConflict((oc) =>
+            oc.column("name").doUpdateSet({
+              url: feed.url,
+              kind: feed.kind,
+              removed: 0,
+              added_by: by ?? null,
+              options: optionsJson(feed),
+              name_key: key,
+            }),
+          )
+          .execute();
+      } catch (error) {
+        // feed_sources_key: another admin's feed with a fold-equal name won the race.
+        if (!isUniqueViolation(error)) throw error;
+        const other = await db
+          .selectFrom("feed_sources")
+          .select("name")
+          .where("name_key", "=", key)
+          .where("removed", "=", 0)
+          .executeTakeFirst();
+        throw new FeedNameTaken(other?.name ?? feed.name);
+      }
     },
     async remove(name) {
       if (!(await all()).some((f) => f.name === name)) return false;

@@ -13,6 +13,7 @@ import { layout } from "./migrations/0007_layout.js";
 import { corrections } from "./migrations/0008_corrections.js";
 import { digestRows } from "./migrations/0009_digest_rows.js";
 import { bulletins } from "./migrations/0010_bulletins.js";
+import { feedKeys } from "./migrations/0011_feed_keys.js";
 import type { Database } from "./schema.js";
 
 /** This release's migrations, in order. Only add: never edit or drop one that has shipped. */
@@ -28,6 +29,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     "0008_corrections": corrections(),
     "0009_digest_rows": digestRows(),
     "0010_bulletins": bulletins(),
+    "0011_feed_keys": feedKeys(),
   };
 }
 

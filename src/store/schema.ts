@@ -23,6 +23,8 @@ export interface Database {
     created_at: number;
     /** JSON of the feed's options (article mode, label) (0004). */
     options: string | null;
+    /** The folded name, unique among feeds not removed (0011). */
+    name_key: string | null;
   };
   /** The poller's state per feed: validators, backoff, last results. */
   feed_state: {

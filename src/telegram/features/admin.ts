@@ -1,5 +1,5 @@
 import { Composer } from "grammy";
-import { FeedUnreadable, parseFeedList, parseFeedOptions } from "../../domain/feeds.js";
+import { FeedNameTaken, FeedUnreadable, parseFeedList, parseFeedOptions } from "../../domain/feeds.js";
 import type { FeedSource } from "../../domain/types.js";
 import type { Logger } from "../../log.js";
 import { fold } from "../../text/fold.js";
@@ -75,6 +75,11 @@ export function adminFeature(deps: BotDeps, log: Logger): Composer<BotContext> {
       log.info({ feed: name, url, by: ctx.from?.id }, "feed added");
       await ctx.reply(ctx.t("addfeed-ok", { name: echoHtml(name), items }), { parse_mode: "HTML" });
     } catch (error) {
+      // Another admin added a fold-equal name meanwhile: the database's key refused this one.
+      if (error instanceof FeedNameTaken)
+        return void (await ctx.reply(
+          ctx.t("addfeed-name-taken", { name: echo(name), existing: echo(error.feed) }),
+        ));
       const message = error instanceof Error ? error.message : String(error);
       log.info({ feed: name, url, by: ctx.from?.id, err: message }, "feed refused");
       // In words for the person: "the host name does not exist", not "getaddrinfo ENOTFOUND".
