@@ -5,12 +5,13 @@ import { type BulletinScheduler, createBulletinScheduler } from "./delivery/bull
 import { createCorrector } from "./delivery/corrections.js";
 import { createDeliveryWorker, type DeliveryWorker } from "./delivery/worker.js";
 import { FeedUnreadable } from "./domain/feeds.js";
-import type { FeedItem, StoredItem } from "./domain/types.js";
+import { type FeedItem, publishedMs, type StoredItem } from "./domain/types.js";
 import type { Fetcher } from "./feeds/fetch.js";
 import { readErrorReason, readFeed } from "./feeds/read.js";
 import type { RouteHandler } from "./http/health.js";
 import type { Logger } from "./log.js";
 import { logUpdateFetchErrors } from "./log-routing.js";
+import type { Metrics } from "./metrics.js";
 import { GLOBAL_PAUSE } from "./store/pauses.js";
 import type { InboxRepo, Repos } from "./store/repos.js";
 import { createBot, createI18n } from "./telegram/bot.js";
@@ -40,6 +41,7 @@ export function createTelegramParts(deps: {
   fetcher: Fetcher;
   offsetMin: number;
   instanceId: string;
+  metrics: Metrics;
   /** The bulletins' clock (tests move it to a slot). */
   now?: (() => number) | undefined;
 }): TelegramParts {
@@ -105,6 +107,8 @@ export function createTelegramParts(deps: {
     // instance sees it.
     claimUpdate: (id) => repos.updates.claim(id),
   });
+  // Innermost (installed first): every HTTP request is counted, each 429 and retry included.
+  bot.api.config.use(deps.metrics.telegramTransformer());
   bot.api.config.use(budget.transformer("reply"));
   bot.api.config.use(logUpdateFetchErrors(log));
   // Posts go through an Api of their own: a bounded timeout, the post lane of the budget,
@@ -113,6 +117,7 @@ export function createTelegramParts(deps: {
     apiRoot: config.TELEGRAM_API_ROOT,
     timeoutSeconds: config.TELEGRAM_TIMEOUT_S,
   });
+  postApi.config.use(deps.metrics.telegramTransformer());
   postApi.config.use(budget.transformer("post"));
   const w = createDeliveryWorker({
     api: postApi,
@@ -130,6 +135,15 @@ export function createTelegramParts(deps: {
     owner: deps.instanceId,
     claimTtlMs: config.DELIVERY_CLAIM_S * 1000,
     retryMaxMs: config.RETRY_MAX_HOURS * 3_600_000,
+    onSent: (items) => {
+      deps.metrics.delivered("sent", items.length);
+      const at = Date.now();
+      for (const item of items) {
+        const published = publishedMs(item);
+        if (published) deps.metrics.deliveryLag((at - published) / 1000);
+      }
+    },
+    onOutcome: (result, count) => deps.metrics.delivered(result, count),
   });
   worker = w;
   const corrector = createCorrector({

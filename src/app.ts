@@ -17,6 +17,7 @@ import { type CycleResult, createPoller, type Poller } from "./feeds/poller.js";
 import { type RouteHandler, startHealthServer } from "./http/health.js";
 import type { Logger } from "./log.js";
 import { cronLogger } from "./log-routing.js";
+import { createMetrics } from "./metrics.js";
 import { createMaintenance } from "./store/maintenance.js";
 import { createRepos, type Repos } from "./store/repos.js";
 import type { Store } from "./store/store.js";
@@ -76,6 +77,7 @@ export function createApp(deps: AppDeps): App {
     allowPrivate: config.ALLOW_PRIVATE_FEEDS,
   });
   const offsetMin = zoneOffsetMinutes(config.TIMEZONE);
+  const metrics = createMetrics();
   const repos = createRepos(store, {
     operatorFeeds: config.FEEDS,
     seenTtlMs: config.SEEN_TTL_DAYS * 86_400_000,
@@ -93,6 +95,7 @@ export function createApp(deps: AppDeps): App {
         fetcher,
         offsetMin,
         instanceId,
+        metrics,
         now: deps.now,
       })
     : undefined;
@@ -142,6 +145,11 @@ export function createApp(deps: AppDeps): App {
     concurrency: config.FETCH_CONCURRENCY,
     offsetMin,
     cycleMs,
+    onRead: (outcome, seconds) => metrics.feedFetch(outcome, seconds),
+  });
+  metrics.setQueueDepth(async () => {
+    const c = await repos.deliveries.counts();
+    return { pending: c.pending, dead: c.dead };
   });
 
   const maintain = createMaintenance({
@@ -161,6 +169,8 @@ export function createApp(deps: AppDeps): App {
     cycleRunning = (async () => {
       const result = await poller.runCycle();
       lastCycleAt = Date.now();
+      metrics.newItems(result.newItems);
+      metrics.pollSucceeded(lastCycleAt);
       await maintain();
       return result;
     })();
@@ -284,6 +294,10 @@ export function createApp(deps: AppDeps): App {
               ? { inFlight: tg.worker.stats().inFlight, due: tg.worker.stats().pending }
               : {},
           route: (path) => (path === webhookPath ? webhook : undefined),
+          metrics: async () => ({
+            contentType: metrics.registry.contentType,
+            body: await metrics.registry.metrics(),
+          }),
           log,
         });
       }

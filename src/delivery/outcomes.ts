@@ -28,6 +28,8 @@ export interface OutcomeDeps {
   isRunning: () => boolean;
   /** Read the queue again (a migration moved rows to another chat id). */
   refill: () => void;
+  /** Deliveries that will be tried again, given up, or dropped with their chat (metrics). */
+  onOutcome?: ((result: "retried" | "dead" | "dropped", count: number) => void) | undefined;
 }
 
 /**
@@ -80,6 +82,7 @@ export function createOutcomes(deps: OutcomeDeps) {
         // The budget recorded the pause (its transformer saw the 429, and logged it): the
         // rows wait it out in the database.
         stats.flood429++;
+        deps.onOutcome?.("retried", ds.length);
         await deps.deliveries.retry(ids, at + f.retryAfter * 1000, "429");
         window.forget(t, ds);
         return;
@@ -89,6 +92,7 @@ export function createOutcomes(deps: OutcomeDeps) {
         await deps.settings.remove(t.chatId);
         window.forgetChat(t.chatId);
         stats.dropped += ds.length;
+        deps.onOutcome?.("dropped", ds.length);
         log.warn({ chat: t.chatId, removed, reason: f.description }, "chat is gone: subscriptions removed");
         return;
       }
@@ -118,6 +122,7 @@ export function createOutcomes(deps: OutcomeDeps) {
         );
         window.forget(t, ds);
         stats.retries++;
+        deps.onOutcome?.("retried", again.length);
         log.warn({ chat: t.chatId, attempts, reason: f.description }, "send failed; will retry");
         return;
       }
@@ -131,6 +136,7 @@ export function createOutcomes(deps: OutcomeDeps) {
   /** Given up for good: counted in the database (shown by /stats) and logged once. */
   async function deadLetter(t: Target, ds: Delivery[], reason: string): Promise<void> {
     if (ds.length === 0) return;
+    deps.onOutcome?.("dead", ds.length);
     stats.deadLettered += await deps.deliveries.deadLetter(
       ds.map((d) => d.id),
       reason,

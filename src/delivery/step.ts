@@ -15,6 +15,8 @@ export function createSendStep(deps: {
   stats: OutcomeStats;
   /** Telegram accepted a send (called before the ledger write, which may take retries). */
   onAccepted: () => void;
+  /** The stories of a send Telegram accepted (metrics: count and lag). */
+  onSent?: ((items: FeedItem[]) => void) | undefined;
 }) {
   const { sender, stats } = deps;
   return async function send(
@@ -37,6 +39,7 @@ export function createSendStep(deps: {
         stats.sent++;
         stats.digests++;
         deps.onAccepted();
+        deps.onSent?.(covered.map((d) => items.get(d.itemRowId) as FeedItem));
         await outcomes.accepted(t, covered, res.messageId, true);
       } else await outcomes.failed(t, covered, res.failure);
       // What did not fit is released for the next send.
@@ -54,6 +57,7 @@ export function createSendStep(deps: {
     if (res.ok) {
       stats.sent++;
       deps.onAccepted();
+      deps.onSent?.([items.get(d.itemRowId) as FeedItem]);
       await outcomes.accepted(t, [d], res.messageId, false);
     } else await outcomes.failed(t, [d], res.failure);
   };

@@ -1,5 +1,5 @@
 import type { Api } from "grammy";
-import type { Language } from "../domain/types.js";
+import type { FeedItem, Language } from "../domain/types.js";
 import type { Logger } from "../log.js";
 import type { DeliveryRepo, ItemsRepo, SettingsRepo, SubscriptionRepo } from "../store/repos.js";
 import type { FloodBudget } from "./budget.js";
@@ -39,6 +39,10 @@ export interface WorkerDeps {
   pollMs?: number;
   /** Work due and nothing accepted for this long: delivery is stuck (readiness turns 503). */
   stuckMs?: number;
+  /** The stories of each send Telegram accepted (metrics). */
+  onSent?: (items: FeedItem[]) => void;
+  /** Deliveries retried, given up or dropped (metrics). */
+  onOutcome?: (result: "retried" | "dead" | "dropped", count: number) => void;
   now?: () => number;
 }
 
@@ -129,6 +133,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     outcomes,
     deliveries: deps.deliveries,
     stats,
+    onSent: deps.onSent,
     onAccepted: () => {
       lastAcceptedAt = now();
     },

@@ -56,6 +56,8 @@ export interface PollerDeps {
   offsetMin: number;
   /** Typical time between cycles, to show when a backed-off feed will be tried again. */
   cycleMs: number;
+  /** Each feed read of a cycle (not the skipped ones): how it ended and how long it took (metrics). */
+  onRead?: ((outcome: "ok" | "not_modified" | "error", seconds: number) => void) | undefined;
   now?: () => number;
 }
 
@@ -305,7 +307,14 @@ export function createPoller(deps: PollerDeps): Poller {
         while (next < feeds.length) {
           const i = next++;
           const feed = feeds[i] as FeedSource;
+          const readAt = now();
           const r = await read(feed, cycle, false, states.get(feed.name));
+          const outcome = isPending(r) ? "ok" : r.status;
+          if (outcome !== "skipped")
+            deps.onRead?.(
+              outcome === "error" ? "error" : outcome === "not-modified" ? "not_modified" : "ok",
+              (now() - readAt) / 1000,
+            );
           if (!isPending(r)) {
             outcomes[i] = r;
             continue;

@@ -35,6 +35,8 @@ export async function startHealthServer(
     log: Logger;
     /** Other paths served on the same port (the webhook), looked up at each request. */
     route?: (path: string) => RouteHandler | undefined;
+    /** GET /metrics: the Prometheus text exposition. */
+    metrics?: () => Promise<{ contentType: string; body: string }>;
   },
 ): Promise<{ port: number; close(): Promise<void> }> {
   const log = deps.log.child({ component: "health" });
@@ -42,6 +44,15 @@ export async function startHealthServer(
     const path = (req.url ?? "").split("?")[0];
     if (path === "/livez") {
       return void res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
+    }
+    if (path === "/metrics" && deps.metrics) {
+      try {
+        const m = await deps.metrics();
+        return void res.writeHead(200, { "content-type": m.contentType }).end(m.body);
+      } catch (error) {
+        log.warn({ err: error }, "could not collect the metrics");
+        return void res.writeHead(500).end();
+      }
     }
     if (path !== "/readyz" && path !== "/healthz") {
       const handler = deps.route?.(path ?? "");
