@@ -44,6 +44,8 @@ const schema = z.object({
     .refine(isTimeZone, { message: "must be an IANA time zone such as Asia/Ho_Chi_Minh" }),
   DEFAULT_LANGUAGE: z.enum(["vi", "en"]).default("vi"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** `json`: JSON lines (for log shippers); `pretty`: readable colour lines; `auto`: pretty on a terminal. */
+  LOG_FORMAT: z.enum(["auto", "json", "pretty"]).default("auto"),
   BOT_TOKEN: z
     .string()
     .regex(/^\d+:[\w-]{20,}$/, { message: "does not look like a token from @BotFather (123456:ABC…)" })

@@ -56,3 +56,29 @@ export function createLogger(
 }
 
 export { redactText, secretsFromUrl } from "./redact.js";
+
+/**
+ * Where log lines go: JSON lines on stderr, or, on a terminal (`auto`) or when asked
+ * (`pretty`), readable colour lines through pino-pretty (a development dependency: without it
+ * the lines stay JSON). Secrets are scrubbed before either (the logger's stream hook).
+ */
+export async function logDestination(
+  format: "auto" | "json" | "pretty",
+  stderr: NodeJS.WriteStream = process.stderr,
+): Promise<{ stream: NodeJS.WritableStream; pretty: boolean }> {
+  if (format === "json" || (format === "auto" && !stderr.isTTY)) return { stream: stderr, pretty: false };
+  try {
+    const { default: pretty } = await import("pino-pretty");
+    return {
+      stream: pretty({
+        colorize: stderr.isTTY === true,
+        destination: stderr,
+        sync: true,
+        translateTime: "SYS:HH:MM:ss",
+      }),
+      pretty: true,
+    };
+  } catch {
+    return { stream: stderr, pretty: false };
+  }
+}

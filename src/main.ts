@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { createApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
-import { createLogger, redactText, secretsFromUrl } from "./log.js";
+import { createLogger, logDestination, redactText, secretsFromUrl } from "./log.js";
 import { routeLibraryConsole } from "./log-routing.js";
 import { SAMPLE_FEED } from "./paths.js";
 import { openStore } from "./store/store.js";
@@ -31,7 +31,8 @@ async function main(): Promise<number> {
     ...secretsFromUrl(config.STORE_URL),
     ...(config.WEBHOOK_URL ? secretsFromUrl(config.WEBHOOK_URL) : []),
   ];
-  const log = createLogger(config.LOG_LEVEL, process.stderr, { secrets });
+  const out = await logDestination(config.LOG_FORMAT);
+  const log = createLogger(config.LOG_LEVEL, out.stream, { secrets });
   // The grammY runner and node-cron print some errors with console.error: through pino instead.
   routeLibraryConsole(log);
   let store: Awaited<ReturnType<typeof openStore>>;

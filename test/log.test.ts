@@ -3,7 +3,7 @@ import { run } from "@grammyjs/runner";
 import { Bot, HttpError } from "grammy";
 import { createTask } from "node-cron";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createLogger, type Logger, redactText, secretsFromUrl } from "../src/log.js";
+import { createLogger, type Logger, logDestination, redactText, secretsFromUrl } from "../src/log.js";
 import { cronLogger, logUpdateFetchErrors, routeLibraryConsole } from "../src/log-routing.js";
 
 const token = "1234567:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
@@ -476,5 +476,43 @@ describe("redactText", () => {
       "store postgres://bantin:[redacted]@db.internal:5432/bantin, bot[redacted]",
     );
     expect(redactText(`hook ${webhookSecret}`, [webhookSecret])).toBe("hook [redacted]");
+  });
+});
+
+describe("log format: JSON lines, or readable lines on a terminal", () => {
+  const fakeStderr = (tty: boolean) => {
+    const chunks: string[] = [];
+    const stream = new Writable({
+      write(chunk, _enc, done) {
+        chunks.push(String(chunk));
+        done();
+      },
+    }) as unknown as NodeJS.WriteStream;
+    (stream as { isTTY?: boolean }).isTTY = tty;
+    return { stream, text: () => chunks.join("") };
+  };
+
+  it("auto: JSON when stderr is not a terminal, pretty (pino-pretty) when it is; secrets scrubbed in both", async () => {
+    const pipe = fakeStderr(false);
+    const json = await logDestination("auto", pipe.stream);
+    expect(json.pretty).toBe(false);
+    createLogger("info", json.stream, { secrets: ["s3cretvalue"] }).info({ key: "s3cretvalue" }, "hello");
+    expect(JSON.parse(pipe.text().trim())).toMatchObject({ level: "info", msg: "hello" });
+    expect(pipe.text()).not.toContain("s3cretvalue");
+
+    const tty = fakeStderr(true);
+    const pretty = await logDestination("auto", tty.stream);
+    expect(pretty.pretty).toBe(true);
+    createLogger("info", pretty.stream, { secrets: ["s3cretvalue"] }).warn(
+      { key: "s3cretvalue" },
+      "cycle done",
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    expect(tty.text()).toContain("cycle done");
+    expect(tty.text()).toMatch(/WARN/);
+    expect(tty.text()).not.toContain('{"level"');
+    expect(tty.text()).not.toContain("s3cretvalue");
+    // Asked for: JSON on a terminal too.
+    expect((await logDestination("json", fakeStderr(true).stream)).pretty).toBe(false);
   });
 });
