@@ -7,6 +7,7 @@ import { createDeliveryWorker, type DeliveryWorker } from "./delivery/worker.js"
 import { FeedUnreadable } from "./domain/feeds.js";
 import { type FeedItem, publishedMs, type StoredItem } from "./domain/types.js";
 import type { Fetcher } from "./feeds/fetch.js";
+import type { HealthNote } from "./feeds/health.js";
 import { readErrorReason, readFeed } from "./feeds/read.js";
 import type { RouteHandler } from "./http/health.js";
 import type { Logger } from "./log.js";
@@ -16,6 +17,8 @@ import { GLOBAL_PAUSE } from "./store/pauses.js";
 import type { InboxRepo, Repos } from "./store/repos.js";
 import { createBot, createI18n } from "./telegram/bot.js";
 import type { BotContext, BotDeps } from "./telegram/context.js";
+import { escapeHtml } from "./telegram/html.js";
+import { formatDateTime } from "./telegram/render.js";
 import { createWebhookIngest, registerWebhook } from "./telegram/webhook.js";
 
 export interface TelegramParts {
@@ -31,6 +34,8 @@ export interface TelegramParts {
   correct: (items: FeedItem[]) => Promise<number>;
   /** Loads the 429 pauses other instances were told of into this instance's budget. */
   restorePauses(): Promise<void>;
+  /** A note about a feed's health to every bot admin, in their language (a private message). */
+  notifyAdmins(note: HealthNote): Promise<void>;
 }
 
 /** The bot, its flood budget and the delivery worker, wired to the store (createApp's Telegram half). */
@@ -94,6 +99,13 @@ export function createTelegramParts(deps: {
       };
     },
     settingsChanged: (chatId) => worker?.invalidate(chatId),
+    async resumeFeed(name) {
+      if (!(await repos.feedHealth.resume(name, Date.now()))) return false;
+      // Read at the next cycle, whatever its backoff said.
+      const state = await repos.feedStates.get(name);
+      if (state) await repos.feedStates.save({ ...state, skipUntilCycle: 0, notBefore: undefined });
+      return true;
+    },
   };
   const bot = createBot({
     token: config.BOT_TOKEN,
@@ -173,7 +185,32 @@ export function createTelegramParts(deps: {
     maxStories: config.BULLETIN_MAX,
     ...(deps.now ? { now: deps.now } : {}),
   });
+  const when = (ms: number) => formatDateTime(new Date(ms).toISOString(), config.TIMEZONE) ?? "";
   return {
+    async notifyAdmins(note) {
+      for (const admin of config.ADMIN_IDS) {
+        const lang =
+          (await repos.settings.userLanguage(admin).catch(() => undefined)) ?? config.DEFAULT_LANGUAGE;
+        const args: Record<string, string | number> = {
+          feed: escapeHtml(note.feed),
+          since: when(note.since),
+        };
+        if (note.kind === "alert") {
+          args.tries = note.tries;
+          args.error = i18n.t(lang, `feed-error-${note.reason}`, { status: note.httpStatus ?? 0 });
+          args.pauseAfter = Math.round(config.FEED_PAUSE_AFTER / 86_400_000) || 1;
+        }
+        try {
+          await postApi.sendMessage(admin, i18n.t(lang, `feed-${note.kind}`, args), {
+            parse_mode: "HTML",
+            link_preview_options: { is_disabled: true },
+          });
+        } catch (err) {
+          // An admin who never opened a private chat with the bot cannot be written to.
+          log.warn({ err, admin, feed: note.feed }, "could not tell a bot admin about a feed");
+        }
+      }
+    },
     bulletins,
     correct: (items) => corrector.apply(items),
     bot,

@@ -13,6 +13,7 @@ import { zoneOffsetMinutes } from "./domain/time.js";
 import type { StoredItem } from "./domain/types.js";
 
 import { createFetcher, type Fetcher } from "./feeds/fetch.js";
+import { createFeedHealth } from "./feeds/health.js";
 import { type CycleResult, createPoller, type Poller } from "./feeds/poller.js";
 import { type RouteHandler, startHealthServer } from "./http/health.js";
 import type { Logger } from "./log.js";
@@ -146,6 +147,15 @@ export function createApp(deps: AppDeps): App {
     offsetMin,
     cycleMs,
     onRead: (outcome, seconds) => metrics.feedFetch(outcome, seconds),
+    pausedFeeds: () => repos.feedHealth.paused(),
+  });
+  const feedHealth = createFeedHealth({
+    health: repos.feedHealth,
+    log,
+    notify: tg ? (note) => tg.notifyAdmins(note) : async () => undefined,
+    alertAfterMs: config.FEED_ALERT_AFTER,
+    pauseAfterMs: config.FEED_PAUSE_AFTER,
+    ...(deps.now ? { now: deps.now } : {}),
   });
   metrics.setQueueDepth(async () => {
     const c = await repos.deliveries.counts();
@@ -171,6 +181,9 @@ export function createApp(deps: AppDeps): App {
       lastCycleAt = Date.now();
       metrics.newItems(result.newItems);
       metrics.pollSucceeded(lastCycleAt);
+      await feedHealth
+        .check(result.outcomes)
+        .catch((err) => log.warn({ err }, "could not check the feeds' health"));
       await maintain();
       return result;
     })();

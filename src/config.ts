@@ -18,6 +18,23 @@ const bool = z
   .enum(["true", "false", "1", "0", "yes", "no", ""])
   .transform((v) => v === "true" || v === "1" || v === "yes");
 
+/** A duration: `90s`, `30m`, `1h`, `7d`, or a number of minutes; in milliseconds. */
+const duration = (def: string) =>
+  z
+    .string()
+    .default(def)
+    .transform((v, ctx) => {
+      const m = /^\s*(\d+)\s*(s|m|min|h|d)?\s*$/i.exec(v);
+      const unit = { s: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000 }[
+        (m?.[2] ?? "m").toLowerCase() as "s" | "m" | "min" | "h" | "d"
+      ];
+      if (!m || !Number(m[1])) {
+        ctx.addIssue({ code: "custom", message: "must be a duration such as 30m, 1h or 7d" });
+        return z.NEVER;
+      }
+      return Number(m[1]) * unit;
+    });
+
 const positiveInt = (def: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(1).max(max).default(def);
 
@@ -116,6 +133,10 @@ const schema = z.object({
   REPLY_MAX_WAIT_MS: positiveInt(20_000, 120_000),
   /** When a chat has more than this many posts waiting, they go out as one digest. */
   DIGEST_THRESHOLD: positiveInt(5, 100),
+  /** A feed failing this long (and at least 3 reads) is reported to the bot's admins, once. */
+  FEED_ALERT_AFTER: duration("1h"),
+  /** A feed failing this long is paused: read once a day until it answers or /resumefeed. */
+  FEED_PAUSE_AFTER: duration("7d"),
   /** Stories in one bulletin ("Bản tin sáng"/"Bản tin tối") at most; fewer when the message is full. */
   BULLETIN_MAX: positiveInt(10, 30),
   /** Posts of a story whose title or lead changes within this many hours are edited (0: never). */

@@ -19,6 +19,9 @@ export const story = (n: number, extra: Partial<RssItemSpec> = {}): RssItemSpec 
   ...extra,
 });
 
+/** The harness feed's document for these items. */
+export const rssOf = (items: RssItemSpec[]) => rss(items, "Báo Hà Tĩnh");
+
 export interface Harness {
   tg: FakeTelegram;
   feeds: FeedServer;

@@ -302,6 +302,7 @@ function setup(opts: { feeds?: FeedSource[]; states?: FeedState[]; items?: FeedI
     tryFeed: (name, url) => tryFeed(name, url),
     deliveryStats: async () => stats,
     settingsChanged: (chatId) => void settingsChanged.push(chatId),
+    resumeFeed: async () => false,
   };
   const { log, lines: logged } = fakeLogger();
   const i18n = createI18n("vi", settings);

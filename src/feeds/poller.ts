@@ -1,3 +1,4 @@
+import type { FeedErrorReason } from "../domain/feeds.js";
 import {
   type FeedItem,
   type FeedSource,
@@ -11,7 +12,7 @@ import type { FeedStateRepo, ItemsRepo, MetaRepo, SeenRepo } from "../store/repo
 import { type ArticleReader, enrichItems } from "./article.js";
 import { recordFailure } from "./backoff.js";
 import type { Fetcher } from "./fetch.js";
-import { readFeed } from "./read.js";
+import { readErrorReason, readFeed } from "./read.js";
 import { createSettle, type Pending } from "./settle.js";
 
 /** Changed entries of one read handed to onChangedItems: a CMS re-saving its archive is no correction wave. */
@@ -56,6 +57,8 @@ export interface PollerDeps {
   offsetMin: number;
   /** Typical time between cycles, to show when a backed-off feed will be tried again. */
   cycleMs: number;
+  /** The feeds paused for failing too long (read once a day), read at each cycle. */
+  pausedFeeds?: (() => Promise<Set<string>>) | undefined;
   /** Each feed read of a cycle (not the skipped ones): how it ended and how long it took (metrics). */
   onRead?: ((outcome: "ok" | "not_modified" | "error", seconds: number) => void) | undefined;
   now?: () => number;
@@ -65,7 +68,14 @@ export type FeedOutcome =
   | { feed: string; status: "new" | "baseline"; items: number; fresh: number; fixes: string[] }
   | { feed: string; status: "not-modified" | "unchanged"; items: number }
   | { feed: string; status: "skipped"; until: string }
-  | { feed: string; status: "error"; error: string; failures: number };
+  | {
+      feed: string;
+      status: "error";
+      error: string;
+      failures: number;
+      reason: FeedErrorReason;
+      httpStatus?: number;
+    };
 
 export interface CycleResult {
   cycle: number;
@@ -82,11 +92,14 @@ export interface Poller {
 }
 
 const SETTLE_ITEMS = 500;
+/** How often a paused feed is tried. */
+export const PAUSED_EVERY_MS = 86_400_000;
 const SETTLE_FEEDS = 200;
 
 export function createPoller(deps: PollerDeps): Poller {
   const log = deps.log.child({ component: "poller" });
   const now = deps.now ?? Date.now;
+  let paused = new Set<string>();
 
   /**
    * Fetches, parses and stores one feed's new items. What it returns as Pending still has to
@@ -110,6 +123,11 @@ export function createPoller(deps: PollerDeps): Poller {
     }
     if (!force && (cycle < state.skipUntilCycle || (state.notBefore ?? 0) > now())) {
       return { feed: feed.name, status: "skipped", until: state.nextAttemptAt ?? "" };
+    }
+    // A paused feed (failing for FEED_PAUSE_AFTER) is read once a day, until it answers again.
+    const lastTry = state.lastCheckedAt ? Date.parse(state.lastCheckedAt) : 0;
+    if (!force && paused.has(feed.name) && now() - lastTry < PAUSED_EVERY_MS) {
+      return { feed: feed.name, status: "skipped", until: new Date(lastTry + PAUSED_EVERY_MS).toISOString() };
     }
     const flog = log.child({ feed: feed.name });
     const started = now();
@@ -266,7 +284,15 @@ export function createPoller(deps: PollerDeps): Poller {
     } catch (saveError) {
       flog.error({ err: saveError }, "could not save feed state");
     }
-    return { feed: feed.name, status: "error", error: outcome.error, failures: state.failures };
+    const httpStatus = (error as { extra?: { httpStatus?: number } })?.extra?.httpStatus;
+    return {
+      feed: feed.name,
+      status: "error",
+      error: outcome.error,
+      failures: state.failures,
+      reason: readErrorReason(error),
+      ...(httpStatus ? { httpStatus } : {}),
+    };
   }
 
   return {
@@ -275,6 +301,7 @@ export function createPoller(deps: PollerDeps): Poller {
       const started = now();
       const cycle = await deps.meta.nextCycle();
       const feeds = await deps.feeds();
+      paused = (await deps.pausedFeeds?.().catch(() => undefined)) ?? paused;
       const outcomes: FeedOutcome[] = new Array(feeds.length);
       // Reads run FETCH_CONCURRENCY at a time; their new items are settled in batches of up
       // to SETTLE_ITEMS items or SETTLE_FEEDS feeds (bounded memory, few planner transactions),

@@ -14,6 +14,7 @@ import { corrections } from "./migrations/0008_corrections.js";
 import { digestRows } from "./migrations/0009_digest_rows.js";
 import { bulletins } from "./migrations/0010_bulletins.js";
 import { feedKeys } from "./migrations/0011_feed_keys.js";
+import { feedHealth } from "./migrations/0012_feed_health.js";
 import type { Database } from "./schema.js";
 
 /** This release's migrations, in order. Only add: never edit or drop one that has shipped. */
@@ -30,6 +31,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     "0009_digest_rows": digestRows(),
     "0010_bulletins": bulletins(),
     "0011_feed_keys": feedKeys(),
+    "0012_feed_health": feedHealth(),
   };
 }
 

@@ -5,6 +5,7 @@ import { type CounterRepo, createCounterRepo } from "./counters.js";
 import { createDeliveryRepo, type DeliveryRepo } from "./deliveries.js";
 import { createFeedRegistry, createFeedStateRepo, type FeedRegistry, type FeedStateRepo } from "./feeds.js";
 import { createFilterRepo, type FilterRepo } from "./filters.js";
+import { createFeedHealthRepo, type FeedHealthRepo } from "./health.js";
 import { createInboxRepo, type InboxRepo } from "./inbox.js";
 import { createItemsRepo, type ItemsRepo } from "./items.js";
 import { createLeaseRepo, type LeaseRepo } from "./leases.js";
@@ -36,6 +37,7 @@ export interface Repos {
   search: SearchRepo;
   corrections: CorrectionRepo;
   bulletins: BulletinRepo;
+  feedHealth: FeedHealthRepo;
 }
 
 export function createRepos(store: Store, opts: { operatorFeeds: FeedSource[]; seenTtlMs: number }): Repos {
@@ -58,12 +60,14 @@ export function createRepos(store: Store, opts: { operatorFeeds: FeedSource[]; s
     search: createSearchRepo(db, store.backend),
     corrections: createCorrectionRepo(db),
     bulletins: createBulletinRepo(db),
+    feedHealth: createFeedHealthRepo(db),
   };
 }
 
 export type {
   BulletinRepo,
   DeliveryRepo,
+  FeedHealthRepo,
   FeedRegistry,
   FeedStateRepo,
   FilterRepo,

@@ -118,6 +118,15 @@ export interface Database {
     /** The chat's IANA time zone; null: TIMEZONE (0010). */
     time_zone: string | null;
   };
+  /** Feeds failing, told about, or paused (0012). */
+  feed_health: {
+    name: string;
+    failing_since: number;
+    reason: string | null;
+    http_status: number | null;
+    alerted_at: number | null;
+    paused_at: number | null;
+  };
   /** One bulletin per (chat, topic, slot): claimed, then sent, empty or failed (0010). */
   bulletins: {
     chat_id: number;

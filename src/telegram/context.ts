@@ -45,6 +45,8 @@ export interface BotDeps {
   deliveryStats: () => Promise<DeliveryStats>;
   /** A chat's settings changed. */
   settingsChanged: (chatId: number) => void;
+  /** Resumes a paused feed (read from the next cycle); false when it was not paused. */
+  resumeFeed: (name: string) => Promise<boolean>;
 }
 
 export const LANGUAGES: Language[] = ["vi", "en"];

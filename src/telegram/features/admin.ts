@@ -23,7 +23,7 @@ export function sameUrl(a: string, b: string): boolean {
 /** Bot admins (ADMIN_IDS) only: /addfeed <url> [name], /removefeed <feed>, /stats. */
 export function adminFeature(deps: BotDeps, log: Logger): Composer<BotContext> {
   const composer = new Composer<BotContext>();
-  const admins = composer.filter((ctx) => ctx.hasCommand(["addfeed", "removefeed", "stats"]));
+  const admins = composer.filter((ctx) => ctx.hasCommand(["addfeed", "removefeed", "resumefeed", "stats"]));
   admins.use(async (ctx, next) => {
     if (ctx.from && deps.adminIds.has(ctx.from.id)) return next();
     await ctx.reply(ctx.t("admin-only"));
@@ -90,6 +90,20 @@ export function adminFeature(deps: BotDeps, log: Logger): Composer<BotContext> {
         link_preview_options: { is_disabled: true },
       });
     }
+  });
+
+  // /resumefeed <feed>: a feed paused for failing too long is read again from the next cycle.
+  admins.command("resumefeed", async (ctx) => {
+    const typed = ctx.match.trim();
+    if (!typed) return void (await ctx.reply(ctx.t("resumefeed-usage")));
+    const name = (await deps.feeds.find(typed))?.name;
+    if (!name) return void (await ctx.reply(ctx.t("sub-unknown-feed", { feed: echo(typed) })));
+    if (!(await deps.resumeFeed(name)))
+      return void (await ctx.reply(ctx.t("resumefeed-not-paused", { name: echoHtml(name) }), {
+        parse_mode: "HTML",
+      }));
+    log.info({ feed: name, by: ctx.from?.id }, "feed resumed");
+    await ctx.reply(ctx.t("resumefeed-ok", { name: echoHtml(name) }), { parse_mode: "HTML" });
   });
 
   admins.command("removefeed", async (ctx) => {

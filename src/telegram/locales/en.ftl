@@ -182,6 +182,7 @@ help-bot-admin =
     <b>For the bot's admins</b>
     /addfeed &lt;url&gt; [name] [article=…] [label="…"] — add a news source
     /removefeed &lt;source&gt; — remove a news source
+    /resumefeed &lt;source&gt; — read a source paused for failing too long again now
     /stats — figures: posts sent, queue, errors
 addfeed-name-taken = The name “{ $name }” is the same as the source “{ $existing }” once accents and separators are ignored (/latest and /subscribe could not tell them apart). Please choose another name.
 addfeed-url-taken = This address is already the source “{ $existing }”. To change its options, use that name again: /addfeed <url> { $existing } …
@@ -260,3 +261,13 @@ timezone-usage = To change it: /timezone Asia/Ho_Chi_Minh, /timezone UTC+7 (the 
 timezone-bad = I do not know the time zone “{ $zone }”. Use a name such as Asia/Ho_Chi_Minh or Asia/Kolkata, or a whole-hour offset such as UTC+7.
 timezone-set = 🕰 Time zone set to { $zone } (it is { $now } there now).
 cmd-timezone = The chat's time zone
+feed-alert =
+    ⚠️ The source <b>{ $feed }</b> has not been readable since { $since } ({ $tries } tries).
+    Error: { $error }.
+    What to try: open the source's address in a browser; if the site moved its RSS, remove the source and add it again with /addfeed; /feeds shows its status.
+    The bot keeps trying. If it still fails after { $pauseAfter } days, the source is paused (tried once a day).
+feed-recovered = ✅ The source <b>{ $feed }</b> can be read again (it failed from { $since }).
+feed-paused = ⏸ The source <b>{ $feed }</b> has failed since { $since } and is paused: the bot tries it once a day. /resumefeed { $feed } reads it again now.
+resumefeed-usage = Usage: /resumefeed <source>
+resumefeed-ok = ▶️ The source <b>{ $name }</b> will be read again at the next cycle.
+resumefeed-not-paused = ℹ️ The source <b>{ $name }</b> is not paused.

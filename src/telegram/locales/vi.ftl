@@ -151,6 +151,7 @@ help-bot-admin =
     <b>Cho quản trị bot</b>
     /addfeed &lt;url&gt; [tên] [article=…] [label="…"] — thêm nguồn tin
     /removefeed &lt;nguồn&gt; — gỡ nguồn tin
+    /resumefeed &lt;nguồn&gt; — đọc lại ngay một nguồn đã tạm dừng vì lỗi lâu
     /stats — số liệu: tin đã gửi, hàng đợi, lỗi
 addfeed-name-taken = Tên “{ $name }” trùng với nguồn “{ $existing }” khi gõ không dấu (/latest và /subscribe sẽ không phân biệt được). Hãy chọn tên khác.
 addfeed-url-taken = Địa chỉ này đã có trong nguồn “{ $existing }”. Muốn đổi tùy chọn thì dùng lại đúng tên đó: /addfeed <url> { $existing } …
@@ -229,3 +230,13 @@ timezone-usage = Đổi: /timezone Asia/Ho_Chi_Minh, /timezone UTC+7 (mặc đ�
 timezone-bad = Không biết múi giờ “{ $zone }”. Dùng tên như Asia/Ho_Chi_Minh, Asia/Kolkata, hoặc độ lệch giờ chẵn như UTC+7.
 timezone-set = 🕰 Đã đặt múi giờ { $zone } (bây giờ ở đó là { $now }).
 cmd-timezone = Múi giờ của nhóm
+feed-alert =
+    ⚠️ Nguồn <b>{ $feed }</b> không đọc được từ { $since } ({ $tries } lần thử).
+    Lỗi: { $error }.
+    Nên thử: mở địa chỉ của nguồn trong trình duyệt; nếu trang đã đổi địa chỉ RSS, gỡ nguồn rồi thêm lại bằng /addfeed; /feeds cho biết tình trạng.
+    Bot vẫn tiếp tục thử. Nếu còn lỗi sau { $pauseAfter } ngày, nguồn sẽ tạm dừng (mỗi ngày thử một lần).
+feed-recovered = ✅ Nguồn <b>{ $feed }</b> đã đọc lại được (lỗi từ { $since }).
+feed-paused = ⏸ Nguồn <b>{ $feed }</b> lỗi từ { $since } nên đã tạm dừng: bot chỉ thử mỗi ngày một lần. /resumefeed { $feed } để đọc lại ngay.
+resumefeed-usage = Cách dùng: /resumefeed <tên nguồn>
+resumefeed-ok = ▶️ Nguồn <b>{ $name }</b> sẽ được đọc lại ở lượt tới.
+resumefeed-not-paused = ℹ️ Nguồn <b>{ $name }</b> không bị tạm dừng.
