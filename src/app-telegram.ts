@@ -5,6 +5,7 @@ import { type BulletinScheduler, createBulletinScheduler } from "./delivery/bull
 import { createCorrector } from "./delivery/corrections.js";
 import { createDeliveryWorker, type DeliveryWorker } from "./delivery/worker.js";
 import { FeedUnreadable } from "./domain/feeds.js";
+import { startOfDay } from "./domain/time.js";
 import { type FeedItem, publishedMs, type StoredItem } from "./domain/types.js";
 import type { Fetcher } from "./feeds/fetch.js";
 import type { HealthNote } from "./feeds/health.js";
@@ -47,10 +48,14 @@ export function createTelegramParts(deps: {
   offsetMin: number;
   instanceId: string;
   metrics: Metrics;
+  /** Each feed's last read time in seconds (the poller's), for /stats. */
+  readTimes: ReadonlyMap<string, number>;
   /** The bulletins' clock (tests move it to a slot). */
   now?: (() => number) | undefined;
 }): TelegramParts {
   const { config, log, repos, fetcher, offsetMin } = deps;
+  /** When this process was answered 429 (the last hour's, for /stats). */
+  const floods: number[] = [];
   const i18n = createI18n(config.DEFAULT_LANGUAGE, repos.settings);
   // One flood budget for every call of the token: replies (the bot's Api) go first, posts
   // (the worker's Api) fill the rest. Its 429 pauses are kept in the database for whichever
@@ -59,10 +64,12 @@ export function createTelegramParts(deps: {
     rate: config.SEND_RATE,
     replyMaxWaitMs: config.REPLY_MAX_WAIT_MS,
     log,
-    onPause: (chat, until) =>
+    onPause: (chat, until) => {
+      floods.push(Date.now());
       void repos.pauses
         .pause(chat === undefined ? GLOBAL_PAUSE : String(chat), until)
-        .catch((err) => log.warn({ err }, "could not keep a 429 pause in the store")),
+        .catch((err) => log.warn({ err }, "could not keep a 429 pause in the store"));
+    },
   });
   let worker: DeliveryWorker | undefined;
   const botDeps: BotDeps = {
@@ -86,9 +93,34 @@ export function createTelegramParts(deps: {
       }
     },
     deliveryStats: async () => {
-      const [counts, meta] = await Promise.all([repos.deliveries.counts(), repos.meta.get(["digests_sent"])]);
+      const midnight = startOfDay(Date.now(), config.TIMEZONE);
+      const feeds = await repos.feeds.all();
+      const [counts, meta, states, paused, itemsToday, postsToday] = await Promise.all([
+        repos.deliveries.counts(),
+        repos.meta.get(["digests_sent"]),
+        repos.feedStates.getMany(feeds.map((f) => f.name)),
+        repos.feedHealth.paused(),
+        repos.items.countSince(midnight),
+        repos.deliveries.sentSince(midnight),
+      ]);
+      const failing = states.filter(
+        (s, i) => s && s.failures > 0 && !paused.has(feeds[i]?.name ?? ""),
+      ).length;
+      const pausedListed = feeds.filter((f) => paused.has(f.name)).length;
+      const hourAgo = Date.now() - 3_600_000;
+      while (floods.length && (floods[0] ?? 0) < hourAgo) floods.shift();
       const w = worker?.stats();
       return {
+        feedsOk: feeds.length - failing - pausedListed,
+        feedsFailing: failing,
+        feedsPaused: pausedListed,
+        itemsToday,
+        postsToday,
+        flood429LastHour: floods.length,
+        slowest: [...deps.readTimes.entries()]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 3)
+          .map(([feed, seconds]) => ({ feed, seconds })),
         sent: counts.sent,
         digests: meta.digests_sent ?? 0,
         pending: counts.pending,

@@ -79,6 +79,8 @@ export function createApp(deps: AppDeps): App {
   });
   const offsetMin = zoneOffsetMinutes(config.TIMEZONE);
   const metrics = createMetrics();
+  /** Each feed's last read time (seconds), for /stats's slowest feeds. */
+  const readTimes = new Map<string, number>();
   const repos = createRepos(store, {
     operatorFeeds: config.FEEDS,
     seenTtlMs: config.SEEN_TTL_DAYS * 86_400_000,
@@ -97,6 +99,7 @@ export function createApp(deps: AppDeps): App {
         offsetMin,
         instanceId,
         metrics,
+        readTimes,
         now: deps.now,
       })
     : undefined;
@@ -146,7 +149,10 @@ export function createApp(deps: AppDeps): App {
     concurrency: config.FETCH_CONCURRENCY,
     offsetMin,
     cycleMs,
-    onRead: (outcome, seconds) => metrics.feedFetch(outcome, seconds),
+    onRead: (feed, outcome, seconds) => {
+      metrics.feedFetch(outcome, seconds);
+      readTimes.set(feed, seconds);
+    },
     pausedFeeds: () => repos.feedHealth.paused(),
   });
   const feedHealth = createFeedHealth({

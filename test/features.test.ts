@@ -97,6 +97,7 @@ function fakeItems(items: FeedItem[] = []): ItemsRepo {
     byIds: async () => new Map(),
     countMany: async (feeds) => new Map(feeds.map((f) => [f, items.filter((it) => it.feed === f).length])),
     count: async (feed) => items.filter((it) => it.feed === feed).length,
+    countSince: async () => items.length,
     prune: async () => 0,
   };
 }
@@ -278,6 +279,16 @@ function setup(opts: { feeds?: FeedSource[]; states?: FeedState[]; items?: FeedI
     flood429: 2,
     retries: 3,
     fallbacks: 7,
+    flood429LastHour: 1,
+    feedsOk: 1,
+    feedsFailing: 1,
+    feedsPaused: 0,
+    itemsToday: 12,
+    postsToday: 30,
+    slowest: [
+      { feed: "baomoi", seconds: 4.2 },
+      { feed: "hatinh", seconds: 0.35 },
+    ],
   };
   let tryFeed: BotDeps["tryFeed"] = async () => 1;
   const settingsChanged: number[] = [];
@@ -782,10 +793,16 @@ describe("bot admin commands", () => {
     expect(seen).toContain("Đã gửi: 1.234 · Bản tin gộp: 5 · Đang chờ: 6");
     expect(seen).toContain("Không gửi được: 4");
     expect(seen).toContain("429: 2 · Thử lại: 3 · Gửi dự phòng: 7");
+    expect(seen).toContain("Nguồn: 1 tốt · 1 lỗi · 0 tạm dừng");
+    expect(seen).toContain("Hôm nay: 12 tin mới · 30 bài đã gửi");
+    expect(seen).toContain("429 trong 1 giờ qua: 1");
+    expect(seen).toContain("Chậm nhất: baomoi 4,2 s · hatinh 0,35 s");
     const en = visible(sent(await t.send(ADMIN, "/stats", { language: "en" }))[0]!);
     expect(en).toContain("Subscriptions: 2 (2 chats)");
     expect(en).toContain("Dead letters: 4");
     expect(en).toContain("Fallbacks: 7");
+    expect(en).toContain("Today: 12 new stories · 30 posts sent");
+    expect(en).toContain("Slowest: baomoi 4.2 s · hatinh 0.35 s");
     expectValidHtml(t.calls);
   });
 

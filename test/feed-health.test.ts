@@ -19,7 +19,17 @@ describe("feed health: the bot's admins hear of a broken feed before readers do 
       env: { BACKOFF_MAX_CYCLES: "1", FEED_ALERT_AFTER: "1h", FEED_PAUSE_AFTER: "7d" },
     });
     h.tg.addChat({ id: BOT_ADMIN, type: "private", members: new Map() });
-    const notes = () => h.tg.sentTo(BOT_ADMIN).map((m) => m.text);
+    // The notes (and answers) the admin got, /stats's figures apart.
+    const notes = () =>
+      h.tg
+        .sentTo(BOT_ADMIN)
+        .map((m) => m.text)
+        .filter((t) => !t.includes("📊"));
+    const statsReplies = () =>
+      h.tg
+        .sentTo(BOT_ADMIN)
+        .map((m) => m.text)
+        .filter((t) => t.includes("📊"));
     await h.app.runOnce(); // a good read first
     let broken = true;
     h.feeds.route("/rss", (_req, res) =>
@@ -39,6 +49,13 @@ describe("feed health: the bot's admins hear of a broken feed before readers do 
     expect(notes()[0]).toContain("sau 7 ngày");
     // More failures: no second alert.
     for (let k = 0; k < 2; k++) await h.app.runOnce();
+    // /stats, from the real store: the feed failing, today's figures, the slowest feed.
+    h.tg.message(BOT_ADMIN, BOT_ADMIN, "/stats");
+    await h.tg.waitFor(() => statsReplies().length === 1, 5000, "/stats");
+    const stats = statsReplies()[0] ?? "";
+    expect(stats).toContain("Nguồn: 0 tốt · 1 lỗi · 0 tạm dừng");
+    expect(stats).toMatch(/Hôm nay: 1 tin mới · 0 bài đã gửi/);
+    expect(stats).toContain("Chậm nhất: hatinh");
     // A week on: paused, and told so.
     clock += 7 * 24 * HOUR;
     for (let k = 0; k < 2; k++) await h.app.runOnce();

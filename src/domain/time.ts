@@ -13,6 +13,11 @@ export function zoneOffsetMinutes(timeZone: string, at: Date | number = new Date
   return m ? (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
 }
 
+/** The start of the calendar day of `at` in a time zone (epoch ms). */
+export function startOfDay(at: number, timeZone: string): number {
+  return wallClockAt(localDay(at, timeZone), 0, timeZone);
+}
+
 /** True for a time zone this runtime knows (IANA names such as Asia/Ho_Chi_Minh, or UTC). */
 export function isTimeZone(timeZone: string): boolean {
   try {

@@ -60,7 +60,7 @@ export interface PollerDeps {
   /** The feeds paused for failing too long (read once a day), read at each cycle. */
   pausedFeeds?: (() => Promise<Set<string>>) | undefined;
   /** Each feed read of a cycle (not the skipped ones): how it ended and how long it took (metrics). */
-  onRead?: ((outcome: "ok" | "not_modified" | "error", seconds: number) => void) | undefined;
+  onRead?: ((feed: string, outcome: "ok" | "not_modified" | "error", seconds: number) => void) | undefined;
   now?: () => number;
 }
 
@@ -339,6 +339,7 @@ export function createPoller(deps: PollerDeps): Poller {
           const outcome = isPending(r) ? "ok" : r.status;
           if (outcome !== "skipped")
             deps.onRead?.(
+              feed.name,
               outcome === "error" ? "error" : outcome === "not-modified" ? "not_modified" : "ok",
               (now() - readAt) / 1000,
             );

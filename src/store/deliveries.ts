@@ -38,6 +38,8 @@ export interface DeliveryRepo {
   /** Given up for good: counted as dead letters. */
   deadLetter(ids: number[], error: string): Promise<number>;
   /** Cancels whatever is still queued for a chat (a topic of it, some feeds of it). */
+  /** Deliveries sent since `at` (epoch ms), digests' rows included. */
+  sentSince(at: number): Promise<number>;
   cancel(chatId: number, threadId?: number, feeds?: string[]): Promise<number>;
   /** Releases this owner's claims (a clean stop), so another sender need not wait for them to expire. */
   release(owner: string): Promise<void>;
@@ -196,6 +198,17 @@ export function createDeliveryRepo(db: Kysely<Database>, dialect: Dialect): Deli
         .execute();
     },
 
+    async sentSince(at) {
+      // deliveries_done: (status, done_at).
+      const r = await db
+        .selectFrom("deliveries")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("status", "in", FINISHED)
+        .where("status", "=", "sent")
+        .where("done_at", ">=", at)
+        .executeTakeFirst();
+      return Number(r?.n ?? 0);
+    },
     async counts() {
       // Pending through the deliveries_due partial index, dead through deliveries_done.
       const [pending, dead, sent] = await Promise.all([

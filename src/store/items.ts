@@ -11,6 +11,8 @@ export interface ItemsRepo {
   recent(feeds: string[] | undefined, limit: number): Promise<FeedItem[]>;
   byIds(ids: number[]): Promise<Map<number, FeedItem>>;
   count(feed: string): Promise<number>;
+  /** Items first stored since `at` (epoch ms), by items_created. */
+  countSince(at: number): Promise<number>;
   /** Items stored per feed, for several feeds in one query (items_feed_published). */
   countMany(feeds: string[]): Promise<Map<string, number>>;
   /**
@@ -156,6 +158,14 @@ export function createItemsRepo(db: Kysely<Database>): ItemsRepo {
         for (const r of rows) out.set(r.id, toItem(r));
       }
       return out;
+    },
+    async countSince(at) {
+      const r = await db
+        .selectFrom("items")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("created_at", ">=", at)
+        .executeTakeFirst();
+      return Number(r?.n ?? 0);
     },
     async count(feed) {
       const row = await db

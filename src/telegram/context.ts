@@ -24,6 +24,17 @@ export interface DeliveryStats {
   dead: number;
   /** This process since start. */
   flood429: number;
+  /** 429s this process was answered in the last hour. */
+  flood429LastHour?: number;
+  /** Feeds read well at their last try, failing, paused (read once a day). */
+  feedsOk?: number;
+  feedsFailing?: number;
+  feedsPaused?: number;
+  /** Since midnight in TIMEZONE: stories found, posts sent. */
+  itemsToday?: number;
+  postsToday?: number;
+  /** The slowest feeds at their last read (this process), slowest first. */
+  slowest?: Array<{ feed: string; seconds: number }>;
   retries: number;
   fallbacks: number;
 }

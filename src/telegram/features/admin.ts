@@ -123,8 +123,20 @@ export function adminFeature(deps: BotDeps, log: Logger): Composer<BotContext> {
       deps.subscriptions.counts(),
       deps.deliveryStats(),
     ]);
+    const locale = ctx.t("stats-locale");
+    const slowest = (d.slowest ?? [])
+      .map((s) => `${echoHtml(s.feed)} ${s.seconds.toLocaleString(locale, { maximumFractionDigits: 2 })} s`)
+      .join(" · ");
+    const health = ctx.t("stats-health", {
+      ok: d.feedsOk ?? feeds.length,
+      failing: d.feedsFailing ?? 0,
+      paused: d.feedsPaused ?? 0,
+      items: d.itemsToday ?? 0,
+      posts: d.postsToday ?? 0,
+      flood: d.flood429LastHour ?? 0,
+    });
     await ctx.reply(
-      ctx.t("stats-text", {
+      `${ctx.t("stats-text", {
         feeds: feeds.length,
         subs: counts.subscriptions,
         chats: counts.chats,
@@ -135,7 +147,7 @@ export function adminFeature(deps: BotDeps, log: Logger): Composer<BotContext> {
         flood: d.flood429,
         retries: d.retries,
         fallbacks: d.fallbacks,
-      }),
+      })}\n${health}${slowest ? `\n${ctx.t("stats-slowest", { feeds: slowest })}` : ""}`,
       { parse_mode: "HTML" },
     );
   });

@@ -271,3 +271,9 @@ feed-paused = ⏸ The source <b>{ $feed }</b> has failed since { $since } and is
 resumefeed-usage = Usage: /resumefeed <source>
 resumefeed-ok = ▶️ The source <b>{ $name }</b> will be read again at the next cycle.
 resumefeed-not-paused = ℹ️ The source <b>{ $name }</b> is not paused.
+stats-locale = en-GB
+stats-health =
+    Sources: { $ok } ok · { $failing } failing · { $paused } paused
+    Today: { $items } new stories · { $posts } posts sent
+    429s in the last hour: { $flood }
+stats-slowest = Slowest: { $feeds }

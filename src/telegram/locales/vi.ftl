@@ -240,3 +240,9 @@ feed-paused = ⏸ Nguồn <b>{ $feed }</b> lỗi từ { $since } nên đã tạm
 resumefeed-usage = Cách dùng: /resumefeed <tên nguồn>
 resumefeed-ok = ▶️ Nguồn <b>{ $name }</b> sẽ được đọc lại ở lượt tới.
 resumefeed-not-paused = ℹ️ Nguồn <b>{ $name }</b> không bị tạm dừng.
+stats-locale = vi-VN
+stats-health =
+    Nguồn: { $ok } tốt · { $failing } lỗi · { $paused } tạm dừng
+    Hôm nay: { $items } tin mới · { $posts } bài đã gửi
+    429 trong 1 giờ qua: { $flood }
+stats-slowest = Chậm nhất: { $feeds }
