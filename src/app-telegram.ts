@@ -1,11 +1,11 @@
 import { Api, type Bot, GrammyError } from "grammy";
+import { createOperatorParts } from "./app-operator.js";
 import type { Config } from "./config.js";
 import { createFloodBudget, type FloodBudget } from "./delivery/budget.js";
 import { type BulletinScheduler, createBulletinScheduler } from "./delivery/bulletins.js";
 import { createCorrector } from "./delivery/corrections.js";
 import { createDeliveryWorker, type DeliveryWorker } from "./delivery/worker.js";
 import { FeedUnreadable } from "./domain/feeds.js";
-import { startOfDay } from "./domain/time.js";
 import { type FeedItem, publishedMs, type StoredItem } from "./domain/types.js";
 import type { Fetcher } from "./feeds/fetch.js";
 import type { HealthNote } from "./feeds/health.js";
@@ -18,8 +18,6 @@ import { GLOBAL_PAUSE } from "./store/pauses.js";
 import type { InboxRepo, Repos } from "./store/repos.js";
 import { createBot, createI18n } from "./telegram/bot.js";
 import type { BotContext, BotDeps } from "./telegram/context.js";
-import { escapeHtml } from "./telegram/html.js";
-import { formatDateTime } from "./telegram/render.js";
 import { createWebhookIngest, registerWebhook } from "./telegram/webhook.js";
 
 export interface TelegramParts {
@@ -57,6 +55,7 @@ export function createTelegramParts(deps: {
   /** When this process was answered 429 (the last hour's, for /stats). */
   const floods: number[] = [];
   const i18n = createI18n(config.DEFAULT_LANGUAGE, repos.settings);
+  const operator = createOperatorParts({ config, repos, i18n, log });
   // One flood budget for every call of the token: replies (the bot's Api) go first, posts
   // (the worker's Api) fill the rest. Its 429 pauses are kept in the database for whichever
   // instance sends next.
@@ -92,44 +91,13 @@ export function createTelegramParts(deps: {
         throw new FeedUnreadable(readErrorReason(error), (error as Error)?.message ?? String(error), status);
       }
     },
-    deliveryStats: async () => {
-      const midnight = startOfDay(Date.now(), config.TIMEZONE);
-      const feeds = await repos.feeds.all();
-      const [counts, meta, states, paused, itemsToday, postsToday] = await Promise.all([
-        repos.deliveries.counts(),
-        repos.meta.get(["digests_sent"]),
-        repos.feedStates.getMany(feeds.map((f) => f.name)),
-        repos.feedHealth.paused(),
-        repos.items.countSince(midnight),
-        repos.deliveries.sentSince(midnight),
-      ]);
-      const failing = states.filter(
-        (s, i) => s && s.failures > 0 && !paused.has(feeds[i]?.name ?? ""),
-      ).length;
-      const pausedListed = feeds.filter((f) => paused.has(f.name)).length;
-      const hourAgo = Date.now() - 3_600_000;
-      while (floods.length && (floods[0] ?? 0) < hourAgo) floods.shift();
-      const w = worker?.stats();
-      return {
-        feedsOk: feeds.length - failing - pausedListed,
-        feedsFailing: failing,
-        feedsPaused: pausedListed,
-        itemsToday,
-        postsToday,
-        flood429LastHour: floods.length,
-        slowest: [...deps.readTimes.entries()]
-          .sort((a, b) => b[1] - a[1])
-          .slice(0, 3)
-          .map(([feed, seconds]) => ({ feed, seconds })),
-        sent: counts.sent,
-        digests: meta.digests_sent ?? 0,
-        pending: counts.pending,
-        dead: counts.dead,
+    deliveryStats: () =>
+      operator.stats({
+        floods,
+        readTimes: deps.readTimes,
         flood429: budget.stats().flood429,
-        retries: w?.retries ?? 0,
-        fallbacks: w?.fallbacks ?? 0,
-      };
-    },
+        worker: worker?.stats(),
+      }),
     settingsChanged: (chatId) => worker?.invalidate(chatId),
     async resumeFeed(name) {
       if (!(await repos.feedHealth.resume(name, Date.now()))) return false;
@@ -217,32 +185,8 @@ export function createTelegramParts(deps: {
     maxStories: config.BULLETIN_MAX,
     ...(deps.now ? { now: deps.now } : {}),
   });
-  const when = (ms: number) => formatDateTime(new Date(ms).toISOString(), config.TIMEZONE) ?? "";
   return {
-    async notifyAdmins(note) {
-      for (const admin of config.ADMIN_IDS) {
-        const lang =
-          (await repos.settings.userLanguage(admin).catch(() => undefined)) ?? config.DEFAULT_LANGUAGE;
-        const args: Record<string, string | number> = {
-          feed: escapeHtml(note.feed),
-          since: when(note.since),
-        };
-        if (note.kind === "alert") {
-          args.tries = note.tries;
-          args.error = i18n.t(lang, `feed-error-${note.reason}`, { status: note.httpStatus ?? 0 });
-          args.pauseAfter = Math.round(config.FEED_PAUSE_AFTER / 86_400_000) || 1;
-        }
-        try {
-          await postApi.sendMessage(admin, i18n.t(lang, `feed-${note.kind}`, args), {
-            parse_mode: "HTML",
-            link_preview_options: { is_disabled: true },
-          });
-        } catch (err) {
-          // An admin who never opened a private chat with the bot cannot be written to.
-          log.warn({ err, admin, feed: note.feed }, "could not tell a bot admin about a feed");
-        }
-      }
-    },
+    notifyAdmins: (note) => operator.notifyAdmins(note, postApi),
     bulletins,
     correct: (items) => corrector.apply(items),
     bot,
