@@ -5,6 +5,7 @@
  * pipeline per item (fetch+decode, parse, normalise, dedupe, summarise, format) next to bare
  * rss-parser parsing of the same text, plus a full poll cycle in which every feed answers 304,
  * and peak memory. Goal: the whole pipeline costs at most 1.5× bare rss-parser per item.
+ * Last, what adaptive polling costs for 1,000 feeds against a fixed 5-minute poll (poll-cost.ts).
  */
 
 import { spawnSync } from "node:child_process";
@@ -28,6 +29,7 @@ import { openStore } from "../src/store/store.js";
 import { formatPost, type RenderOptions, renderPost, summaryBudget } from "../src/telegram/render.js";
 import { removeFurniture } from "../src/text/furniture.js";
 import { summarize } from "../src/text/summary.js";
+import { printPollCost } from "./poll-cost.js";
 
 const { values } = parseArgs({
   options: {
@@ -286,3 +288,5 @@ console.log(`peak RSS: ${(peakRss / 1048576).toFixed(1)} MiB`);
     `whole preview of a ${items.slice(0, 3000).length}-item feed (--all --json, a process): ${preview.toFixed(0)} ms; bare rss-parser process on the same file: ${bareProcess.toFixed(0)} ms; ${(preview / bareProcess).toFixed(2)}× (goal ≤ 1.50×)`,
   );
 }
+
+printPollCost();

@@ -154,6 +154,8 @@ export function createApp(deps: AppDeps): App {
       readTimes.set(feed, seconds);
     },
     pausedFeeds: () => repos.feedHealth.paused(),
+    // A feed due a little after a tick is read at that tick, not a whole tick later.
+    schedule: { minMs: config.POLL_MIN, maxMs: config.POLL_MAX, slackMs: Math.min(cycleMs / 2, 30_000) },
   });
   const feedHealth = createFeedHealth({
     health: repos.feedHealth,

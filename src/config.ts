@@ -2,7 +2,7 @@ import { statSync } from "node:fs";
 import { validate as validateCron } from "node-cron";
 import { z } from "zod";
 import { parseFeedList } from "./domain/feeds.js";
-import { isTimeZone } from "./domain/time.js";
+import { isTimeZone, parseDuration } from "./domain/time.js";
 import type { FeedSource } from "./domain/types.js";
 import { redactText } from "./redact.js";
 
@@ -18,21 +18,18 @@ const bool = z
   .enum(["true", "false", "1", "0", "yes", "no", ""])
   .transform((v) => v === "true" || v === "1" || v === "yes");
 
-/** A duration: `90s`, `30m`, `1h`, `7d`, or a number of minutes; in milliseconds. */
-const duration = (def: string) =>
+/** A duration: `90s`, `30m`, `1h`, `7d`, or a number of minutes; in milliseconds (see parseDuration). */
+const duration = (def: string, { allowZero = false } = {}) =>
   z
     .string()
     .default(def)
     .transform((v, ctx) => {
-      const m = /^\s*(\d+)\s*(s|m|min|h|d)?\s*$/i.exec(v);
-      const unit = { s: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000 }[
-        (m?.[2] ?? "m").toLowerCase() as "s" | "m" | "min" | "h" | "d"
-      ];
-      if (!m || !Number(m[1])) {
+      const ms = parseDuration(v);
+      if (ms === undefined || (!allowZero && ms === 0)) {
         ctx.addIssue({ code: "custom", message: "must be a duration such as 30m, 1h or 7d" });
         return z.NEVER;
       }
-      return Number(m[1]) * unit;
+      return ms;
     });
 
 const positiveInt = (def: number, max = Number.MAX_SAFE_INTEGER) =>
@@ -51,10 +48,16 @@ const schema = z.object({
   STORE_CONNECT_TIMEOUT_S: positiveInt(10, 300),
   POLL_CRON: z
     .string()
-    .default("*/5 * * * *")
+    .default("* * * * *")
     .refine((v) => [5, 6].includes(v.trim().split(/\s+/).length) && validateCron(v), {
       message: "must be a valid cron expression with 5 or 6 fields",
     }),
+  /**
+   * Each feed is read between these, as often as it publishes and as it asks (RSS ttl,
+   * Cache-Control, Expires, Retry-After); POLL_CRON's tick only decides which feeds are due.
+   */
+  POLL_MIN: duration("1m", { allowZero: true }),
+  POLL_MAX: duration("30m", { allowZero: true }),
   TIMEZONE: z
     .string()
     .default("Asia/Ho_Chi_Minh")
@@ -245,6 +248,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, sampleFeedPath: string): Conf
   if (claim <= data.TELEGRAM_TIMEOUT_S) {
     throw new ConfigError(
       `Invalid configuration:\n  DELIVERY_CLAIM_S: must be longer than TELEGRAM_TIMEOUT_S (${data.TELEGRAM_TIMEOUT_S}), so a send in flight is never taken over (got ${claim})`,
+    );
+  }
+  if (data.POLL_MIN > data.POLL_MAX) {
+    throw new ConfigError(
+      `Invalid configuration:\n  POLL_MIN: must not be longer than POLL_MAX (${data.POLL_MIN / 60_000} min > ${data.POLL_MAX / 60_000} min)`,
     );
   }
   if (data.WEBHOOK_URL) {

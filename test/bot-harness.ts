@@ -62,6 +62,9 @@ export async function startHarness(
       TELEGRAM_API_ROOT: tg.apiRoot,
       ADMIN_IDS: String(BOT_ADMIN),
       POLL_CRON: "0 0 1 1 *",
+      // Every feed at every cycle the test runs (adaptive polling has its own tests).
+      POLL_MIN: "0",
+      POLL_MAX: "0",
       LOG_LEVEL: "silent",
       ...(typeof opts.env === "function" ? opts.env(feeds) : opts.env),
     },

@@ -43,6 +43,8 @@ async function startInstances(name: string, envs: Array<Record<string, string>>)
         BOT_TOKEN: TOKEN,
         TELEGRAM_API_ROOT: tg.apiRoot,
         POLL_CRON: "0 0 1 1 *",
+        POLL_MIN: "0",
+        POLL_MAX: "0",
         LOG_LEVEL: "silent",
         LEASE_TTL_S: "3",
         ...extra,

@@ -3,11 +3,13 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig, parseFeedList } from "../src/config.js";
 
 describe("config", () => {
-  it("has working defaults with an empty environment (sample feed, SQLite, every 5 minutes)", () => {
+  it("has working defaults with an empty environment (sample feed, SQLite, a tick a minute)", () => {
     const c = loadConfig({}, "/app/sample.xml");
     expect(c).toMatchObject({
       STORE_URL: "sqlite://./data/bantin.sqlite",
-      POLL_CRON: "*/5 * * * *",
+      POLL_CRON: "* * * * *",
+      POLL_MIN: 60_000,
+      POLL_MAX: 30 * 60_000,
       TIMEZONE: "Asia/Ho_Chi_Minh",
       DEFAULT_LANGUAGE: "vi",
       usingSampleFeed: true,
@@ -80,6 +82,17 @@ describe("config", () => {
     expect(refused({ FEEDS: "src/sample/baohatinh-sample.xml, https://tin.example/rss" })).toBe("accepted");
     expect(refused({ STORE_URL: "sqlite://" })).toContain("STORE_URL: must be sqlite://path");
     expect(refused({ STORE_URL: "sqlite://  " })).toContain("STORE_URL: must be sqlite://path");
+    // Adaptive polling's bounds, and a feed's fixed interval.
+    expect(refused({ POLL_MIN: "10m", POLL_MAX: "5m" })).toContain(
+      "POLL_MIN: must not be longer than POLL_MAX",
+    );
+    expect(refused({ POLL_MAX: "soon" })).toContain("POLL_MAX: must be a duration");
+    expect(refused({ FEEDS: "https://tin.example/rss every=10s" })).toContain(
+      "every= must be a duration from 1m",
+    );
+    expect(loadConfig({ FEEDS: "https://tin.example/rss every=15m" }, "/s.xml").FEEDS[0]?.everyMs).toBe(
+      900_000,
+    );
   });
 
   it(".env.example survives `set -a; . ./.env; set +a` and is a valid configuration", () => {
@@ -94,10 +107,11 @@ describe("config", () => {
       },
     );
     const env = JSON.parse(out) as Record<string, string>;
-    expect(env.POLL_CRON).toBe("*/5 * * * *");
+    expect(env.POLL_CRON).toBe("* * * * *");
     const c = loadConfig(env, "/s.xml");
     expect(c.FEEDS.map((f) => f.name)).toEqual(["hatinh", "vnexpress"]);
     expect(c.DELIVERY_CLAIM_S).toBe(c.TELEGRAM_TIMEOUT_S + 20);
+    expect([c.POLL_MIN, c.POLL_MAX]).toEqual([60_000, 30 * 60_000]);
   });
 
   it("never echoes a password from STORE_URL and keeps claims longer than the send timeout", () => {

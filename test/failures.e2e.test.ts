@@ -133,7 +133,8 @@ function serveEnv(
   port: number,
   extra: Record<string, string> = {},
 ): Record<string, string> {
-  return { STORE_URL: storeUrl, HTTP_PORT: String(port), ...extra };
+  // Every feed at every tick (adaptive polling has its own tests).
+  return { STORE_URL: storeUrl, HTTP_PORT: String(port), POLL_MIN: "0", POLL_MAX: "0", ...extra };
 }
 
 // --- PostgreSQL ------------------------------------------------------------------------

@@ -758,6 +758,21 @@ describe("/feeds", () => {
     expect(seen).toContain("hatinh — Báo <Hà Tĩnh> (baohatinh.vn)");
   });
 
+  it("shows when each feed is read next and how far apart its reads are (adaptive polling)", async () => {
+    const next = { nextReadAt: Date.parse("2026-11-01T01:12:00.000Z"), readEveryMs: 12 * 60_000 };
+    t = setup({
+      feeds: [HATINH, { ...BROKEN, everyMs: 300_000 }],
+      states: [{ ...states()[0]!, ...next }, states()[1]!],
+    });
+    const seen = visible(sent(await t.send(ALICE, "/feeds"))[0]!);
+    expect(seen).toContain("🔄 lần đọc tới: 01/11/2026 08:12 (cách 12 phút)");
+    // A failing feed shows its next try instead.
+    expect(seen.match(/🔄/g)).toHaveLength(1);
+    t = setup({ feeds: [{ ...HATINH, everyMs: 720_000 }], states: [{ ...states()[0]!, ...next }] });
+    const en = visible(sent(await t.send(ALICE, "/feeds", { language: "en" }))[0]!);
+    expect(en).toContain("🔄 next read: 01/11/2026 08:12 (12 min apart, fixed)");
+  });
+
   it("uses English plurals", async () => {
     t = setup({ feeds: [HATINH], states: [{ ...states()[0]!, itemsKnown: 1, itemsHeld: 1 }] });
     const seen = visible(sent(await t.send(ADMIN, "/feeds", { language: "en" }))[0]!);
@@ -818,6 +833,16 @@ describe("bot admin commands", () => {
     expect(t.feeds.added).toEqual([
       { feed: { name: "tin", url: "https://tin.example/rss.xml", kind: "http" }, by: ADMIN },
     ]);
+  });
+
+  it("/addfeed takes a fixed read interval (every=) and refuses one out of range", async () => {
+    const calls = await t.send(ADMIN, "/addfeed https://tin.example/rss.xml tin every=15m");
+    expect(text(calls)).toContain("Đã thêm nguồn <b>tin</b>");
+    expect(t.feeds.added[0]?.feed).toMatchObject({ name: "tin", everyMs: 15 * 60_000 });
+    expect(text(await t.send(ADMIN, "/addfeed https://tin.example/b.xml b every=5s"))).toContain(
+      "Tùy chọn không hợp lệ: every=5s",
+    );
+    expect(t.feeds.added).toHaveLength(1);
   });
 
   it("/addfeed escapes once and shortens what it echoes, and says why a feed failed in words", async () => {

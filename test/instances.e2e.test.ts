@@ -117,6 +117,8 @@ describe.each(BACKENDS)("three instances on $name", (backend) => {
       BOT_TOKEN: TOKEN,
       TELEGRAM_API_ROOT: tg.apiRoot,
       POLL_CRON: "*/2 * * * * *",
+      POLL_MIN: "0",
+      POLL_MAX: "0",
       BASELINE_ANNOUNCE: "0",
       LEASE_TTL_S: "3",
       TELEGRAM_TIMEOUT_S: "5",

@@ -102,6 +102,9 @@ function botEnv(storePath: string, port: number, extra: Record<string, string> =
     STORE_URL: `sqlite://${storePath}`,
     HTTP_PORT: String(port),
     BASELINE_ANNOUNCE: "0",
+    // Every feed at every tick (adaptive polling has its own tests).
+    POLL_MIN: "0",
+    POLL_MAX: "0",
     // Claims of a killed process expire quickly in tests (they must outlive a send's timeout).
     TELEGRAM_TIMEOUT_S: "5",
     DELIVERY_CLAIM_S: "7",

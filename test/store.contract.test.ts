@@ -103,8 +103,8 @@ function contract(name: string, open: () => Promise<{ store: Store; cleanup(): P
       await feeds.add({ name: "hà-tĩnh", url: "https://ht/rss2", kind: "http" });
       expect((await feeds.find("hà-tĩnh"))?.url).toBe("https://ht/rss2");
       await feeds.remove("hà-tĩnh");
-      await feeds.add({ name: "hatinh", url: "https://ht/rss3", kind: "http" });
-      expect((await feeds.find("Hà Tĩnh"))?.name).toBe("hatinh");
+      await feeds.add({ name: "hatinh", url: "https://ht/rss3", kind: "http", everyMs: 900_000 });
+      expect(await feeds.find("Hà Tĩnh")).toMatchObject({ name: "hatinh", everyMs: 900_000 });
     });
 
     it("feed state and the cycle counter persist; the counter is atomic", async () => {
@@ -115,6 +115,10 @@ function contract(name: string, open: () => Promise<{ store: Store; cleanup(): P
         lastError: "boom",
         lastErrorAt: new Date(1_700_000_000_000).toISOString(),
         entryDigests: ["AAAAAAAAAAAAAAAA", "b-_0123456789xyz"],
+        // Adaptive polling's schedule and pace.
+        nextReadAt: 1_700_000_600_000,
+        readEveryMs: 600_000,
+        recentPublished: [1_699_990_000_000, 1_700_000_000_000],
       };
       await repos.feedStates.save(st);
       expect(await repos.feedStates.get("f1")).toEqual(st);

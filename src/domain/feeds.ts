@@ -1,3 +1,4 @@
+import { parseDuration } from "./time.js";
 import type { ArticleMode, FeedSource } from "./types.js";
 
 const ARTICLE_MODES: Record<string, ArticleMode> = {
@@ -9,12 +10,19 @@ const ARTICLE_MODES: Record<string, ArticleMode> = {
   off: "never",
 };
 
+/** The options a feed may carry after its URL. */
+export type FeedOptions = Pick<FeedSource, "article" | "label" | "everyMs">;
+
+/** `every=`: no faster than a minute (politeness), no slower than a day. */
+export const EVERY_MIN_MS = 60_000;
+export const EVERY_MAX_MS = 86_400_000;
+
 /**
  * Options after a feed's URL, space separated: `article=auto|teaser|full|always|never`,
- * `label="Báo Hà Tĩnh"` (quoted when it has spaces).
+ * `label="Báo Hà Tĩnh"` (quoted when it has spaces), `every=15m` (a fixed read interval).
  */
-export function parseFeedOptions(text: string, where: string): Pick<FeedSource, "article" | "label"> {
-  const out: Pick<FeedSource, "article" | "label"> = {};
+export function parseFeedOptions(text: string, where: string): FeedOptions {
+  const out: FeedOptions = {};
   const re = /([a-z]+)=(?:"([^"]*)"|“([^”]*)”|(\S+))|(\S+)/giu;
   for (const m of text.matchAll(re)) {
     if (m[5] !== undefined) throw new Error(`feed "${where}": "${m[5]}" is not an option (key=value)`);
@@ -30,7 +38,14 @@ export function parseFeedOptions(text: string, where: string): Pick<FeedSource, 
     } else if (key === "label") {
       if (!value || value.length > 80) throw new Error(`feed "${where}": label= must be 1–80 characters`);
       out.label = value.normalize("NFC");
-    } else throw new Error(`feed "${where}": unknown option "${key}" (article=, label=)`);
+    } else if (key === "every") {
+      const ms = parseDuration(value);
+      if (ms === undefined || ms < EVERY_MIN_MS || ms > EVERY_MAX_MS)
+        throw new Error(
+          `feed "${where}": every= must be a duration from 1m to 24h, such as 10m (got "${value}")`,
+        );
+      out.everyMs = ms;
+    } else throw new Error(`feed "${where}": unknown option "${key}" (article=, label=, every=)`);
   }
   return out;
 }

@@ -56,3 +56,17 @@ export function wallClockAt(
   const second = zoneOffsetMinutes(timeZone, first);
   return asUtc - second * 60_000;
 }
+
+const DURATION_UNITS = { s: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/**
+ * A duration as people write it: `90s`, `30m`, `1h`, `7d`, or a number of minutes; in
+ * milliseconds, or undefined when it is not one.
+ */
+export function parseDuration(text: string): number | undefined {
+  const m = /^\s*(\d+)\s*(s|m|min|h|d)?\s*$/i.exec(text);
+  if (!m) return undefined;
+  const unit = DURATION_UNITS[(m[2] ?? "m").toLowerCase() as keyof typeof DURATION_UNITS];
+  const value = Number(m[1]) * unit;
+  return Number.isSafeInteger(value) ? value : undefined;
+}

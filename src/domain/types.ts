@@ -23,6 +23,8 @@ export interface FeedSource {
   article?: ArticleMode | undefined;
   /** `label=`: the source line of its posts, instead of the one made from the feed's title. */
   label?: string | undefined;
+  /** `every=`: read at this fixed interval (ms) instead of the adaptive one. */
+  everyMs?: number | undefined;
 }
 
 /** An article after normalisation: what the store keeps and what posts are made from. */
@@ -84,6 +86,12 @@ export interface FeedState {
    * planned, marked seen): entries unchanged since are not parsed again.
    */
   entryDigests?: string[] | undefined;
+  /** Epoch ms: the feed is due for its next scheduled read (adaptive polling, see schedule.ts). */
+  nextReadAt?: number | undefined;
+  /** The interval chosen at the last read, ms (for /feeds). */
+  readEveryMs?: number | undefined;
+  /** Publication times (epoch ms) of the items that appeared in the last week: its pace. */
+  recentPublished?: number[] | undefined;
 }
 
 export function newFeedState(name: string, url: string): FeedState {

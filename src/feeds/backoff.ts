@@ -16,6 +16,8 @@ export function recordFailure(
   state.failures += 1;
   const skip = Math.min(2 ** (state.failures - 1), opts.backoffMaxCycles);
   state.skipUntilCycle = cycle + 1 + skip;
+  // While a feed fails the backoff decides when it is read, not its publishing pace.
+  state.nextReadAt = undefined;
   const retryAfter = error instanceof FetchError ? error.extra.retryAfterMs : undefined;
   state.notBefore = retryAfter !== undefined ? opts.now + retryAfter : undefined;
   state.lastCheckedAt = state.lastErrorAt = new Date(opts.now).toISOString();

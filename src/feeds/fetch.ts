@@ -35,11 +35,22 @@ export interface FetchTarget {
   timeoutMs?: number | undefined;
 }
 
+/** What the server said about how long its answer stays fresh, and its Link header (WebSub). */
+export interface ResponseHints {
+  /** Cache-Control max-age, ms. */
+  maxAgeMs?: number | undefined;
+  /** Expires, as a duration from the response's own Date (so clock skew does not count), ms. */
+  expiresInMs?: number | undefined;
+  /** The raw Link header(s). */
+  link?: string | undefined;
+}
+
 export type FetchResult =
-  | { status: "not-modified"; url: string }
+  | { status: "not-modified"; url: string; hints?: ResponseHints | undefined }
   | {
       status: "ok";
       url: string;
+      hints?: ResponseHints | undefined;
       body: Buffer;
       contentType?: string | undefined;
       etag?: string | undefined;
@@ -105,7 +116,7 @@ export function createFetcher(options: FetchOptions): Fetcher {
         }
         if (status === 304) {
           res.resume();
-          return { status: "not-modified", url: url.toString() };
+          return { status: "not-modified", url: url.toString(), hints: responseHints(res.headers) };
         }
         if (status < 200 || status >= 300) {
           res.resume();
@@ -119,6 +130,7 @@ export function createFetcher(options: FetchOptions): Fetcher {
         return {
           status: "ok",
           url: url.toString(),
+          hints: responseHints(res.headers),
           body,
           contentType: res.headers["content-type"],
           etag: header(res.headers.etag),
@@ -177,6 +189,26 @@ export function createFetcher(options: FetchOptions): Fetcher {
       }
     },
   };
+}
+
+/** Cache-Control max-age and Expires (ignored with no-cache or no-store), and Link. */
+export function responseHints(headers: http.IncomingHttpHeaders): ResponseHints {
+  const out: ResponseHints = {};
+  const cc = String(headers["cache-control"] ?? "").toLowerCase();
+  const link = Array.isArray(headers.link) ? headers.link.join(", ") : headers.link;
+  if (link) out.link = link;
+  if (/(?:^|[,\s])(?:no-cache|no-store)(?:$|[,\s=])/.test(cc)) return out;
+  const maxAge = /(?:^|[,\s])max-age\s*=\s*"?(\d+)/.exec(cc);
+  if (maxAge) out.maxAgeMs = Number(maxAge[1]) * 1000;
+  const expires = header(headers.expires);
+  if (expires && !maxAge) {
+    const at = Date.parse(expires);
+    const date = Date.parse(header(headers.date) ?? "");
+    // An invalid date (often "0" or "-1") means already expired: no hint.
+    const left = at - (Number.isNaN(date) ? Date.now() : date);
+    if (!Number.isNaN(at) && left > 0) out.expiresInMs = left;
+  }
+  return out;
 }
 
 function header(value: string | string[] | undefined): string | undefined {

@@ -1,105 +1,52 @@
-import type { FeedErrorReason } from "../domain/feeds.js";
 import {
   type FeedItem,
   type FeedSource,
   type FeedState,
   newFeedState,
   publishedMs,
-  type StoredItem,
 } from "../domain/types.js";
 import type { Logger } from "../log.js";
-import type { FeedStateRepo, ItemsRepo, MetaRepo, SeenRepo } from "../store/repos.js";
-import { type ArticleReader, enrichItems } from "./article.js";
+import { enrichItems } from "./article.js";
 import { recordFailure } from "./backoff.js";
-import type { Fetcher } from "./fetch.js";
-import { readErrorReason, readFeed } from "./read.js";
+import type { CycleResult, FeedOutcome, Poller, PollerDeps } from "./poller-types.js";
+import { type ReadHints, readErrorReason, readFeed } from "./read.js";
+import { isPending, readAll } from "./read-all.js";
+import { notePublished, readInterval } from "./schedule.js";
 import { createSettle, type Pending } from "./settle.js";
 
 /** Changed entries of one read handed to onChangedItems: a CMS re-saving its archive is no correction wave. */
 const CHANGED_MAX = 20;
 
-export interface PollerDeps {
-  fetcher: Fetcher;
-  feedStates: FeedStateRepo;
-  seen: SeenRepo;
-  items: ItemsRepo;
-  meta: MetaRepo;
-  log: Logger;
-  /** The feeds to poll, read at each cycle (admins add and remove feeds at run time). */
-  feeds: () => FeedSource[] | Promise<FeedSource[]>;
-  /** Reads the article pages of announced items whose feed text is a teaser (optional). */
-  articles?: ArticleReader | undefined;
-  /** An abstractive summary of an announced item, once per item (optional; undefined: extractive). */
-  summarize?: ((item: FeedItem) => Promise<string | undefined>) | undefined;
-  /** Operator feeds are trusted; feeds added through the bot are SSRF-guarded. */
-  isTrusted: (feed: FeedSource) => boolean;
-  /**
-   * Receives new items (of one or several feeds), stored and oldest first per feed, before
-   * they are marked seen: if it throws, they stay unseen and are offered again next cycle,
-   * so nothing is lost.
-   */
-  onNewItems: (items: StoredItem[]) => Promise<void>;
-  /**
-   * Receives items already seen whose entry changed since the last read (a corrected title or
-   * lead), at most CHANGED_MAX a read; only for feeds read entry by entry (see chunks.ts), so
-   * an unchanged feed costs nothing. A failure is logged; the read goes on.
-   */
-  onChangedItems?: ((items: FeedItem[]) => Promise<void>) | undefined;
-  baselineAnnounce: number;
-  /**
-   * At most this many new items of one feed are announced per read (a CMS re-publishing its
-   * archive must not flood the chats); the rest are stored and counted, not posted.
-   */
-  maxAnnounce: number;
-  backoffMaxCycles: number;
-  concurrency: number;
-  /** Minutes east of UTC for dates written without a zone (the site's own time zone). */
-  offsetMin: number;
-  /** Typical time between cycles, to show when a backed-off feed will be tried again. */
-  cycleMs: number;
-  /** The feeds paused for failing too long (read once a day), read at each cycle. */
-  pausedFeeds?: (() => Promise<Set<string>>) | undefined;
-  /** Each feed read of a cycle (not the skipped ones): how it ended and how long it took (metrics). */
-  onRead?: ((feed: string, outcome: "ok" | "not_modified" | "error", seconds: number) => void) | undefined;
-  now?: () => number;
-}
+export type { CycleResult, FeedOutcome, Poller, PollerDeps };
 
-export type FeedOutcome =
-  | { feed: string; status: "new" | "baseline"; items: number; fresh: number; fixes: string[] }
-  | { feed: string; status: "not-modified" | "unchanged"; items: number }
-  | { feed: string; status: "skipped"; until: string }
-  | {
-      feed: string;
-      status: "error";
-      error: string;
-      failures: number;
-      reason: FeedErrorReason;
-      httpStatus?: number;
-    };
-
-export interface CycleResult {
-  cycle: number;
-  outcomes: FeedOutcome[];
-  newItems: number;
-  ms: number;
-}
-
-export interface Poller {
-  /** One cycle over every feed; never throws for a feed's failure. */
-  runCycle(): Promise<CycleResult>;
-  /** Reads one feed now, ignoring backoff (for /addfeed and preview). */
-  pollFeed(feed: FeedSource, cycle: number, force?: boolean): Promise<FeedOutcome>;
-}
-
-const SETTLE_ITEMS = 500;
 /** How often a paused feed is tried. */
 export const PAUSED_EVERY_MS = 86_400_000;
-const SETTLE_FEEDS = 200;
 
 export function createPoller(deps: PollerDeps): Poller {
   const log = deps.log.child({ component: "poller" });
   const now = deps.now ?? Date.now;
   let paused = new Set<string>();
+  let pushed = new Set<string>();
+
+  /** After a good read: the pace of the feed updated, and when it is due next. */
+  function reschedule(feed: FeedSource, state: FeedState, hints: ReadHints, fresh: number[]): void {
+    state.recentPublished = notePublished(state.recentPublished, fresh, now());
+    deps.onHints?.(feed, hints);
+    if (!deps.schedule) return;
+    const every = readInterval(
+      {
+        now: now(),
+        recentPublished: state.recentPublished,
+        hints,
+        fixedMs: feed.everyMs,
+        pushed: pushed.has(feed.name),
+      },
+      deps.schedule,
+    );
+    state.readEveryMs = every;
+    state.nextReadAt = now() + every;
+    state.nextAttemptAt = new Date(state.nextReadAt).toISOString();
+  }
 
   /**
    * Fetches, parses and stores one feed's new items. What it returns as Pending still has to
@@ -119,10 +66,14 @@ export function createPoller(deps: PollerDeps): Poller {
         etag: undefined,
         lastModified: undefined,
         entryDigests: undefined,
+        nextReadAt: undefined,
       });
     }
     if (!force && (cycle < state.skipUntilCycle || (state.notBefore ?? 0) > now())) {
       return { feed: feed.name, status: "skipped", until: state.nextAttemptAt ?? "" };
+    }
+    if (!force && deps.schedule && state.nextReadAt && state.nextReadAt > now() + deps.schedule.slackMs) {
+      return { feed: feed.name, status: "skipped", until: new Date(state.nextReadAt).toISOString() };
     }
     // A paused feed (failing for FEED_PAUSE_AFTER) is read once a day, until it answers again.
     const lastTry = state.lastCheckedAt ? Date.parse(state.lastCheckedAt) : 0;
@@ -131,7 +82,14 @@ export function createPoller(deps: PollerDeps): Poller {
     }
     const flog = log.child({ feed: feed.name });
     const started = now();
-    const previous = { etag: state.etag, lastModified: state.lastModified, entryDigests: state.entryDigests };
+    const previous = {
+      etag: state.etag,
+      lastModified: state.lastModified,
+      entryDigests: state.entryDigests,
+      recentPublished: state.recentPublished,
+      nextReadAt: state.nextReadAt,
+      readEveryMs: state.readEveryMs,
+    };
     try {
       const res = await readFeed(
         deps.fetcher,
@@ -154,6 +112,7 @@ export function createPoller(deps: PollerDeps): Poller {
         nextAttemptAt: undefined,
       });
       if (res.status === "not-modified") {
+        reschedule(feed, state, res.hints, []);
         await deps.feedStates.save(state);
         flog.debug("not modified");
         return { feed: feed.name, status: "not-modified", items: state.itemsKnown };
@@ -176,6 +135,12 @@ export function createPoller(deps: PollerDeps): Poller {
         res.entries.map((e) => e.keys),
       );
       const unseen = res.entries.filter((_, i) => unseenFlags[i]);
+      reschedule(
+        feed,
+        state,
+        res.hints,
+        unseen.map((e) => publishedMs(e.head)),
+      );
       // Entries read again because their raw text changed (digests let unchanged ones be skipped).
       if (deps.onChangedItems && res.digests) {
         const changed = res.entries.filter((_, i) => !unseenFlags[i]).slice(0, CHANGED_MAX);
@@ -250,8 +215,6 @@ export function createPoller(deps: PollerDeps): Poller {
     failed: (p, error) => failed(p.feed, p.state, p.cycle, error, p.flog),
   });
 
-  const isPending = (r: Pending | FeedOutcome): r is Pending => "kept" in r;
-
   async function pollFeed(feed: FeedSource, cycle: number, force = false): Promise<FeedOutcome> {
     const r = await read(feed, cycle, force);
     return isPending(r) ? ((await settle([r]))[0] as FeedOutcome) : r;
@@ -302,25 +265,7 @@ export function createPoller(deps: PollerDeps): Poller {
       const cycle = await deps.meta.nextCycle();
       const feeds = await deps.feeds();
       paused = (await deps.pausedFeeds?.().catch(() => undefined)) ?? paused;
-      const outcomes: FeedOutcome[] = new Array(feeds.length);
-      // Reads run FETCH_CONCURRENCY at a time; their new items are settled in batches of up
-      // to SETTLE_ITEMS items or SETTLE_FEEDS feeds (bounded memory, few planner transactions),
-      // one batch at a time.
-      let batch: Array<{ index: number; pending: Pending }> = [];
-      let batchItems = 0;
-      let settling: Promise<void> = Promise.resolve();
-      const flush = () => {
-        const mine = batch;
-        batch = [];
-        batchItems = 0;
-        settling = settling.then(async () => {
-          const done = await settle(mine.map((b) => b.pending));
-          mine.forEach((b, k) => {
-            outcomes[b.index] = done[k] as FeedOutcome;
-          });
-        });
-        return settling;
-      };
+      pushed = (await deps.pushedFeeds?.().catch(() => undefined)) ?? pushed;
       // Every feed's state in a few reads, not one per feed.
       const states = new Map<string, FeedState>();
       for (let i = 0; i < feeds.length; i += 500) {
@@ -329,34 +274,23 @@ export function createPoller(deps: PollerDeps): Poller {
           if (st) states.set((slice[k] as FeedSource).name, st);
         });
       }
-      let next = 0;
-      const worker = async () => {
-        while (next < feeds.length) {
-          const i = next++;
-          const feed = feeds[i] as FeedSource;
-          const readAt = now();
-          const r = await read(feed, cycle, false, states.get(feed.name));
-          const outcome = isPending(r) ? "ok" : r.status;
-          if (outcome !== "skipped")
-            deps.onRead?.(
-              feed.name,
-              outcome === "error" ? "error" : outcome === "not-modified" ? "not_modified" : "ok",
-              (now() - readAt) / 1000,
-            );
-          if (!isPending(r)) {
-            outcomes[i] = r;
-            continue;
-          }
-          batch.push({ index: i, pending: r });
-          batchItems += r.kept.length;
-          if (batchItems >= SETTLE_ITEMS || batch.length >= SETTLE_FEEDS) await flush();
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(deps.concurrency, feeds.length) }, worker));
-      await flush();
+      const outcomes = await readAll({
+        feeds,
+        concurrency: deps.concurrency,
+        read: (feed) => read(feed, cycle, false, states.get(feed.name)),
+        settle,
+        onRead: deps.onRead,
+        now,
+      });
       const newItems = outcomes.reduce((n, o) => n + ("fresh" in o ? o.fresh : 0), 0);
       const ms = now() - started;
-      log.info({ cycle, feeds: feeds.length, newItems, ms }, "cycle done");
+      // A tick that found no feed due is no news (one comes every minute).
+      const readCount = outcomes.filter((o) => o.status !== "skipped").length;
+      (readCount ? log.info : log.debug).call(
+        log,
+        { cycle, feeds: feeds.length, read: readCount, newItems, ms },
+        "cycle done",
+      );
       return { cycle, outcomes, newItems, ms };
     },
   };

@@ -1,13 +1,23 @@
 import type { FeedErrorReason } from "../domain/feeds.js";
 import { decodeFeed } from "./decode.js";
 import type { Fetcher, FetchTarget, Validators } from "./fetch.js";
+import { linkHeaderHints, readFeedHead } from "./hints.js";
 import { type Entry, identifyItem, type Rejection } from "./normalize.js";
 import { FeedParseError, parseFeed } from "./parse.js";
+import type { FreshnessHints } from "./schedule.js";
+
+/** What one read says about the next: freshness (schedule.ts) and the WebSub hub (websub). */
+export interface ReadHints extends FreshnessHints {
+  hubs: string[];
+  /** The topic URL the feed names for itself. */
+  self?: string | undefined;
+}
 
 export type ReadResult =
-  | { status: "not-modified" }
+  | { status: "not-modified"; hints: ReadHints }
   | {
       status: "ok";
+      hints: ReadHints;
       title?: string | undefined;
       /** Identified entries; `complete()` the ones that are needed in full. */
       entries: Entry[];
@@ -43,9 +53,22 @@ export async function readFeed(
   { offsetMin, skip, label }: ReadOptions,
 ): Promise<ReadResult> {
   const res = await fetcher.fetch(target, validators);
-  if (res.status === "not-modified") return { status: "not-modified" };
+  const link = linkHeaderHints(res.hints?.link);
+  const fromHeaders = {
+    maxAgeMs: res.hints?.maxAgeMs,
+    expiresInMs: res.hints?.expiresInMs,
+  };
+  if (res.status === "not-modified") return { status: "not-modified", hints: { ...fromHeaders, ...link } };
   const { text, charset } = decodeFeed(res.body, res.contentType);
   const parsed = await parseFeed(text, { skip });
+  // WebSub: the Link header's hub and self come first (the recommendation's order).
+  const head = readFeedHead(text);
+  const hints: ReadHints = {
+    ...fromHeaders,
+    ttlMs: head.ttlMs,
+    hubs: [...new Set([...link.hubs, ...head.hubs])],
+    self: link.self ?? head.self,
+  };
   const seen = new Set<string>();
   const entries: Entry[] = [];
   // Entries that are no item (no title nor link, say) are not remembered as read: the same
@@ -69,6 +92,7 @@ export async function readFeed(
   const digests = rejected.size ? parsed.digests?.filter((d) => !rejected.has(d)) : parsed.digests;
   return {
     status: "ok",
+    hints,
     title: parsed.title,
     entries,
     total: parsed.total,

@@ -1,13 +1,16 @@
 import type { FeedItem, FeedSource, FeedState } from "../domain/types.js";
 import type { Logger } from "../log.js";
-import type { FeedOutcome, PollerDeps } from "./poller.js";
+import type { FeedOutcome, PollerDeps } from "./poller-types.js";
 
 /** A feed read whose new items are stored but not yet planned nor marked seen. */
 export interface Pending {
   feed: FeedSource;
   state: FeedState;
   /** What a failed read or settle puts back: validators and digests of the last settled read. */
-  previous: Pick<FeedState, "etag" | "lastModified" | "entryDigests">;
+  previous: Pick<
+    FeedState,
+    "etag" | "lastModified" | "entryDigests" | "recentPublished" | "nextReadAt" | "readEveryMs"
+  >;
   flog: Logger;
   cycle: number;
   started: number;

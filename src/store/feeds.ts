@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from "kysely";
-import { FeedNameTaken } from "../domain/feeds.js";
+import { EVERY_MAX_MS, EVERY_MIN_MS, FeedNameTaken, type FeedOptions } from "../domain/feeds.js";
 import { type FeedSource, type FeedState, newFeedState } from "../domain/types.js";
 import { fold } from "../text/fold.js";
 import { isUniqueViolation } from "./dialect.js";
@@ -119,15 +119,18 @@ export function createFeedRegistry(operatorFeeds: FeedSource[], db: Kysely<Datab
 }
 
 function optionsJson(feed: FeedSource): string | null {
-  const o = { article: feed.article, label: feed.label };
-  return o.article || o.label ? JSON.stringify(o) : null;
+  const o = { article: feed.article, label: feed.label, everyMs: feed.everyMs };
+  return o.article || o.label || o.everyMs ? JSON.stringify(o) : null;
 }
 
-function options(json: string | null): Pick<FeedSource, "article" | "label"> {
+function options(json: string | null): FeedOptions {
   if (!json) return {};
   try {
-    const o = JSON.parse(json) as Pick<FeedSource, "article" | "label">;
+    const o = JSON.parse(json) as FeedOptions;
     return {
+      ...(typeof o.everyMs === "number" && o.everyMs >= EVERY_MIN_MS && o.everyMs <= EVERY_MAX_MS
+        ? { everyMs: o.everyMs }
+        : {}),
       ...(o.article === "auto" || o.article === "always" || o.article === "never"
         ? { article: o.article }
         : {}),
@@ -169,6 +172,14 @@ function fromRow(r: Selectable<Database["feed_state"]>): FeedState {
     itemsHeld: r.items_held,
     itemsRejected: r.items_rejected ?? undefined,
     entryDigests: r.entry_digests ? r.entry_digests.split(" ") : undefined,
+    nextReadAt: r.next_read_at ?? undefined,
+    readEveryMs: r.read_every_ms ?? undefined,
+    recentPublished: r.recent_published
+      ? r.recent_published
+          .split(" ")
+          .map(Number)
+          .filter((n) => Number.isFinite(n))
+      : undefined,
   };
 }
 
@@ -192,6 +203,9 @@ function toRow(s: FeedState) {
     items_held: s.itemsHeld,
     entry_digests: s.entryDigests?.length ? s.entryDigests.join(" ") : null,
     items_rejected: s.itemsRejected ?? null,
+    next_read_at: s.nextReadAt ?? null,
+    read_every_ms: s.readEveryMs ?? null,
+    recent_published: s.recentPublished?.length ? s.recentPublished.join(" ") : null,
   };
 }
 
@@ -213,6 +227,9 @@ const STATE_COLUMNS = [
   "items_held",
   "entry_digests",
   "items_rejected",
+  "next_read_at",
+  "read_every_ms",
+  "recent_published",
 ] as const;
 
 export function createFeedStateRepo(db: Kysely<Database>): FeedStateRepo {

@@ -15,6 +15,7 @@ import { digestRows } from "./migrations/0009_digest_rows.js";
 import { bulletins } from "./migrations/0010_bulletins.js";
 import { feedKeys } from "./migrations/0011_feed_keys.js";
 import { feedHealth } from "./migrations/0012_feed_health.js";
+import { pollSchedule } from "./migrations/0014_poll_schedule.js";
 import type { Database } from "./schema.js";
 
 /** This release's migrations, in order. Only add: never edit or drop one that has shipped. */
@@ -32,6 +33,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     "0010_bulletins": bulletins(),
     "0011_feed_keys": feedKeys(),
     "0012_feed_health": feedHealth(),
+    "0014_poll_schedule": pollSchedule(),
   };
 }
 

@@ -48,6 +48,10 @@ export interface Database {
     entry_digests: string | null;
     /** Entries of the last read that were not items (0004). */
     items_rejected: number | null;
+    /** Epoch ms the feed is due (adaptive polling); the interval chosen; recent publication times. */
+    next_read_at: number | null;
+    read_every_ms: number | null;
+    recent_published: string | null;
   };
   /** Every stored article, once per (feed, item id). */
   items: {

@@ -1,6 +1,11 @@
 import { Composer } from "grammy";
-import { FeedNameTaken, FeedUnreadable, parseFeedList, parseFeedOptions } from "../../domain/feeds.js";
-import type { FeedSource } from "../../domain/types.js";
+import {
+  FeedNameTaken,
+  type FeedOptions,
+  FeedUnreadable,
+  parseFeedList,
+  parseFeedOptions,
+} from "../../domain/feeds.js";
 import type { Logger } from "../../log.js";
 import { fold } from "../../text/fold.js";
 import type { BotContext, BotDeps } from "../context.js";
@@ -40,7 +45,7 @@ export function adminFeature(deps: BotDeps, log: Logger): Composer<BotContext> {
       .trim()
       .slice(rawName ? rawName.length : 0);
     if (!url || !/^https?:\/\//i.test(url)) return void (await ctx.reply(ctx.t("addfeed-usage")));
-    let options: Pick<FeedSource, "article" | "label">;
+    let options: FeedOptions;
     try {
       options = parseFeedOptions(rest, url);
     } catch {

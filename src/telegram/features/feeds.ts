@@ -78,6 +78,15 @@ export function feedsFeature(
         status = ctx.t("feeds-status-ok", { when: when(st.lastSuccessAt), items: st.itemsKnown });
       } else status = ctx.t("feeds-status-never");
       lines.push(`   ${status}`);
+      // Adaptive polling: when this feed is read next, and how far apart its reads now are.
+      if (st?.nextReadAt && !failing(st))
+        lines.push(
+          `   ${ctx.t("feeds-next", {
+            next: when(new Date(st.nextReadAt).toISOString()),
+            every: Math.max(1, Math.round((st.readEveryMs ?? 0) / 60_000)),
+            fixed: feed.everyMs ? "yes" : "no",
+          })}`,
+        );
       if (admin && st && st.itemsHeld > 0) lines.push(`   ${ctx.t("feeds-held", { held: st.itemsHeld })}`);
       if (st?.itemsRejected) lines.push(`   ${ctx.t("feeds-rejected", { rejected: st.itemsRejected })}`);
     });

@@ -47,6 +47,10 @@ feeds-status-error = ⚠️ error ({ $failures ->
     [one] { $failures } failure
    *[other] { $failures } failures
 } in a row): { $error } (next try { $next })
+feeds-next = 🔄 next read: { $next } ({ $every } min apart{ $fixed ->
+    [yes] , fixed
+   *[no] {""}
+})
 feeds-held = 📦 { $held ->
     [one] { $held } story was
    *[other] { $held } stories were
@@ -90,8 +94,8 @@ settings-saved = Saved.
 settings-not-admin = Only admins can change settings.
 
 admin-only = ⛔ This command is for the bot's admins only.
-addfeed-usage = Usage: /addfeed <url> [name] [article=auto|full|never] [label="Display name"]
-addfeed-bad-option = Not a valid option: { $options }. Use article=auto (read the article page when the item is only a teaser), article=full (always read it), article=never (never), label="Display name" (at most 80 characters).
+addfeed-usage = Usage: /addfeed <url> [name] [article=auto|full|never] [label="Display name"] [every=10m]
+addfeed-bad-option = Not a valid option: { $options }. Use article=auto (read the article page when the item is only a teaser), article=full (always read it), article=never (never), label="Display name" (at most 80 characters), every=10m (read every 10 minutes, 1m to 24h; by default the bot follows how often the feed publishes).
 addfeed-checking = ⏳ Checking { $url }…
 addfeed-ok = ✅ Added source <b>{ $name }</b> ({ $items ->
     [one] { $items } story

@@ -36,6 +36,10 @@ feeds-status-never = ⏳ chưa đọc lần nào
 feeds-status-failing = ⚠️ không đọc được (lần thử tiếp: { $next })
 feeds-status-error = ⚠️ lỗi ({ $failures } lần liên tiếp): { $error } (thử lại lúc { $next })
 feeds-rejected = 🚫 { $rejected } mục của lần đọc gần nhất không được đăng: thiếu tiêu đề hoặc liên kết, hoặc tiêu đề giữ chỗ ("No Description")
+feeds-next = 🔄 lần đọc tới: { $next } (cách { $every } phút{ $fixed ->
+    [yes] , cố định
+   *[no] {""}
+})
 feeds-held = 📦 { $held } tin không được gửi vì vượt giới hạn mỗi lần đọc
 feeds-subscribed = Cuộc trò chuyện này đang nhận: { $feeds }
 feeds-not-subscribed = Cuộc trò chuyện này chưa đăng ký. Gõ /subscribe.
@@ -72,8 +76,8 @@ settings-saved = Đã lưu.
 settings-not-admin = Chỉ quản trị viên mới đổi được cài đặt.
 
 admin-only = ⛔ Lệnh này chỉ dành cho quản trị viên của bot.
-addfeed-usage = Cách dùng: /addfeed <url> [tên] [article=auto|full|never] [label="Tên hiển thị"]
-addfeed-bad-option = Tùy chọn không hợp lệ: { $options }. Dùng article=auto (đọc trang bài khi tin chỉ có đoạn giới thiệu), article=full (luôn đọc trang bài), article=never (không đọc), label="Tên hiển thị" (tối đa 80 ký tự).
+addfeed-usage = Cách dùng: /addfeed <url> [tên] [article=auto|full|never] [label="Tên hiển thị"] [every=10m]
+addfeed-bad-option = Tùy chọn không hợp lệ: { $options }. Dùng article=auto (đọc trang bài khi tin chỉ có đoạn giới thiệu), article=full (luôn đọc trang bài), article=never (không đọc), label="Tên hiển thị" (tối đa 80 ký tự), every=10m (đọc cố định mỗi 10 phút, từ 1m đến 24h; mặc định bot tự chọn theo nhịp đăng tin).
 addfeed-checking = ⏳ Đang kiểm tra { $url }…
 addfeed-ok = ✅ Đã thêm nguồn <b>{ $name }</b> ({ $items } tin). Các nhóm đăng ký “tất cả” sẽ nhận tin mới từ nguồn này.
 addfeed-failed = ❌ Không đọc được nguồn tin: { $error }

@@ -1,0 +1,96 @@
+import { Parser } from "htmlparser2";
+import LinkHeader from "http-link-header";
+
+/** What a feed document says about itself: how often to read it, and its WebSub hub. */
+export interface FeedHead {
+  /** RSS `<ttl>` (minutes), or RSS 1.0 `sy:updatePeriod`/`sy:updateFrequency`, in ms. */
+  ttlMs?: number | undefined;
+  /** WebSub hubs: `<atom:link rel="hub">`, Atom `<link rel="hub">`, JSON Feed `hubs`. */
+  hubs: string[];
+  /** The feed's own URL as it names it (`rel="self"`, JSON Feed `feed_url`): the WebSub topic. */
+  self?: string | undefined;
+}
+
+/** The document's head is scanned up to its first entry, and at most this much of it. */
+const HEAD_MAX = 64 * 1024;
+
+const PERIOD_MS: Record<string, number> = {
+  hourly: 3_600_000,
+  daily: 86_400_000,
+  weekly: 7 * 86_400_000,
+  monthly: 30 * 86_400_000,
+  yearly: 365 * 86_400_000,
+};
+
+/**
+ * The feed's own elements before its first entry, read with htmlparser2 in XML mode (element
+ * names compared without their prefix: `atom:link`, `link`, `sy:updatePeriod`).
+ */
+export function readFeedHead(text: string): FeedHead {
+  const trimmed = text.replace(/^\uFEFF/, "").trimStart();
+  if (trimmed.startsWith("{")) return jsonFeedHead(trimmed);
+  const first = trimmed.search(/<(?:[\w-]+:)?(?:item|entry)[\s>/]/);
+  const head = trimmed.slice(0, Math.min(first < 0 ? trimmed.length : first, HEAD_MAX));
+  const out: FeedHead = { hubs: [] };
+  const stack: string[] = [];
+  let text_ = "";
+  let period: number | undefined;
+  let frequency: number | undefined;
+  const parser = new Parser(
+    {
+      onopentag(name, attrs) {
+        const local = name.replace(/^[\w-]+:/, "").toLowerCase();
+        stack.push(local);
+        text_ = "";
+        if (local !== "link" || !attrs.href) return;
+        const rels = (attrs.rel ?? "").toLowerCase().split(/\s+/);
+        const href = attrs.href.trim();
+        if (rels.includes("hub") && !out.hubs.includes(href)) out.hubs.push(href);
+        if (rels.includes("self") && !out.self) out.self = href;
+      },
+      ontext(t) {
+        text_ += t;
+      },
+      onclosetag() {
+        const local = stack.pop();
+        const value = text_.trim();
+        text_ = "";
+        if (local === "ttl" && /^\d+$/.test(value) && Number(value) > 0) out.ttlMs = Number(value) * 60_000;
+        else if (local === "updateperiod") period = PERIOD_MS[value.toLowerCase()];
+        else if (local === "updatefrequency" && /^\d+$/.test(value) && Number(value) > 0)
+          frequency = Number(value);
+      },
+    },
+    { xmlMode: true, decodeEntities: true },
+  );
+  parser.write(head);
+  parser.end();
+  if (out.ttlMs === undefined && period !== undefined) out.ttlMs = Math.round(period / (frequency ?? 1));
+  return out;
+}
+
+function jsonFeedHead(text: string): FeedHead {
+  try {
+    const doc = JSON.parse(text) as { feed_url?: unknown; hubs?: Array<{ type?: unknown; url?: unknown }> };
+    const hubs = (Array.isArray(doc.hubs) ? doc.hubs : [])
+      .filter((h) => typeof h?.url === "string" && (typeof h.type !== "string" || /websub/i.test(h.type)))
+      .map((h) => String(h.url));
+    return { hubs, ...(typeof doc.feed_url === "string" ? { self: doc.feed_url } : {}) };
+  } catch {
+    return { hubs: [] };
+  }
+}
+
+/** rel="hub" and rel="self" of an HTTP Link header (WebSub's discovery prefers it to the body's). */
+export function linkHeaderHints(value: string | undefined): Pick<FeedHead, "hubs" | "self"> {
+  if (!value) return { hubs: [] };
+  try {
+    const parsed = LinkHeader.parse(value);
+    return {
+      hubs: parsed.rel("hub").map((l) => l.uri),
+      ...(parsed.rel("self")[0] ? { self: parsed.rel("self")[0]?.uri } : {}),
+    };
+  } catch {
+    return { hubs: [] };
+  }
+}
