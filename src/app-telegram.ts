@@ -9,6 +9,7 @@ import { FeedUnreadable } from "./domain/feeds.js";
 import { type FeedItem, publishedMs, type StoredItem } from "./domain/types.js";
 import type { Fetcher } from "./feeds/fetch.js";
 import type { HealthNote } from "./feeds/health.js";
+import { createProbe } from "./feeds/opml-import.js";
 import { readErrorReason, readFeed } from "./feeds/read.js";
 import type { RouteHandler } from "./http/health.js";
 import type { Logger } from "./log.js";
@@ -105,6 +106,11 @@ export function createTelegramParts(deps: {
       const state = await repos.feedStates.get(name);
       if (state) await repos.feedStates.save({ ...state, skipUntilCycle: 0, notBefore: undefined });
       return true;
+    },
+    opml: {
+      imports: repos.opmlImports,
+      probe: createProbe(fetcher, { offsetMin }),
+      reservedNames: config.FEEDS.map((f) => f.name),
     },
   };
   const bot = createBot({

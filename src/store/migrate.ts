@@ -15,6 +15,7 @@ import { digestRows } from "./migrations/0009_digest_rows.js";
 import { bulletins } from "./migrations/0010_bulletins.js";
 import { feedKeys } from "./migrations/0011_feed_keys.js";
 import { feedHealth } from "./migrations/0012_feed_health.js";
+import { opmlImports } from "./migrations/0013_opml_imports.js";
 import { pollSchedule } from "./migrations/0014_poll_schedule.js";
 import type { Database } from "./schema.js";
 
@@ -33,6 +34,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     "0010_bulletins": bulletins(),
     "0011_feed_keys": feedKeys(),
     "0012_feed_health": feedHealth(),
+    "0013_opml_imports": opmlImports(),
     "0014_poll_schedule": pollSchedule(),
   };
 }

@@ -10,6 +10,7 @@ import { createInboxRepo, type InboxRepo } from "./inbox.js";
 import { createItemsRepo, type ItemsRepo } from "./items.js";
 import { createLeaseRepo, type LeaseRepo } from "./leases.js";
 import { createMetaRepo, type MetaRepo } from "./meta.js";
+import { createOpmlImportRepo, type OpmlImportRepo } from "./opml-imports.js";
 import { createPauseRepo, type PauseRepo } from "./pauses.js";
 import { createSearchRepo, type SearchRepo } from "./search.js";
 import { createSeenRepo, type SeenRepo } from "./seen.js";
@@ -38,6 +39,7 @@ export interface Repos {
   corrections: CorrectionRepo;
   bulletins: BulletinRepo;
   feedHealth: FeedHealthRepo;
+  opmlImports: OpmlImportRepo;
 }
 
 export function createRepos(store: Store, opts: { operatorFeeds: FeedSource[]; seenTtlMs: number }): Repos {
@@ -61,6 +63,7 @@ export function createRepos(store: Store, opts: { operatorFeeds: FeedSource[]; s
     corrections: createCorrectionRepo(db),
     bulletins: createBulletinRepo(db),
     feedHealth: createFeedHealthRepo(db),
+    opmlImports: createOpmlImportRepo(db),
   };
 }
 
@@ -75,6 +78,7 @@ export type {
   ItemsRepo,
   LeaseRepo,
   MetaRepo,
+  OpmlImportRepo,
   PauseRepo,
   SearchRepo,
   SeenRepo,

@@ -122,6 +122,17 @@ export interface Database {
     /** The chat's IANA time zone; null: TIMEZONE (0010). */
     time_zone: string | null;
   };
+  /** OPML imports waiting for a bot admin's confirmation (0013). */
+  opml_imports: {
+    id: string;
+    user_id: number;
+    chat_id: number;
+    state: string;
+    /** JSON of the feeds the preview listed as new. */
+    feeds: string;
+    created_at: number;
+    claimed_at: number | null;
+  };
   /** Feeds failing, told about, or paused (0012). */
   feed_health: {
     name: string;

@@ -14,6 +14,7 @@ import { filterFeature } from "./features/filter.js";
 import { languageFeature } from "./features/language.js";
 import { latestFeature } from "./features/latest.js";
 import { membershipFeature } from "./features/membership.js";
+import { opmlFeature } from "./features/opml.js";
 import { searchFeature } from "./features/search.js";
 import { settingsFeature } from "./features/settings.js";
 import { startFeature } from "./features/start.js";
@@ -95,6 +96,7 @@ export function createBot(opts: BotOptions): Bot<BotContext> {
     bulletinFeature(opts.deps),
     languageFeature(opts.deps),
     adminFeature(opts.deps, log),
+    opmlFeature(opts.deps, log),
     membershipFeature(opts.deps, log),
   );
   bot

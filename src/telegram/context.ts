@@ -1,11 +1,13 @@
 import type { I18nFlavor } from "@grammyjs/i18n";
 import type { Context } from "grammy";
 import type { Language } from "../domain/types.js";
+import type { Probe } from "../feeds/opml-import.js";
 import type {
   FeedRegistry,
   FeedStateRepo,
   FilterRepo,
   ItemsRepo,
+  OpmlImportRepo,
   SearchRepo,
   SettingsRepo,
   SubscriptionRepo,
@@ -58,6 +60,17 @@ export interface BotDeps {
   settingsChanged: (chatId: number) => void;
   /** Resumes a paused feed (read from the next cycle); false when it was not paused. */
   resumeFeed: (name: string) => Promise<boolean>;
+  /** OPML import and export (features/opml.ts); without it those commands are not there. */
+  opml?: OpmlDeps;
+}
+
+export interface OpmlDeps {
+  /** Imports waiting for their confirmation button, in the database. */
+  imports: OpmlImportRepo;
+  /** Reads a feed once as an added feed is read: the SSRF guard unless ALLOW_PRIVATE_FEEDS. */
+  probe: Probe;
+  /** The operator's FEEDS names, removed ones too: an imported feed never takes one. */
+  reservedNames: string[];
 }
 
 export const LANGUAGES: Language[] = ["vi", "en"];

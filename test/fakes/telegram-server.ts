@@ -81,6 +81,27 @@ export interface CallbackAnswer {
   at: number;
 }
 
+/** A file users sent to the bot (addFile): served by getFile and the file endpoint. */
+export interface FakeFile {
+  fileId: string;
+  fileUniqueId: string;
+  fileName: string;
+  mimeType?: string;
+  content: Buffer;
+  /** Where the file endpoint serves it: `/file/bot<token>/<path>`. */
+  path: string;
+}
+
+/** One sendDocument Telegram accepted (multipart upload or a file_id). */
+export interface SentDocument {
+  chatId: number;
+  fileName: string;
+  content: Buffer;
+  caption?: string;
+  messageId: number;
+  at: number;
+}
+
 /** A 429 the server answered: Telegram's announcement that nothing may be sent before `until`. */
 export interface Flood429 {
   at: number;
@@ -153,6 +174,11 @@ export class FakeTelegram {
   lastGlobal429?: Flood429;
   /** Every send-like call hangs while true (toggle at run time; cleared → held calls go on). */
   hangSends: boolean;
+  /** Files users sent (addFile), by file_id; and every file endpoint request, by path. */
+  readonly files = new Map<string, FakeFile>();
+  readonly fileDownloads: string[] = [];
+  /** Every document the bot sent (sendDocument), with its bytes. */
+  readonly documents: SentDocument[] = [];
   /** The webhook set by setWebhook; undefined when none (deleteWebhook clears it). */
   webhook?: WebhookInfo;
   private updates: unknown[] = [];
@@ -289,6 +315,49 @@ export class FakeTelegram {
     });
   }
 
+  /** Keeps a file as if a user had uploaded it; returns its Bot API Document object. */
+  addFile(content: Buffer | string, fileName: string, mimeType?: string): Record<string, unknown> {
+    const n = this.files.size + 1;
+    const file: FakeFile = {
+      fileId: `doc-${n}`,
+      fileUniqueId: `doc-u-${n}`,
+      fileName,
+      content: Buffer.isBuffer(content) ? content : Buffer.from(content),
+      path: `documents/file_${n}${/\.[\w]+$/.exec(fileName)?.[0] ?? ""}`,
+      ...(mimeType ? { mimeType } : {}),
+    };
+    this.files.set(file.fileId, file);
+    return {
+      file_id: file.fileId,
+      file_unique_id: file.fileUniqueId,
+      file_name: fileName,
+      file_size: file.content.length,
+      ...(mimeType ? { mime_type: mimeType } : {}),
+    };
+  }
+
+  /** A message carrying a document from a user (see addFile); returns the message object. */
+  documentMessage(
+    chatId: number,
+    fromId: number,
+    document: Record<string, unknown>,
+    extra: Record<string, unknown> = {},
+  ): Record<string, unknown> {
+    const chat = this.chats.get(chatId);
+    const message = {
+      message_id: this.nextMessageId++,
+      date: Math.floor(Date.now() / 1000),
+      chat: this.chatObject(
+        chat ?? { id: chatId, type: chatId > 0 ? "private" : "group", members: new Map() },
+      ),
+      from: { id: fromId, is_bot: false, first_name: `User${fromId}`, language_code: "vi" },
+      document,
+      ...extra,
+    };
+    this.push({ message });
+    return message;
+  }
+
   /** A my_chat_member update: the bot's own status in a chat changed. */
   botStatusChange(chatId: number, byUser: number, from: string, to: string): void {
     const chat = this.chats.get(chatId) ?? { id: chatId, type: "supergroup" as const, members: new Map() };
@@ -379,6 +448,16 @@ export class FakeTelegram {
     const match = /^\/bot([^/]+)\/(\w+)/.exec(req.url ?? "");
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
+    // The file endpoint, as Telegram serves it: GET /file/bot<token>/<file_path>.
+    const fileMatch = /^\/file\/bot([^/]+)\/(.+)$/.exec(req.url ?? "");
+    if (fileMatch) {
+      this.fileDownloads.push(fileMatch[2] as string);
+      const file = [...this.files.values()].find((f) => f.path === fileMatch[2]);
+      if (fileMatch[1] !== TOKEN || !file) return void res.writeHead(404).end("Not Found");
+      return void res
+        .writeHead(200, { "content-type": file.mimeType ?? "application/octet-stream" })
+        .end(file.content);
+    }
     const reply = (status: number, body: unknown) => {
       if (res.destroyed) return;
       res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
@@ -388,7 +467,13 @@ export class FakeTelegram {
     const method = match[2] as string;
     let params: Record<string, unknown> = {};
     const raw = Buffer.concat(chunks).toString();
-    if (raw) {
+    const type = String(req.headers["content-type"] ?? "");
+    if (type.startsWith("multipart/form-data")) {
+      params = parseMultipart(Buffer.concat(chunks), type);
+      // grammY sends an InputFile as `attach://<id>` with the bytes in the part named <id>.
+      for (const [key, value] of Object.entries(params))
+        if (typeof value === "string" && value.startsWith("attach://")) params[key] = params[value.slice(9)];
+    } else if (raw) {
       try {
         params = JSON.parse(raw);
       } catch {
@@ -502,6 +587,18 @@ export class FakeTelegram {
       case "sendMessage":
       case "sendPhoto":
         return this.send(method, p, res);
+      case "getFile": {
+        const file = this.files.get(String(p.file_id ?? ""));
+        if (!file) throw new ApiError(400, "Bad Request: invalid file_id");
+        return {
+          file_id: file.fileId,
+          file_unique_id: file.fileUniqueId,
+          file_size: file.content.length,
+          file_path: file.path,
+        };
+      }
+      case "sendDocument":
+        return this.sendDocument(p);
       default:
         throw new ApiError(404, "Not Found: method not found");
     }
@@ -597,6 +694,50 @@ export class FakeTelegram {
     };
     this.record(message, p.reply_markup);
     return { message_id: message.messageId, date: Math.floor(now / 1000), chat: this.chatObject(chat), text };
+  }
+
+  /** sendDocument: an upload (multipart: see handle) or a file_id the fake knows; recorded in `documents` and `sent`. */
+  private sendDocument(p: Record<string, unknown>): unknown {
+    const chatId = Number(p.chat_id);
+    const chat = this.chats.get(chatId);
+    if (!chat) throw new ApiError(400, "Bad Request: chat not found");
+    if (chat.kicked) throw new ApiError(403, "Forbidden: bot was blocked by the user");
+    const upload = p.document as { fileName?: string; content?: Buffer } | string | undefined;
+    const known = typeof upload === "string" ? this.files.get(upload) : undefined;
+    const content = typeof upload === "object" ? upload.content : known?.content;
+    if (!content) throw new ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified");
+    if (content.length === 0) throw new ApiError(400, "Bad Request: file must be non-empty");
+    const caption = p.caption === undefined ? undefined : String(p.caption);
+    if (caption && caption.length > 1024) throw new ApiError(400, "Bad Request: message caption is too long");
+    const fileName = (typeof upload === "object" ? upload.fileName : known?.fileName) ?? "document";
+    const now = Date.now();
+    const message: SentMessage = {
+      method: "sendDocument",
+      chatId,
+      text: caption ?? "",
+      at: now,
+      messageId: this.nextMessageId++,
+    };
+    this.record(message, p.reply_markup);
+    this.documents.push({
+      chatId,
+      fileName,
+      content,
+      messageId: message.messageId,
+      at: now,
+      ...(caption ? { caption } : {}),
+    });
+    return {
+      message_id: message.messageId,
+      date: Math.floor(now / 1000),
+      chat: this.chatObject(chat),
+      document: {
+        file_id: `sent-${message.messageId}`,
+        file_unique_id: `sent-u-${message.messageId}`,
+        file_name: fileName,
+      },
+      ...(caption ? { caption } : {}),
+    };
   }
 
   /** Appends to `sent` and the indexes (O(1)). */
@@ -832,4 +973,27 @@ class ApiError extends Error {
   ) {
     super(description);
   }
+}
+
+/**
+ * multipart/form-data as grammY writes it (`content-disposition:form-data;name="x";filename=y`,
+ * no spaces, the file name unquoted, which undici's strict parser refuses): text fields as
+ * strings, file parts as { fileName, content }.
+ */
+function parseMultipart(body: Buffer, contentType: string): Record<string, unknown> {
+  const boundary = /boundary=("?)([^";]+)\1/i.exec(contentType)?.[2];
+  const out: Record<string, unknown> = {};
+  if (!boundary) return out;
+  // latin1 keeps one char per byte, so the parts' bytes come back exactly.
+  for (const part of body.toString("latin1").split(`--${boundary}`)) {
+    const split = part.indexOf("\r\n\r\n");
+    if (split < 0) continue;
+    const head = part.slice(0, split);
+    const name = /name="([^"]*)"/i.exec(head)?.[1];
+    if (!name) continue;
+    const content = Buffer.from(part.slice(split + 4).replace(/\r\n$/, ""), "latin1");
+    const fileName = /filename=(?:"([^"]*)"|([^;\r\n]+))/i.exec(head);
+    out[name] = fileName ? { fileName: fileName[1] ?? fileName[2], content } : content.toString("utf8");
+  }
+  return out;
 }

@@ -188,6 +188,8 @@ help-bot-admin =
     /removefeed &lt;source&gt; — remove a news source
     /resumefeed &lt;source&gt; — read a source paused for failing too long again now
     /stats — figures: posts sent, queue, errors
+    /import — (in reply to an .opml file, or send the file) add its sources, after a confirmation
+    /export — the list of sources as an OPML file
 addfeed-name-taken = The name “{ $name }” is the same as the source “{ $existing }” once accents and separators are ignored (/latest and /subscribe could not tell them apart). Please choose another name.
 addfeed-url-taken = This address is already the source “{ $existing }”. To change its options, use that name again: /addfeed <url> { $existing } …
 feed-error-dns = the host name does not exist (check the address for typos)
@@ -281,3 +283,61 @@ stats-health =
     Today: { $items } new stories · { $posts } posts sent
     429s in the last hour: { $flood }
 stats-slowest = Slowest: { $feeds }
+opml-import-usage = Send the bot an .opml file (a list of sources, exported from a feed reader or by /export), or reply /import to one.
+opml-private = Use this command in a private chat with the bot.
+opml-too-big = ❌ The file is too large ({ $size }); at most { $max }.
+opml-download-failed = ❌ Could not download the file from Telegram; please send it again.
+opml-bad-file = ❌ Could not read the OPML file: { $problem }. No source was added.
+opml-problem-not-opml = this is not an OPML file (no &lt;opml&gt; with a &lt;body&gt;)
+opml-problem-malformed = the file is broken at line { $line }: an element is never closed (was the file cut short?)
+opml-problem-too-many = the file holds more than { $max } sources; please split it
+opml-empty = ℹ️ The file holds no source.
+opml-checking = ⏳ Reading the new ones among the file's { $count } sources once…
+opml-preview-title = 📥 <b>{ $file }</b>: { $count ->
+    [one] { $count } source
+   *[other] { $count } sources
+} in the file.
+opml-group-new = ✅ <b>New, to add</b> ({ $count }):
+opml-group-present = ♻️ <b>Already there</b> ({ $count }):
+opml-group-refused = 🚫 <b>Refused</b>, the address points into a private network ({ $count }):
+opml-group-unreadable = ⚠️ <b>Unreadable</b> ({ $count }):
+opml-line-new = • <b>{ $name }</b> — { $title } · { $url }
+opml-line-present = • { $title } → { $existing }
+opml-line-twice = • { $title } (twice in the file)
+opml-line-refused = • { $title } · { $url }
+opml-line-unreadable = • { $title }: { $reason }
+opml-untitled = (untitled)
+opml-more = … and { $count } more
+opml-reason-no-url = no feed address (xmlUrl)
+opml-reason-bad-url = not a valid address
+opml-reason-not-http = not an http or https address
+opml-confirm-ask = Press the button to add { $count ->
+    [one] the new source
+   *[other] the { $count } new sources
+}.
+opml-nothing-new = There is no new source to add.
+opml-limits = Limits: a file of at most { $size } and { $max } sources; each new source is read once (at most { $seconds } s each).
+opml-confirm = ➕ Add { $count ->
+    [one] { $count } source
+   *[other] { $count } sources
+}
+opml-cancel = Cancel
+opml-adding = ⏳ Adding…
+opml-added = ✅ Added { $count ->
+    [one] { $count } source
+   *[other] { $count } sources
+}: { $names }. Chats subscribed to “all” will get their new stories.
+opml-added-none = ℹ️ No source was added.
+opml-added-present = ℹ️ { $count ->
+    [one] { $count } source was
+   *[other] { $count } sources were
+} added meanwhile, so not again.
+opml-already-done = ℹ️ This list was added already.
+opml-cancelled = 👍 Cancelled, no source was added.
+opml-expired = ⌛ This list has expired; please send the file again.
+opml-export-caption = 📤 { $count ->
+    [one] { $count } source
+   *[other] { $count } sources
+} (OPML 2.0).
+opml-export-public = Full feed addresses go only to the bot's admins, in a private chat.
+opml-export-empty = ℹ️ There is no source to export yet.

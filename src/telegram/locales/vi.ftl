@@ -157,6 +157,8 @@ help-bot-admin =
     /removefeed &lt;nguồn&gt; — gỡ nguồn tin
     /resumefeed &lt;nguồn&gt; — đọc lại ngay một nguồn đã tạm dừng vì lỗi lâu
     /stats — số liệu: tin đã gửi, hàng đợi, lỗi
+    /import — (trả lời một tệp .opml, hoặc gửi tệp đó) thêm các nguồn trong tệp, sau khi xác nhận
+    /export — danh sách nguồn tin thành tệp OPML
 addfeed-name-taken = Tên “{ $name }” trùng với nguồn “{ $existing }” khi gõ không dấu (/latest và /subscribe sẽ không phân biệt được). Hãy chọn tên khác.
 addfeed-url-taken = Địa chỉ này đã có trong nguồn “{ $existing }”. Muốn đổi tùy chọn thì dùng lại đúng tên đó: /addfeed <url> { $existing } …
 feed-error-dns = tên miền không tồn tại (kiểm tra lại chính tả địa chỉ)
@@ -250,3 +252,43 @@ stats-health =
     Hôm nay: { $items } tin mới · { $posts } bài đã gửi
     429 trong 1 giờ qua: { $flood }
 stats-slowest = Chậm nhất: { $feeds }
+opml-import-usage = Gửi cho bot một tệp .opml (danh sách nguồn tin, xuất từ trình đọc tin hoặc từ /export), hoặc trả lời tệp đó bằng /import.
+opml-private = Dùng lệnh này trong chat riêng với bot.
+opml-too-big = ❌ Tệp quá lớn ({ $size }); tối đa { $max }.
+opml-download-failed = ❌ Không tải được tệp từ Telegram; hãy gửi lại.
+opml-bad-file = ❌ Không đọc được tệp OPML: { $problem }. Không có nguồn nào được thêm.
+opml-problem-not-opml = đây không phải tệp OPML (không có phần &lt;opml&gt; và &lt;body&gt;)
+opml-problem-malformed = tệp hỏng ở dòng { $line }: một thẻ không được đóng (tệp có bị cắt ngang không?)
+opml-problem-too-many = tệp có hơn { $max } nguồn; hãy chia thành nhiều tệp
+opml-empty = ℹ️ Tệp không có nguồn tin nào.
+opml-checking = ⏳ Đang đọc thử các nguồn mới trong { $count } nguồn của tệp…
+opml-preview-title = 📥 <b>{ $file }</b>: { $count } nguồn trong tệp.
+opml-group-new = ✅ <b>Mới, sẽ thêm</b> ({ $count }):
+opml-group-present = ♻️ <b>Đã có</b> ({ $count }):
+opml-group-refused = 🚫 <b>Bị chặn</b>, địa chỉ trỏ vào mạng nội bộ ({ $count }):
+opml-group-unreadable = ⚠️ <b>Không đọc được</b> ({ $count }):
+opml-line-new = • <b>{ $name }</b> — { $title } · { $url }
+opml-line-present = • { $title } → { $existing }
+opml-line-twice = • { $title } (lặp lại trong tệp)
+opml-line-refused = • { $title } · { $url }
+opml-line-unreadable = • { $title }: { $reason }
+opml-untitled = (không tên)
+opml-more = … và { $count } nguồn khác
+opml-reason-no-url = không có địa chỉ nguồn tin (xmlUrl)
+opml-reason-bad-url = địa chỉ không hợp lệ
+opml-reason-not-http = địa chỉ không phải http hay https
+opml-confirm-ask = Bấm nút để thêm { $count } nguồn mới.
+opml-nothing-new = Không có nguồn mới nào để thêm.
+opml-limits = Giới hạn: tệp tối đa { $size }, { $max } nguồn; mỗi nguồn mới được đọc thử một lần (tối đa { $seconds } giây mỗi nguồn).
+opml-confirm = ➕ Thêm { $count } nguồn
+opml-cancel = Hủy
+opml-adding = ⏳ Đang thêm…
+opml-added = ✅ Đã thêm { $count } nguồn: { $names }. Các nhóm đăng ký “tất cả” sẽ nhận tin mới từ các nguồn này.
+opml-added-none = ℹ️ Không thêm nguồn nào.
+opml-added-present = ℹ️ { $count } nguồn đã được thêm từ trước nên không thêm lại.
+opml-already-done = ℹ️ Danh sách này đã được thêm rồi.
+opml-cancelled = 👍 Đã hủy, không thêm nguồn nào.
+opml-expired = ⌛ Danh sách này đã hết hạn; hãy gửi lại tệp.
+opml-export-caption = 📤 { $count } nguồn tin (OPML 2.0).
+opml-export-public = Địa chỉ RSS đầy đủ chỉ được gửi cho quản trị bot trong chat riêng.
+opml-export-empty = ℹ️ Chưa có nguồn tin nào để xuất.

@@ -1,0 +1,28 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { type FeedServer, rss, staticFeed } from "./fakes/feed-server.js";
+
+export const OPML_FIXTURES = join(process.cwd(), "test", "fixtures", "opml");
+export const opmlFixture = (name: string): Buffer => readFileSync(join(OPML_FIXTURES, name));
+
+/**
+ * Serves the feeds newsroom.opml names (gone.rss stays a 404, page.html is a web page) and
+ * returns the file with its {{BASE}} set to this feed server.
+ */
+export function serveNewsroom(feeds: FeedServer): string {
+  feeds.route(
+    "/thoi-su.rss",
+    staticFeed(rss([{ title: "Tin thời sự", link: "https://t.example/1", guid: "1" }], "Thời sự")),
+  );
+  feeds.route(
+    "/kinh-te",
+    staticFeed(rss([{ title: "Giá vàng", link: "https://t.example/2", guid: "2" }], "Kinh tế")),
+  );
+  feeds.route(
+    "/page.html",
+    staticFeed("<!doctype html><html><body><p>Trang chủ</p></body></html>", { type: "text/html" }),
+  );
+  return opmlFixture("newsroom.opml")
+    .toString("utf8")
+    .replaceAll("{{BASE}}", feeds.url("").replace(/\/$/, ""));
+}
