@@ -1,20 +1,20 @@
 import { randomUUID } from "node:crypto";
 import type { Bot } from "grammy";
 import { createTask } from "node-cron";
+import { createPollerPart } from "./app-poller.js";
 import { createSummaryParts } from "./app-summaries.js";
 import { connectTelegram, createTelegramParts, type TelegramParts } from "./app-telegram.js";
+import { createWebSubPart } from "./app-websub.js";
 import { createLeadership, type Leadership } from "./cluster/leader.js";
 import type { Config } from "./config.js";
 import type { FloodBudget } from "./delivery/budget.js";
 import type { BulletinScheduler } from "./delivery/bulletins.js";
-import { createConsoleSink } from "./delivery/console.js";
 import type { DeliveryWorker } from "./delivery/worker.js";
 import { zoneOffsetMinutes } from "./domain/time.js";
-import type { StoredItem } from "./domain/types.js";
 
 import { createFetcher, type Fetcher } from "./feeds/fetch.js";
 import { createFeedHealth } from "./feeds/health.js";
-import { type CycleResult, createPoller, type Poller } from "./feeds/poller.js";
+import type { CycleResult, Poller } from "./feeds/poller.js";
 import { type RouteHandler, startHealthServer } from "./http/health.js";
 import type { Logger } from "./log.js";
 import { cronLogger } from "./log-routing.js";
@@ -26,7 +26,6 @@ import { setCommands } from "./telegram/bot.js";
 import type { BotContext } from "./telegram/context.js";
 import { startInboxRunner } from "./telegram/inbox-runner.js";
 import { startLongPolling } from "./telegram/polling.js";
-import { SUMMARY_CHARS } from "./telegram/render.js";
 import { dropWebhook } from "./telegram/webhook.js";
 
 export interface AppDeps {
@@ -103,21 +102,6 @@ export function createApp(deps: AppDeps): App {
         now: deps.now,
       })
     : undefined;
-  let sink: (items: StoredItem[]) => Promise<void>;
-  if (tg) sink = tg.sink;
-  else {
-    const print = createConsoleSink({
-      json: deps.json ?? false,
-      render: {
-        language: config.DEFAULT_LANGUAGE,
-        timeZone: config.TIMEZONE,
-        summaryChars: SUMMARY_CHARS.normal,
-        withImage: true,
-      },
-    });
-    sink = (stored) => print(stored.map((s) => s.item));
-  }
-
   let cycleMs = 5 * 60_000;
   let lastCycleAt = 0;
   const task = createTask(config.POLL_CRON, () => runOnce(), {
@@ -129,33 +113,20 @@ export function createApp(deps: AppDeps): App {
   const [a, b] = task.getNextRuns(2);
   if (a && b) cycleMs = b.getTime() - a.getTime();
 
-  const poller = createPoller({
-    fetcher,
-    articles: summaries.articles,
-    summarize: summaries.summarize,
-    feedStates: repos.feedStates,
-    seen: repos.seen,
-    items: repos.items,
-    meta: repos.meta,
+  const websub = createWebSubPart({ config, repos, log, metrics, poller: () => poller, now: deps.now });
+  const poller: Poller = createPollerPart({
+    config,
     log,
-    feeds: () => repos.feeds.all(),
-    isTrusted: (feed) => repos.feeds.isTrusted(feed),
-    onNewItems: (list) => sink(list),
-    onChangedItems:
-      tg && config.EDIT_WINDOW_HOURS > 0 ? async (list) => void (await tg.correct(list)) : undefined,
-    baselineAnnounce: config.BASELINE_ANNOUNCE,
-    maxAnnounce: config.ANNOUNCE_MAX,
-    backoffMaxCycles: config.BACKOFF_MAX_CYCLES,
-    concurrency: config.FETCH_CONCURRENCY,
+    repos,
+    fetcher,
+    summaries,
+    tg,
+    metrics,
+    readTimes,
+    websub,
     offsetMin,
     cycleMs,
-    onRead: (feed, outcome, seconds) => {
-      metrics.feedFetch(outcome, seconds);
-      readTimes.set(feed, seconds);
-    },
-    pausedFeeds: () => repos.feedHealth.paused(),
-    // A feed due a little after a tick is read at that tick, not a whole tick later.
-    schedule: { minMs: config.POLL_MIN, maxMs: config.POLL_MAX, slackMs: Math.min(cycleMs / 2, 30_000) },
+    json: deps.json ?? false,
   });
   const feedHealth = createFeedHealth({
     health: repos.feedHealth,
@@ -192,6 +163,11 @@ export function createApp(deps: AppDeps): App {
       await feedHealth
         .check(result.outcomes)
         .catch((err) => log.warn({ err }, "could not check the feeds' health"));
+      // WebSub: subscribe the feeds that name a hub, renew, unsubscribe removed ones.
+      if (websub)
+        await websub
+          .sync(await repos.feeds.all())
+          .catch((err) => log.warn({ err }, "could not bring the WebSub subscriptions up to date"));
       await maintain();
       return result;
     })();
@@ -314,7 +290,7 @@ export function createApp(deps: AppDeps): App {
             tg && leadership.role() === "leader"
               ? { inFlight: tg.worker.stats().inFlight, due: tg.worker.stats().pending }
               : {},
-          route: (path) => (path === webhookPath ? webhook : undefined),
+          route: (path) => (path === webhookPath ? webhook : websub?.route(path)),
           metrics: async () => ({
             contentType: metrics.registry.contentType,
             body: await metrics.registry.metrics(),
@@ -348,6 +324,7 @@ export function createApp(deps: AppDeps): App {
       if (cycleRunning) await bounded(cycleRunning);
       await bounded(health?.close());
       fetcher.close();
+      websub?.close();
       summaries.close();
     },
   };

@@ -174,6 +174,21 @@ const schema = z.object({
       .regex(/^[A-Za-z0-9_-]{16,256}$/, { message: "must be 16–256 characters of A–Z, a–z, 0–9, _ and -" })
       .optional(),
   ),
+  /**
+   * Public base URL of the WebSub callbacks (`<base>/websub/<id>`, served on HTTP_PORT); unset:
+   * WEBHOOK_URL's origin; `off`: no WebSub even with WEBHOOK_URL.
+   */
+  WEBSUB_URL: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z
+      .string()
+      .refine((v) => v === "off" || /^https?:\/\/[^/\s]+/.test(v), {
+        message: "must be an http(s) URL (the bot's public address) or off",
+      })
+      .optional(),
+  ),
+  /** The lease asked of a WebSub hub (the hub decides; renewed before it ends). */
+  WEBSUB_LEASE: duration("7d"),
   /** The leader's lease: another instance takes over within this after the leader dies. */
   LEASE_TTL_S: z.coerce.number().int().min(3).max(300).default(15),
   /** How long SIGTERM waits for in-flight sends before closing the store. */
@@ -182,6 +197,8 @@ const schema = z.object({
 
 export type Config = Omit<z.infer<typeof schema>, "FEEDS" | "DELIVERY_CLAIM_S"> & {
   DELIVERY_CLAIM_S: number;
+  /** Where WebSub hubs call back (WEBSUB_URL or WEBHOOK_URL's origin); undefined: no WebSub. */
+  websubBase: string | undefined;
   FEEDS: FeedSource[];
   /** True when FEEDS was empty and the bundled sample feed is used. */
   usingSampleFeed: boolean;
@@ -264,10 +281,18 @@ export function loadConfig(env: NodeJS.ProcessEnv, sampleFeedPath: string): Conf
     ].filter(Boolean);
     if (missing.length) throw new ConfigError(`Invalid configuration:\n  ${missing.join("\n  ")}`);
   }
+  const websubBase =
+    data.WEBSUB_URL === "off"
+      ? undefined
+      : (data.WEBSUB_URL ?? (data.WEBHOOK_URL ? new URL(data.WEBHOOK_URL).origin : undefined));
+  if (websubBase && !data.HTTP_PORT)
+    throw new ConfigError(
+      "Invalid configuration:\n  HTTP_PORT: required with WEBSUB_URL (the port the WebSub callbacks are served on)",
+    );
   if (usingSampleFeed) {
     feeds = [{ name: "baohatinh", url: sampleFeedPath, kind: "file" }];
     // The demo should show a few posts on its first run, not just the newest one.
     if (env.BASELINE_ANNOUNCE === undefined) data.BASELINE_ANNOUNCE = 3;
   }
-  return { ...data, DELIVERY_CLAIM_S: claim, FEEDS: feeds, usingSampleFeed };
+  return { ...data, DELIVERY_CLAIM_S: claim, FEEDS: feeds, usingSampleFeed, websubBase };
 }

@@ -15,6 +15,8 @@ export interface Metrics {
   registry: Registry;
   feedFetch(outcome: FetchOutcome, seconds: number): void;
   newItems(count: number): void;
+  /** A WebSub delivery: read (ok), ignored for its signature (bad_signature), or for an unknown callback. */
+  websubPush(result: "ok" | "ignored" | "unknown"): void;
   pollSucceeded(at: number): void;
   delivered(result: DeliveryResult, count: number): void;
   /** Published → sent, for each story of a send Telegram accepted. */
@@ -50,6 +52,12 @@ export function createMetrics(): Metrics {
     name: "bantin_feed_fetches_total",
     help: "Feed reads by outcome (ok, not_modified, error).",
     labelNames: ["outcome"],
+    registers: [registry],
+  });
+  const pushes = new Counter({
+    name: "bantin_websub_pushes_total",
+    help: "WebSub deliveries by result (ok, ignored: bad signature or inactive, unknown: no such callback).",
+    labelNames: ["result"],
     registers: [registry],
   });
   const fetchDuration = new Histogram({
@@ -108,6 +116,9 @@ export function createMetrics(): Metrics {
   });
   return {
     registry,
+    websubPush(result) {
+      pushes.inc({ result });
+    },
     feedFetch(outcome, seconds) {
       fetches.inc({ outcome });
       fetchDuration.observe(seconds);

@@ -158,6 +158,18 @@ describe("config", () => {
     expect(short).toContain("WEBHOOK_SECRET");
     expect(short).not.toContain("tooshort");
     expect(fail({ ...base, WEBHOOK_URL: "not a url", HTTP_PORT: "8080" })).toContain("WEBHOOK_URL");
+    // WebSub callbacks live under the webhook's origin unless WEBSUB_URL says otherwise (or off).
+    const hooked = { ...base, HTTP_PORT: "8080", WEBHOOK_SECRET: "a".repeat(32) };
+    expect(loadConfig(hooked, "/s.xml").websubBase).toBe("https://bot.example.vn");
+    expect(loadConfig({ ...hooked, WEBSUB_URL: "off" }, "/s.xml").websubBase).toBeUndefined();
+    expect(
+      loadConfig({ HTTP_PORT: "8080", WEBSUB_URL: "https://push.example.vn" }, "/s.xml").websubBase,
+    ).toBe("https://push.example.vn");
+    expect(loadConfig({}, "/s.xml").websubBase).toBeUndefined();
+    expect(fail({ WEBSUB_URL: "https://push.example.vn" })).toContain("HTTP_PORT: required with WEBSUB_URL");
+    expect(fail({ HTTP_PORT: "8080", WEBSUB_URL: "push.example.vn" })).toContain(
+      "WEBSUB_URL: must be an http(s) URL",
+    );
     const ok = loadConfig({ ...base, HTTP_PORT: "8080", WEBHOOK_SECRET: "a".repeat(32) }, "/s.xml");
     expect(ok).toMatchObject({ WEBHOOK_URL: base.WEBHOOK_URL, LEASE_TTL_S: 15 });
     expect(fail({ LEASE_TTL_S: "1" })).toContain("LEASE_TTL_S");

@@ -183,7 +183,15 @@ describe("the real bot process", () => {
     await healthy(port);
     items = [story(2), story(1)];
     const posts = () => tg.sent.filter((m) => m.text.includes("Tin số 2"));
-    await tg.waitFor(() => posts().length >= 10, 20_000, "the fan-out to start");
+    await tg
+      .waitFor(() => posts().length >= 10, 20_000, "the fan-out to start")
+      .catch((error: Error) => {
+        // What the bot was doing, to tell a slow machine from a bot that stopped.
+        const tail = first.logs.join("").split("\n").slice(-15).join("\n");
+        throw new Error(
+          `${error.message}: ${posts().length} posts, exit code ${first.child.exitCode}; the bot's last lines:\n${tail}`,
+        );
+      });
     first.child.kill("SIGKILL");
     await first.exited;
     const beforeRestart = posts().length;

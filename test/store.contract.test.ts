@@ -107,6 +107,55 @@ function contract(name: string, open: () => Promise<{ store: Store; cleanup(): P
       expect(await feeds.find("Hà Tĩnh")).toMatchObject({ name: "hatinh", everyMs: 900_000 });
     });
 
+    it("websub: one request wins a race, verification activates its callback only, leases end", async () => {
+      const { websub } = repos;
+      const sub = {
+        feed: "tin",
+        hub: "https://hub.example/",
+        topic: "https://tin.example/rss",
+        callbackId: "cb1",
+        secret: "s".repeat(43),
+        state: "subscribing" as const,
+        trusted: false,
+        requestedAt: 1000,
+      };
+      // Two instances asking at once: one row, one winner.
+      const first = await Promise.all([
+        websub.request(sub, undefined),
+        websub.request({ ...sub, callbackId: "cb2" }, undefined),
+      ]);
+      expect(first.filter(Boolean)).toHaveLength(1);
+      const [row] = await websub.all();
+      expect(row).toMatchObject({ feed: "tin", state: "subscribing", trusted: false, requestedAt: 1000 });
+      const id = row?.callbackId as string;
+      expect(await websub.pushed(2000)).toEqual(new Set());
+      expect(await websub.activate(id, 10_000, 2000)).toBe(true);
+      expect(await websub.activate("nope", 10_000, 2000)).toBe(false);
+      expect(await websub.byCallback(id)).toMatchObject({
+        state: "active",
+        leaseUntil: 10_000,
+        verifiedAt: 2000,
+      });
+      expect(await websub.pushed(9_999)).toEqual(new Set(["tin"]));
+      expect(await websub.pushed(10_000)).toEqual(new Set());
+      // A renewal compares requested_at: a stale copy loses.
+      const renew = { ...(row as typeof sub), state: "active" as const, requestedAt: 3000 };
+      const race = await Promise.all([
+        websub.request(renew, 1000),
+        websub.request({ ...renew, requestedAt: 3001 }, 1000),
+      ]);
+      expect(race.filter(Boolean)).toHaveLength(1);
+      expect(await websub.unsubscribing(id, 1000, 4000)).toBe(false);
+      const now = (await websub.byCallback(id))?.requestedAt as number;
+      expect(await websub.unsubscribing(id, now, 4000)).toBe(true);
+      // A failure does not undo an unsubscription in progress.
+      await websub.fail(id, "HTTP 503");
+      expect((await websub.byCallback(id))?.state).toBe("unsubscribing");
+      expect(await websub.remove(id)).toBe(true);
+      expect(await websub.remove(id)).toBe(false);
+      expect(await websub.all()).toEqual([]);
+    });
+
     it("feed state and the cycle counter persist; the counter is atomic", async () => {
       const st = {
         ...newFeedState("f1", "https://x/rss"),

@@ -1,5 +1,9 @@
-import type { FeedState } from "../domain/types.js";
+import type { FeedSource, FeedState } from "../domain/types.js";
+import type { Logger } from "../log.js";
+import type { FeedStateRepo } from "../store/repos.js";
 import { FetchError } from "./fetch.js";
+import type { FeedOutcome } from "./poller-types.js";
+import { readErrorReason } from "./read.js";
 
 /**
  * A feed's failed read, in its state: the failure count, the cycles to skip (1, 2, 4 …,
@@ -26,4 +30,39 @@ export function recordFailure(
     Math.max(opts.now + (skip + 1) * opts.cycleMs, state.notBefore ?? 0),
   ).toISOString();
   return { error: message, skip };
+}
+
+/** A failed read: backoff recorded in the feed's state (saved), logged, and its outcome. */
+export async function failedRead(
+  feed: FeedSource,
+  state: FeedState,
+  cycle: number,
+  error: unknown,
+  flog: Logger,
+  opts: { now: number; backoffMaxCycles: number; cycleMs: number; feedStates: FeedStateRepo },
+): Promise<FeedOutcome> {
+  const outcome = recordFailure(state, cycle, error, opts);
+  flog.warn(
+    {
+      err: outcome.error,
+      code: (error as { code?: string }).code,
+      failures: state.failures,
+      skipCycles: outcome.skip,
+    },
+    "feed failed",
+  );
+  try {
+    await opts.feedStates.save(state);
+  } catch (saveError) {
+    flog.error({ err: saveError }, "could not save feed state");
+  }
+  const httpStatus = (error as { extra?: { httpStatus?: number } })?.extra?.httpStatus;
+  return {
+    feed: feed.name,
+    status: "error",
+    error: outcome.error,
+    failures: state.failures,
+    reason: readErrorReason(error),
+    ...(httpStatus ? { httpStatus } : {}),
+  };
 }

@@ -89,4 +89,6 @@ export interface Poller {
   runCycle(): Promise<CycleResult>;
   /** Reads one feed now, ignoring backoff (for /addfeed and preview). */
   pollFeed(feed: FeedSource, cycle: number, force?: boolean): Promise<FeedOutcome>;
+  /** A document a WebSub hub pushed for this feed, read as a fetch of it (no backoff on error). */
+  ingest(feed: FeedSource, body: Buffer, contentType: string | undefined): Promise<FeedOutcome>;
 }

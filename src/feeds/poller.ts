@@ -7,7 +7,8 @@ import {
 } from "../domain/types.js";
 import type { Logger } from "../log.js";
 import { enrichItems } from "./article.js";
-import { recordFailure } from "./backoff.js";
+import { failedRead } from "./backoff.js";
+import type { Fetcher } from "./fetch.js";
 import type { CycleResult, FeedOutcome, Poller, PollerDeps } from "./poller-types.js";
 import { type ReadHints, readErrorReason, readFeed } from "./read.js";
 import { isPending, readAll } from "./read-all.js";
@@ -57,6 +58,8 @@ export function createPoller(deps: PollerDeps): Poller {
     cycle: number,
     force: boolean,
     known?: FeedState,
+    /** A WebSub push: its document read in place of a fetch (see ingest). */
+    pushed?: Fetcher,
   ): Promise<Pending | FeedOutcome> {
     const state = known ?? (await deps.feedStates.get(feed.name)) ?? newFeedState(feed.name, feed.url);
     if (state.url !== feed.url) {
@@ -92,7 +95,7 @@ export function createPoller(deps: PollerDeps): Poller {
     };
     try {
       const res = await readFeed(
-        deps.fetcher,
+        pushed ?? deps.fetcher,
         feed.name,
         { url: feed.url, kind: feed.kind, trusted: deps.isTrusted(feed) },
         { etag: state.etag, lastModified: state.lastModified },
@@ -103,14 +106,17 @@ export function createPoller(deps: PollerDeps): Poller {
           label: feed.label,
         },
       );
-      state.lastCheckedAt = new Date(now()).toISOString();
-      Object.assign(state, {
-        failures: 0,
-        skipUntilCycle: 0,
-        notBefore: undefined,
-        lastSuccessAt: state.lastCheckedAt,
-        nextAttemptAt: undefined,
-      });
+      // A push says nothing of whether the feed itself can be read: its health is the polls'.
+      if (!pushed) {
+        state.lastCheckedAt = new Date(now()).toISOString();
+        Object.assign(state, {
+          failures: 0,
+          skipUntilCycle: 0,
+          notBefore: undefined,
+          lastSuccessAt: state.lastCheckedAt,
+          nextAttemptAt: undefined,
+        });
+      }
       if (res.status === "not-modified") {
         reschedule(feed, state, res.hints, []);
         await deps.feedStates.save(state);
@@ -118,11 +124,15 @@ export function createPoller(deps: PollerDeps): Poller {
         return { feed: feed.name, status: "not-modified", items: state.itemsKnown };
       }
       if (res.fixes.length) flog.warn({ fixes: res.fixes }, "feed was not well-formed; repaired");
-      state.etag = res.validators.etag;
-      state.lastModified = res.validators.lastModified;
       state.title = res.title ?? state.title;
-      // Saved only with the items settled: a failed settle restores `previous`.
-      state.entryDigests = res.digests;
+      // A pushed document (often only the new entries) has no validators, and its digests
+      // are not the feed's: the next poll compares with what the last poll saw.
+      if (!pushed) {
+        state.etag = res.validators.etag;
+        state.lastModified = res.validators.lastModified;
+        // Saved only with the items settled: a failed settle restores `previous`.
+        state.entryDigests = res.digests;
+      }
 
       // Entries that are no item are not posted; /feeds shows how many. (Their digests are
       // never remembered, so every read parses and counts them again.)
@@ -205,7 +215,16 @@ export function createPoller(deps: PollerDeps): Poller {
     } catch (error) {
       // Keep the old validators: a 304 next time must not hide items that were never handed on.
       Object.assign(state, previous);
-      return failed(feed, state, cycle, error, flog);
+      if (!pushed) return failed(feed, state, cycle, error, flog);
+      // A bad push is the hub's problem, not the feed's: no backoff, the next poll decides.
+      flog.warn({ err: error }, "a pushed update could not be read");
+      return {
+        feed: feed.name,
+        status: "error",
+        error: (error as Error).message ?? String(error),
+        failures: state.failures,
+        reason: readErrorReason(error),
+      };
     }
   }
 
@@ -215,51 +234,29 @@ export function createPoller(deps: PollerDeps): Poller {
     failed: (p, error) => failed(p.feed, p.state, p.cycle, error, p.flog),
   });
 
-  async function pollFeed(feed: FeedSource, cycle: number, force = false): Promise<FeedOutcome> {
-    const r = await read(feed, cycle, force);
+  async function pollFeed(
+    feed: FeedSource,
+    cycle: number,
+    force = false,
+    pushed?: Fetcher,
+  ): Promise<FeedOutcome> {
+    const r = await read(feed, cycle, force, undefined, pushed);
     return isPending(r) ? ((await settle([r]))[0] as FeedOutcome) : r;
   }
 
   /** A failed read: backoff recorded in the feed's state (saved), and the outcome. */
-  async function failed(
-    feed: FeedSource,
-    state: FeedState,
-    cycle: number,
-    error: unknown,
-    flog: Logger,
-  ): Promise<FeedOutcome> {
-    const outcome = recordFailure(state, cycle, error, {
-      now: now(),
-      backoffMaxCycles: deps.backoffMaxCycles,
-      cycleMs: deps.cycleMs,
-    });
-    flog.warn(
-      {
-        err: outcome.error,
-        code: (error as { code?: string }).code,
-        failures: state.failures,
-        skipCycles: outcome.skip,
-      },
-      "feed failed",
-    );
-    try {
-      await deps.feedStates.save(state);
-    } catch (saveError) {
-      flog.error({ err: saveError }, "could not save feed state");
-    }
-    const httpStatus = (error as { extra?: { httpStatus?: number } })?.extra?.httpStatus;
-    return {
-      feed: feed.name,
-      status: "error",
-      error: outcome.error,
-      failures: state.failures,
-      reason: readErrorReason(error),
-      ...(httpStatus ? { httpStatus } : {}),
-    };
-  }
+  const failed = (feed: FeedSource, state: FeedState, cycle: number, error: unknown, flog: Logger) =>
+    failedRead(feed, state, cycle, error, flog, { ...deps, now: now() });
 
   return {
-    pollFeed,
+    pollFeed: (feed, cycle, force) => pollFeed(feed, cycle, force),
+    ingest(feed, body, contentType) {
+      const source: Fetcher = {
+        fetch: async () => ({ status: "ok", url: feed.url, body, contentType }),
+        close: () => undefined,
+      };
+      return pollFeed(feed, 0, true, source);
+    },
     async runCycle() {
       const started = now();
       const cycle = await deps.meta.nextCycle();

@@ -18,6 +18,7 @@ import { createSettingsRepo, type SettingsRepo } from "./settings.js";
 import type { Store } from "./store.js";
 import { createSubscriptionRepo, type SubscriptionRepo } from "./subscriptions.js";
 import { createUpdateRepo, type UpdateRepo } from "./updates.js";
+import { createWebSubRepo, type WebSubRepo } from "./websub.js";
 
 /** Every repository over one store: small interfaces, one per table or concern. */
 export interface Repos {
@@ -39,6 +40,7 @@ export interface Repos {
   corrections: CorrectionRepo;
   bulletins: BulletinRepo;
   feedHealth: FeedHealthRepo;
+  websub: WebSubRepo;
   opmlImports: OpmlImportRepo;
 }
 
@@ -63,6 +65,7 @@ export function createRepos(store: Store, opts: { operatorFeeds: FeedSource[]; s
     corrections: createCorrectionRepo(db),
     bulletins: createBulletinRepo(db),
     feedHealth: createFeedHealthRepo(db),
+    websub: createWebSubRepo(db),
     opmlImports: createOpmlImportRepo(db),
   };
 }
@@ -85,4 +88,5 @@ export type {
   SettingsRepo,
   SubscriptionRepo,
   UpdateRepo,
+  WebSubRepo,
 };

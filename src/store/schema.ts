@@ -133,6 +133,21 @@ export interface Database {
     created_at: number;
     claimed_at: number | null;
   };
+  /** WebSub subscriptions, one per feed (0015). */
+  websub: {
+    feed: string;
+    hub: string;
+    topic: string;
+    callback_id: string;
+    secret: string;
+    /** subscribing (asked, not verified yet), active, unsubscribing, failed (the hub refused or denied). */
+    state: string;
+    trusted: number;
+    lease_until: number | null;
+    verified_at: number | null;
+    requested_at: number;
+    error: string | null;
+  };
   /** Feeds failing, told about, or paused (0012). */
   feed_health: {
     name: string;
