@@ -4,6 +4,7 @@ import type { WorkerStats } from "./delivery/worker.js";
 import { startOfDay } from "./domain/time.js";
 import type { HealthNote } from "./feeds/health.js";
 import type { Logger } from "./log.js";
+import { redactText } from "./redact.js";
 import type { Repos } from "./store/repos.js";
 import type { createI18n } from "./telegram/bot.js";
 import type { DeliveryStats } from "./telegram/context.js";
@@ -35,6 +36,10 @@ export function createOperatorParts(deps: {
           args.tries = note.tries;
           args.error = i18n.t(lang, `feed-error-${note.reason}`, { status: note.httpStatus ?? 0 });
           args.pauseAfter = Math.round(config.FEED_PAUSE_AFTER / 86_400_000) || 1;
+        }
+        if (note.kind === "moved") {
+          args.from = escapeHtml(redactText(note.from));
+          args.to = escapeHtml(redactText(note.to));
         }
         try {
           await api.sendMessage(admin, i18n.t(lang, `feed-${note.kind}`, args), {

@@ -70,6 +70,14 @@ export function createPollerPart(deps: {
       deps.readTimes.set(feed, seconds);
     },
     pausedFeeds: () => repos.feedHealth.paused(),
+    async onMoved(feed, to) {
+      await repos.feeds.move(feed, to);
+      log.warn(
+        { component: "poller", feed: feed.name, to },
+        "the feed moved for good: read at its new address",
+      );
+      await tg?.notifyAdmins({ kind: "moved", feed: feed.name, since: Date.now(), from: feed.url, to });
+    },
     pushedFeeds: websub?.pushed,
     onHints: websub?.noteHints,
     // A feed due a little after a tick is read at that tick, not a whole tick later.

@@ -64,6 +64,7 @@ function fakeFeeds(list: FeedSource[]): FeedRegistry & { added: Array<{ feed: Fe
     all: async () => [...feeds],
     find: async (name) => feeds.find((f) => f.name === name.toLowerCase()),
     isTrusted: () => true,
+    move: async () => undefined,
     async add(feed, by) {
       added.push({ feed, by });
       feeds.push(feed);

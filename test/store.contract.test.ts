@@ -2,7 +2,13 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QUIET_PRESETS } from "../src/domain/settings.js";
-import { DEFAULT_SETTINGS, type FeedItem, layoutOf, newFeedState } from "../src/domain/types.js";
+import {
+  DEFAULT_SETTINGS,
+  type FeedItem,
+  type FeedSource,
+  layoutOf,
+  newFeedState,
+} from "../src/domain/types.js";
 import { createRepos, type Repos } from "../src/store/repos.js";
 import { openStore, type Store } from "../src/store/store.js";
 import { matchWords } from "../src/text/match.js";
@@ -105,6 +111,17 @@ function contract(name: string, open: () => Promise<{ store: Store; cleanup(): P
       await feeds.remove("hà-tĩnh");
       await feeds.add({ name: "hatinh", url: "https://ht/rss3", kind: "http", everyMs: 900_000 });
       expect(await feeds.find("Hà Tĩnh")).toMatchObject({ name: "hatinh", everyMs: 900_000 });
+      // A feed that moved for good: read at its new address; an added one stays untrusted,
+      // the operator's keeps its trust, and FEEDS naming another address wins again.
+      await feeds.move({ name: "hatinh", url: "https://ht/rss3", kind: "http" }, "https://ht2/rss");
+      const movedAdded = await feeds.find("hatinh");
+      expect(movedAdded).toMatchObject({ url: "https://ht2/rss", everyMs: 900_000 });
+      expect(feeds.isTrusted(movedAdded as FeedSource)).toBe(false);
+      await feeds.move({ name: "op", url: "https://op/rss", kind: "http" }, "https://op2/feed");
+      const movedOp = (await feeds.all()).find((f) => f.name === "op");
+      expect(movedOp?.url).toBe("https://op2/feed");
+      expect(feeds.isTrusted(movedOp as FeedSource)).toBe(true);
+      expect((await feeds.all()).filter((f) => f.name === "op")).toHaveLength(1);
     });
 
     it("websub: one request wins a race, verification activates its callback only, leases end", async () => {

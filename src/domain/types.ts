@@ -92,6 +92,9 @@ export interface FeedState {
   readEveryMs?: number | undefined;
   /** Publication times (epoch ms) of the items that appeared in the last week: its pace. */
   recentPublished?: number[] | undefined;
+  /** The address permanent redirects led to at the last reads, and how many reads in a row. */
+  movedTo?: string | undefined;
+  movedReads?: number | undefined;
 }
 
 export function newFeedState(name: string, url: string): FeedState {

@@ -46,10 +46,12 @@ export interface ResponseHints {
 }
 
 export type FetchResult =
-  | { status: "not-modified"; url: string; hints?: ResponseHints | undefined }
+  | { status: "not-modified"; url: string; hints?: ResponseHints | undefined; movedTo?: string | undefined }
   | {
       status: "ok";
       url: string;
+      /** Every redirect on the way was permanent (301, 308): the feed's new address. */
+      movedTo?: string | undefined;
       hints?: ResponseHints | undefined;
       body: Buffer;
       contentType?: string | undefined;
@@ -100,6 +102,9 @@ export function createFetcher(options: FetchOptions): Fetcher {
     );
     try {
       let url = parseHttpUrl(target.url);
+      // A feed has moved when it was redirected, and only permanently, all the way.
+      let permanent = true;
+      const moved = (hop: number) => (hop > 0 && permanent ? { movedTo: url.toString() } : {});
       for (let hop = 0; ; hop++) {
         if (guarded) assertPublicLiteral(url, isBlocked);
         const res = await get(url, validators, pool, controller.signal);
@@ -112,11 +117,17 @@ export function createFetcher(options: FetchOptions): Fetcher {
             throw new FetchError(`more than ${options.maxRedirects} redirects`, "EREDIRECT");
           }
           url = parseHttpUrl(new URL(location, url).toString());
+          if (status !== 301 && status !== 308) permanent = false;
           continue;
         }
         if (status === 304) {
           res.resume();
-          return { status: "not-modified", url: url.toString(), hints: responseHints(res.headers) };
+          return {
+            status: "not-modified",
+            url: url.toString(),
+            hints: responseHints(res.headers),
+            ...moved(hop),
+          };
         }
         if (status < 200 || status >= 300) {
           res.resume();
@@ -131,6 +142,7 @@ export function createFetcher(options: FetchOptions): Fetcher {
           status: "ok",
           url: url.toString(),
           hints: responseHints(res.headers),
+          ...moved(hop),
           body,
           contentType: res.headers["content-type"],
           etag: header(res.headers.etag),

@@ -22,7 +22,9 @@ export type HealthNote =
       httpStatus?: number | undefined;
     }
   | { kind: "recovered"; feed: string; since: number }
-  | { kind: "paused"; feed: string; since: number };
+  | { kind: "paused"; feed: string; since: number }
+  /** The feed moved for good (permanent redirects): read at its new address from now on. */
+  | { kind: "moved"; feed: string; since: number; from: string; to: string };
 
 export interface HealthDeps {
   health: FeedHealthRepo;

@@ -61,6 +61,8 @@ export interface PollerDeps {
   pushedFeeds?: (() => Promise<Set<string>>) | undefined;
   /** After each good read: the hubs and topic the feed names (WebSub discovery). */
   onHints?: ((feed: FeedSource, hints: ReadHints) => void) | undefined;
+  /** Reads in a row got the feed through permanent redirects only, to `to`: move it there. */
+  onMoved?: ((feed: FeedSource, to: string) => Promise<void>) | undefined;
   now?: () => number;
 }
 

@@ -9,6 +9,7 @@ import type { Logger } from "../log.js";
 import { enrichItems } from "./article.js";
 import { failedRead } from "./backoff.js";
 import type { Fetcher } from "./fetch.js";
+import { noteMove } from "./moves.js";
 import type { CycleResult, FeedOutcome, Poller, PollerDeps } from "./poller-types.js";
 import { type ReadHints, readErrorReason, readFeed } from "./read.js";
 import { isPending, readAll } from "./read-all.js";
@@ -33,6 +34,12 @@ export function createPoller(deps: PollerDeps): Poller {
   function reschedule(feed: FeedSource, state: FeedState, hints: ReadHints, fresh: number[]): void {
     state.recentPublished = notePublished(state.recentPublished, fresh, now());
     deps.onHints?.(feed, hints);
+    if (noteMove(state, feed.url, hints.movedTo) && hints.movedTo && deps.onMoved) {
+      const to = hints.movedTo;
+      void deps
+        .onMoved(feed, to)
+        .catch((err: unknown) => log.warn({ err, feed: feed.name }, "could not move the feed"));
+    }
     if (!deps.schedule) return;
     const every = readInterval(
       {
@@ -70,6 +77,8 @@ export function createPoller(deps: PollerDeps): Poller {
         lastModified: undefined,
         entryDigests: undefined,
         nextReadAt: undefined,
+        movedTo: undefined,
+        movedReads: undefined,
       });
     }
     if (!force && (cycle < state.skipUntilCycle || (state.notBefore ?? 0) > now())) {

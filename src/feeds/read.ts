@@ -9,6 +9,8 @@ import type { FreshnessHints } from "./schedule.js";
 /** What one read says about the next: freshness (schedule.ts) and the WebSub hub (websub). */
 export interface ReadHints extends FreshnessHints {
   hubs: string[];
+  /** Reached through permanent redirects only: the feed's new address. */
+  movedTo?: string | undefined;
   /** The topic URL the feed names for itself. */
   self?: string | undefined;
 }
@@ -57,6 +59,7 @@ export async function readFeed(
   const fromHeaders = {
     maxAgeMs: res.hints?.maxAgeMs,
     expiresInMs: res.hints?.expiresInMs,
+    movedTo: res.movedTo,
   };
   if (res.status === "not-modified") return { status: "not-modified", hints: { ...fromHeaders, ...link } };
   const { text, charset } = decodeFeed(res.body, res.contentType);

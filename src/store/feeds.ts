@@ -1,6 +1,6 @@
-import type { Kysely, Selectable } from "kysely";
+import type { Kysely } from "kysely";
 import { EVERY_MAX_MS, EVERY_MIN_MS, FeedNameTaken, type FeedOptions } from "../domain/feeds.js";
-import { type FeedSource, type FeedState, newFeedState } from "../domain/types.js";
+import type { FeedSource } from "../domain/types.js";
 import { fold } from "../text/fold.js";
 import { isUniqueViolation } from "./dialect.js";
 import type { Database } from "./schema.js";
@@ -17,10 +17,18 @@ export interface FeedRegistry {
   /** Adds or updates a feed; throws FeedNameTaken when another feed's name folds the same. */
   add(feed: FeedSource, by?: number): Promise<void>;
   remove(name: string): Promise<boolean>;
+  /**
+   * The feed moved for good (permanent redirects, read after read): it is read at `to` from
+   * now on, under the same name. An operator feed keeps its trust; if FEEDS later names it at
+   * another address, FEEDS wins again.
+   */
+  move(feed: FeedSource, to: string): Promise<void>;
 }
 
 export function createFeedRegistry(operatorFeeds: FeedSource[], db: Kysely<Database>): FeedRegistry {
   const trusted = new Set(operatorFeeds.map((f) => `${f.name}\u0000${f.url}`));
+  /** Operator feeds read at the address they moved to (see move), as last listed. */
+  let movedTrusted = new Set<string>();
   // A small table (feeds added by hand), read whole on purpose.
   const all = async () => {
     const rows = await db
@@ -28,10 +36,24 @@ export function createFeedRegistry(operatorFeeds: FeedSource[], db: Kysely<Datab
       .select(["name", "url", "kind", "removed", "options"])
       .execute();
     const hidden = new Set(rows.filter((r) => r.removed).map((r) => r.name));
+    // An operator feed that moved: a row of its name remembering the FEEDS address it replaces.
+    const moves = new Map<string, string>();
+    for (const r of rows) {
+      const from = !r.removed && r.options ? movedFrom(r.options) : undefined;
+      if (from) moves.set(`${r.name}\u0000${from}`, r.url);
+    }
+    const nowTrusted = new Set<string>();
+    const operator = operatorFeeds.map((f) => {
+      const to = moves.get(`${f.name}\u0000${f.url}`);
+      if (!to) return f;
+      nowTrusted.add(`${f.name}\u0000${to}`);
+      return { ...f, url: to };
+    });
+    movedTrusted = nowTrusted;
     const names = new Set<string>();
     const out: FeedSource[] = [];
     const added = rows
-      .filter((r) => !r.removed)
+      .filter((r) => !r.removed && !(r.options && movedFrom(r.options)))
       .map(
         (r): FeedSource => ({
           name: r.name,
@@ -40,7 +62,7 @@ export function createFeedRegistry(operatorFeeds: FeedSource[], db: Kysely<Datab
           ...options(r.options),
         }),
       );
-    for (const f of [...operatorFeeds, ...added]) {
+    for (const f of [...operator, ...added]) {
       if (hidden.has(f.name) || names.has(f.name)) continue;
       names.add(f.name);
       out.push(f);
@@ -55,7 +77,33 @@ export function createFeedRegistry(operatorFeeds: FeedSource[], db: Kysely<Datab
       // Exact name first, then as typed without diacritics or separators ("Hà Tĩnh" → hatinh).
       return list.find((f) => f.name === lower) ?? list.find((f) => fold(f.name) === fold(name));
     },
-    isTrusted: (feed) => trusted.has(`${feed.name}\u0000${feed.url}`),
+    isTrusted: (feed) =>
+      trusted.has(`${feed.name}\u0000${feed.url}`) || movedTrusted.has(`${feed.name}\u0000${feed.url}`),
+    async move(feed, to) {
+      const original = operatorFeeds.find((f) => f.name === feed.name);
+      if (!original) {
+        await db.updateTable("feed_sources").set({ url: to }).where("name", "=", feed.name).execute();
+        return;
+      }
+      const options = JSON.stringify({ ...JSON.parse(optionsJson(feed) ?? "{}"), movedFrom: original.url });
+      await db
+        .insertInto("feed_sources")
+        .values({
+          name: feed.name,
+          url: to,
+          kind: "http",
+          removed: 0,
+          added_by: null,
+          created_at: Date.now(),
+          options,
+          name_key: fold(feed.name),
+        })
+        .onConflict((oc) =>
+          oc.column("name").doUpdateSet({ url: to, options }).where("feed_sources.removed", "=", 0),
+        )
+        .execute();
+      movedTrusted.add(`${feed.name}\u0000${to}`);
+    },
     async add(feed, by) {
       const key = fold(feed.name);
       // An operator feed is not in the table: its name is checked here (the list is fixed).
@@ -118,6 +166,16 @@ export function createFeedRegistry(operatorFeeds: FeedSource[], db: Kysely<Datab
   };
 }
 
+/** The FEEDS address an operator feed's row replaces (it moved), if it is such a row. */
+function movedFrom(json: string): string | undefined {
+  try {
+    const o = JSON.parse(json) as { movedFrom?: unknown };
+    return typeof o.movedFrom === "string" ? o.movedFrom : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function optionsJson(feed: FeedSource): string | null {
   const o = { article: feed.article, label: feed.label, everyMs: feed.everyMs };
   return o.article || o.label || o.everyMs ? JSON.stringify(o) : null;
@@ -141,130 +199,4 @@ function options(json: string | null): FeedOptions {
   }
 }
 
-export interface FeedStateRepo {
-  get(name: string): Promise<FeedState | undefined>;
-  getMany(names: string[]): Promise<Array<FeedState | undefined>>;
-  save(state: FeedState): Promise<void>;
-  /** Several feeds' states in one statement (a poll cycle's batch). */
-  saveMany(states: FeedState[]): Promise<void>;
-  delete(name: string): Promise<void>;
-}
-
-const iso = (ms: number | null) => (ms === null ? undefined : new Date(ms).toISOString());
-const ms = (value: string | undefined) => (value ? Date.parse(value) : null);
-
-function fromRow(r: Selectable<Database["feed_state"]>): FeedState {
-  return {
-    ...newFeedState(r.name, r.url),
-    title: r.title ?? undefined,
-    etag: r.etag ?? undefined,
-    lastModified: r.last_modified ?? undefined,
-    baselineDone: r.baseline_done === 1,
-    failures: r.failures,
-    skipUntilCycle: r.skip_until_cycle,
-    notBefore: r.not_before ?? undefined,
-    lastCheckedAt: iso(r.last_checked_at),
-    lastSuccessAt: iso(r.last_success_at),
-    lastErrorAt: iso(r.last_error_at),
-    lastError: r.last_error ?? undefined,
-    nextAttemptAt: iso(r.next_attempt_at),
-    itemsKnown: r.items_known,
-    itemsHeld: r.items_held,
-    itemsRejected: r.items_rejected ?? undefined,
-    entryDigests: r.entry_digests ? r.entry_digests.split(" ") : undefined,
-    nextReadAt: r.next_read_at ?? undefined,
-    readEveryMs: r.read_every_ms ?? undefined,
-    recentPublished: r.recent_published
-      ? r.recent_published
-          .split(" ")
-          .map(Number)
-          .filter((n) => Number.isFinite(n))
-      : undefined,
-  };
-}
-
-function toRow(s: FeedState) {
-  return {
-    name: s.name,
-    url: s.url,
-    title: s.title?.replaceAll("\u0000", "") ?? null,
-    etag: s.etag ?? null,
-    last_modified: s.lastModified ?? null,
-    baseline_done: s.baselineDone ? 1 : 0,
-    failures: s.failures,
-    skip_until_cycle: s.skipUntilCycle,
-    not_before: s.notBefore ?? null,
-    last_checked_at: ms(s.lastCheckedAt),
-    last_success_at: ms(s.lastSuccessAt),
-    last_error_at: ms(s.lastErrorAt),
-    last_error: s.lastError?.replaceAll("\u0000", "").slice(0, 1000) ?? null,
-    next_attempt_at: ms(s.nextAttemptAt),
-    items_known: s.itemsKnown,
-    items_held: s.itemsHeld,
-    entry_digests: s.entryDigests?.length ? s.entryDigests.join(" ") : null,
-    items_rejected: s.itemsRejected ?? null,
-    next_read_at: s.nextReadAt ?? null,
-    read_every_ms: s.readEveryMs ?? null,
-    recent_published: s.recentPublished?.length ? s.recentPublished.join(" ") : null,
-  };
-}
-
-const STATE_COLUMNS = [
-  "url",
-  "title",
-  "etag",
-  "last_modified",
-  "baseline_done",
-  "failures",
-  "skip_until_cycle",
-  "not_before",
-  "last_checked_at",
-  "last_success_at",
-  "last_error_at",
-  "last_error",
-  "next_attempt_at",
-  "items_known",
-  "items_held",
-  "entry_digests",
-  "items_rejected",
-  "next_read_at",
-  "read_every_ms",
-  "recent_published",
-] as const;
-
-export function createFeedStateRepo(db: Kysely<Database>): FeedStateRepo {
-  async function saveMany(states: FeedState[]): Promise<void> {
-    // One row per feed (the last state wins), 100 rows a statement.
-    const rows = [...new Map(states.map((st) => [st.name, toRow(st)])).values()];
-    for (let i = 0; i < rows.length; i += 100) {
-      await db
-        .insertInto("feed_state")
-        .values(rows.slice(i, i + 100))
-        .onConflict((oc) =>
-          oc
-            .column("name")
-            .doUpdateSet((eb) => Object.fromEntries(STATE_COLUMNS.map((c) => [c, eb.ref(`excluded.${c}`)]))),
-        )
-        .execute();
-    }
-  }
-  return {
-    async get(name) {
-      const row = await db.selectFrom("feed_state").selectAll().where("name", "=", name).executeTakeFirst();
-      return row ? fromRow(row) : undefined;
-    },
-    async getMany(names) {
-      if (names.length === 0) return [];
-      const rows = await db.selectFrom("feed_state").selectAll().where("name", "in", names).execute();
-      const byName = new Map(rows.map((r) => [r.name, fromRow(r)]));
-      return names.map((n) => byName.get(n));
-    },
-    async save(s) {
-      await saveMany([s]);
-    },
-    saveMany,
-    async delete(name) {
-      await db.deleteFrom("feed_state").where("name", "=", name).execute();
-    },
-  };
-}
+export { createFeedStateRepo, type FeedStateRepo } from "./feed-states.js";

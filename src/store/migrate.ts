@@ -18,6 +18,7 @@ import { feedHealth } from "./migrations/0012_feed_health.js";
 import { opmlImports } from "./migrations/0013_opml_imports.js";
 import { pollSchedule } from "./migrations/0014_poll_schedule.js";
 import { websub } from "./migrations/0015_websub.js";
+import { feedMoves } from "./migrations/0016_feed_moves.js";
 import type { Database } from "./schema.js";
 
 /** This release's migrations, in order. Only add: never edit or drop one that has shipped. */
@@ -38,6 +39,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     "0013_opml_imports": opmlImports(),
     "0014_poll_schedule": pollSchedule(),
     "0015_websub": websub(),
+    "0016_feed_moves": feedMoves(),
   };
 }
 

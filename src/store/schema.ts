@@ -52,6 +52,9 @@ export interface Database {
     next_read_at: number | null;
     read_every_ms: number | null;
     recent_published: string | null;
+    /** Where permanent redirects lead, reads in a row (0016). */
+    moved_to: string | null;
+    moved_reads: number | null;
   };
   /** Every stored article, once per (feed, item id). */
   items: {

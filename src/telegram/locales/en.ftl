@@ -273,6 +273,10 @@ feed-alert =
     What to try: open the source's address in a browser; if the site moved its RSS, remove the source and add it again with /addfeed; /feeds shows its status.
     The bot keeps trying. If it still fails after { $pauseAfter } days, the source is paused (tried once a day).
 feed-recovered = ✅ The source <b>{ $feed }</b> can be read again (it failed from { $since }).
+feed-moved = ↪️ Feed <b>{ $feed }</b> has moved for good (permanent redirects, 301/308, several reads in a row). The bot reads it at its new address from now on.
+   Old: { $from }
+   New: { $to }
+   If this is wrong, remove it with /removefeed { $feed } and add it again.
 feed-paused = ⏸ The source <b>{ $feed }</b> has failed since { $since } and is paused: the bot tries it once a day. /resumefeed { $feed } reads it again now.
 resumefeed-usage = Usage: /resumefeed <source>
 resumefeed-ok = ▶️ The source <b>{ $name }</b> will be read again at the next cycle.

@@ -242,6 +242,10 @@ feed-alert =
     Nên thử: mở địa chỉ của nguồn trong trình duyệt; nếu trang đã đổi địa chỉ RSS, gỡ nguồn rồi thêm lại bằng /addfeed; /feeds cho biết tình trạng.
     Bot vẫn tiếp tục thử. Nếu còn lỗi sau { $pauseAfter } ngày, nguồn sẽ tạm dừng (mỗi ngày thử một lần).
 feed-recovered = ✅ Nguồn <b>{ $feed }</b> đã đọc lại được (lỗi từ { $since }).
+feed-moved = ↪️ Nguồn <b>{ $feed }</b> đã chuyển hẳn sang địa chỉ mới (chuyển hướng vĩnh viễn, 301/308, nhiều lần liên tiếp). Từ nay bot đọc ở địa chỉ mới.
+   Cũ: { $from }
+   Mới: { $to }
+   Nếu không đúng, gỡ nguồn bằng /removefeed { $feed } rồi thêm lại.
 feed-paused = ⏸ Nguồn <b>{ $feed }</b> lỗi từ { $since } nên đã tạm dừng: bot chỉ thử mỗi ngày một lần. /resumefeed { $feed } để đọc lại ngay.
 resumefeed-usage = Cách dùng: /resumefeed <tên nguồn>
 resumefeed-ok = ▶️ Nguồn <b>{ $name }</b> sẽ được đọc lại ở lượt tới.
