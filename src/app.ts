@@ -53,6 +53,8 @@ export interface App {
   /** Leader (polling, sending, taking updates) or standby; "stopped" before start. */
   role(): "leader" | "standby" | "stopped";
   runOnce(): Promise<CycleResult>;
+  /** The work a cycle started beside it (WebSub subscriptions) has finished. */
+  settled(): Promise<void>;
   /** Health endpoints and the webhook, then the race for the lease; the leader starts cron, updates and deliveries. */
   start(): Promise<void>;
   /** Stops everything by `deadline` (default: SHUTDOWN_TIMEOUT_MS from now); pending deliveries stay queued. */
@@ -152,6 +154,7 @@ export function createApp(deps: AppDeps): App {
   });
 
   let cycleRunning: Promise<CycleResult> | undefined;
+  let websubRun: Promise<void> | undefined;
   async function runOnce(): Promise<CycleResult> {
     // Cron's noOverlap covers scheduled runs; this covers the first run at start-up too.
     if (cycleRunning) return cycleRunning;
@@ -163,11 +166,15 @@ export function createApp(deps: AppDeps): App {
       await feedHealth
         .check(result.outcomes)
         .catch((err) => log.warn({ err }, "could not check the feeds' health"));
-      // WebSub: subscribe the feeds that name a hub, renew, unsubscribe removed ones.
-      if (websub)
-        await websub
-          .sync(await repos.feeds.all())
-          .catch((err) => log.warn({ err }, "could not bring the WebSub subscriptions up to date"));
+      // WebSub beside the cycle, not in it: a slow hub must not hold the next poll.
+      if (websub && !websubRun)
+        websubRun = repos.feeds
+          .all()
+          .then((feeds) => websub.sync(feeds))
+          .catch((err) => log.warn({ err }, "could not bring the WebSub subscriptions up to date"))
+          .finally(() => {
+            websubRun = undefined;
+          });
       await maintain();
       return result;
     })();
@@ -276,6 +283,9 @@ export function createApp(deps: AppDeps): App {
     instanceId,
     role: () => leadership.role(),
     runOnce,
+    settled: async () => {
+      await websubRun;
+    },
     async start() {
       if (config.HTTP_PORT) {
         health = await startHealthServer(config.HTTP_PORT, {
@@ -322,6 +332,7 @@ export function createApp(deps: AppDeps): App {
       await bounded(leadership.stop());
       await bounded(Promise.resolve(task.stop()).then(() => task.destroy()));
       if (cycleRunning) await bounded(cycleRunning);
+      await bounded(websubRun);
       await bounded(health?.close());
       fetcher.close();
       websub?.close();

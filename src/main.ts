@@ -51,7 +51,13 @@ async function main(): Promise<number> {
   }
   let exitCode = 0;
   let fatal: (code: number) => void = () => undefined;
-  const app = createApp({ config, log, store, onFatal: (code) => fatal(code) });
+  // One cycle and out: no WebSub subscription (nothing would be there to answer the hub).
+  const app = createApp({
+    config: values.once ? { ...config, websubBase: undefined } : config,
+    log,
+    store,
+    onFatal: (code) => fatal(code),
+  });
 
   if (config.usingSampleFeed) {
     log.info({ feed: config.FEEDS[0]?.url }, "FEEDS is empty: using the bundled sample feed");

@@ -222,8 +222,14 @@ describe("import and export on the real store", () => {
       label: "Thời sự",
       article: "never",
     });
-    await a.repos.feeds.add({ name: "kinhte", url: server.url("/kinh-te?cat=1&page=2"), kind: "http" });
+    await a.repos.feeds.add({
+      name: "kinhte",
+      url: server.url("/kinh-te?cat=1&page=2"),
+      kind: "http",
+      everyMs: 15 * 60_000,
+    });
     const out = await exportOpml(a.repos, { full: true });
+    expect(out.xml).toContain('bantin:every="15m"');
     expect(out.feeds).toBe(3);
     const b = await openRepos("b.sqlite");
     const plan = await planImport(parseOpml(out.xml).entries, {

@@ -1,6 +1,7 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FeedNameTaken } from "../src/domain/feeds.js";
 import { QUIET_PRESETS } from "../src/domain/settings.js";
 import {
   DEFAULT_SETTINGS,
@@ -111,16 +112,38 @@ function contract(name: string, open: () => Promise<{ store: Store; cleanup(): P
       await feeds.remove("hà-tĩnh");
       await feeds.add({ name: "hatinh", url: "https://ht/rss3", kind: "http", everyMs: 900_000 });
       expect(await feeds.find("Hà Tĩnh")).toMatchObject({ name: "hatinh", everyMs: 900_000 });
+      // An import adds only new feeds: of two at once with one name, one wins, none overwrites.
+      const both = await Promise.allSettled([
+        feeds.add({ name: "moi", url: "https://moi/1", kind: "http" }, undefined, { onlyNew: true }),
+        feeds.add({ name: "moi", url: "https://moi/2", kind: "http" }, undefined, { onlyNew: true }),
+      ]);
+      expect(both.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+      const kept = (await feeds.find("moi"))?.url;
+      await expect(
+        feeds.add({ name: "moi", url: "https://moi/3", kind: "http" }, undefined, { onlyNew: true }),
+      ).rejects.toThrow(FeedNameTaken);
+      expect((await feeds.find("moi"))?.url).toBe(kept);
+      await expect(
+        feeds.add({ name: "op", url: "https://op/9", kind: "http" }, undefined, { onlyNew: true }),
+      ).rejects.toThrow(FeedNameTaken);
+      await feeds.remove("moi");
+      await feeds.add({ name: "moi", url: "https://moi/4", kind: "http" }, undefined, { onlyNew: true });
+      expect((await feeds.find("moi"))?.url).toBe("https://moi/4");
       // A feed that moved for good: read at its new address; an added one stays untrusted,
       // the operator's keeps its trust, and FEEDS naming another address wins again.
       await feeds.move({ name: "hatinh", url: "https://ht/rss3", kind: "http" }, "https://ht2/rss");
       const movedAdded = await feeds.find("hatinh");
       expect(movedAdded).toMatchObject({ url: "https://ht2/rss", everyMs: 900_000 });
       expect(feeds.isTrusted(movedAdded as FeedSource)).toBe(false);
-      await feeds.move({ name: "op", url: "https://op/rss", kind: "http" }, "https://op2/feed");
+      await feeds.move({ name: "op", url: "https://op/rss", kind: "http" }, "https://op/feed");
       const movedOp = (await feeds.all()).find((f) => f.name === "op");
-      expect(movedOp?.url).toBe("https://op2/feed");
+      expect(movedOp?.url).toBe("https://op/feed");
       expect(feeds.isTrusted(movedOp as FeedSource)).toBe(true);
+      // Moved to another host: no longer trusted (read through the SSRF guard).
+      await feeds.move({ name: "op", url: "https://op/feed", kind: "http" }, "https://elsewhere/feed");
+      const away = (await feeds.all()).find((f) => f.name === "op");
+      expect(away?.url).toBe("https://elsewhere/feed");
+      expect(feeds.isTrusted(away as FeedSource)).toBe(false);
       expect((await feeds.all()).filter((f) => f.name === "op")).toHaveLength(1);
     });
 

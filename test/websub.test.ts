@@ -54,6 +54,7 @@ describe("WebSub push", () => {
 
     // The first read finds the hub; the leader subscribes and the hub verifies our intent.
     await app.runOnce();
+    await app.settled();
     await theHub.settled();
     expect(theHub.requests).toHaveLength(1);
     const request = theHub.requests[0] as Record<string, string>;
@@ -112,6 +113,7 @@ describe("WebSub push", () => {
     // Renewal in the last tenth of the lease: the same callback, verified again, lease extended.
     clock += 55 * 60_000;
     await app.runOnce();
+    await app.settled();
     await theHub.settled();
     expect(theHub.requests).toHaveLength(2);
     expect(theHub.requests[1]).toMatchObject({ "hub.mode": "subscribe", "hub.callback": callback });
@@ -120,6 +122,7 @@ describe("WebSub push", () => {
     // The feed is removed: unsubscribed at the hub (verified), and a late push gets 410 Gone.
     await app.repos.feeds.remove("tin");
     await app.runOnce();
+    await app.settled();
     await theHub.settled();
     expect(theHub.requests[2]).toMatchObject({ "hub.mode": "unsubscribe", "hub.callback": callback });
     expect(theHub.verifications.at(-1)).toMatchObject({ mode: "unsubscribe", echoed: true });
@@ -130,6 +133,7 @@ describe("WebSub push", () => {
     // Back again, then a lease that ends without renewal (the hub refuses): polling alone.
     await app.repos.feeds.add({ name: "tin", url: topic, kind: "http" });
     await app.runOnce();
+    await app.settled();
     await theHub.settled();
     expect((await app.repos.websub.all())[0]?.state).toBe("active");
     const lease = (await app.repos.websub.all())[0]?.leaseUntil ?? 0;
@@ -137,6 +141,7 @@ describe("WebSub push", () => {
     expect(await app.repos.websub.pushed(clock)).toEqual(new Set());
     theHub.refuseWith = 503;
     await app.runOnce();
+    await app.settled();
     expect((await app.repos.websub.all())[0]).toMatchObject({ state: "failed", error: "HTTP 503" });
     // A push on the lapsed subscription is not read.
     const before = posted().length;

@@ -5,6 +5,9 @@ import { FetchError } from "./fetch.js";
 import type { FeedOutcome } from "./poller-types.js";
 import { readErrorReason } from "./read.js";
 
+/** The longest a server's Retry-After holds a feed back. */
+export const RETRY_AFTER_MAX_MS = 86_400_000;
+
 /**
  * A feed's failed read, in its state: the failure count, the cycles to skip (1, 2, 4 …,
  * capped, so a feed that recovers is read again soon), a server's Retry-After, and when the
@@ -23,7 +26,9 @@ export function recordFailure(
   // While a feed fails the backoff decides when it is read, not its publishing pace.
   state.nextReadAt = undefined;
   const retryAfter = error instanceof FetchError ? error.extra.retryAfterMs : undefined;
-  state.notBefore = retryAfter !== undefined ? opts.now + retryAfter : undefined;
+  // At most a day: a server's "Retry-After: 999999999" must not silence a feed for decades.
+  state.notBefore =
+    retryAfter !== undefined ? opts.now + Math.min(retryAfter, RETRY_AFTER_MAX_MS) : undefined;
   state.lastCheckedAt = state.lastErrorAt = new Date(opts.now).toISOString();
   state.lastError = message;
   state.nextAttemptAt = new Date(

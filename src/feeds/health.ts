@@ -66,7 +66,7 @@ export function createFeedHealth(deps: HealthDeps) {
           const was = await deps.health.recovered(r.feed);
           if (was && (was.alertedAt !== undefined || was.pausedAt !== undefined)) {
             log.info({ feed: r.feed, since: new Date(was.failingSince).toISOString() }, "feed recovered");
-            await tell({ kind: "recovered", feed: r.feed, since: was.failingSince });
+            void tell({ kind: "recovered", feed: r.feed, since: was.failingSince });
           }
           continue;
         }
@@ -76,7 +76,7 @@ export function createFeedHealth(deps: HealthDeps) {
         if (row.alertedAt === undefined && tries >= MIN_TRIES && at - row.failingSince >= deps.alertAfterMs) {
           if (await deps.health.markAlerted(r.feed, at)) {
             log.warn({ feed: r.feed, tries, reason: r.reason }, "feed failing: admins told");
-            await tell({
+            void tell({
               kind: "alert",
               feed: r.feed,
               since: row.failingSince,
@@ -89,7 +89,7 @@ export function createFeedHealth(deps: HealthDeps) {
         if (row.pausedAt === undefined && at - row.failingSince >= deps.pauseAfterMs) {
           if (await deps.health.markPaused(r.feed, at)) {
             log.warn({ feed: r.feed }, "feed paused: read once a day until it answers or /resumefeed");
-            await tell({ kind: "paused", feed: r.feed, since: row.failingSince });
+            void tell({ kind: "paused", feed: r.feed, since: row.failingSince });
           }
         }
       }

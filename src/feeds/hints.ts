@@ -3,7 +3,10 @@ import LinkHeader from "http-link-header";
 
 /** What a feed document says about itself: how often to read it, and its WebSub hub. */
 export interface FeedHead {
-  /** RSS `<ttl>` (minutes), or RSS 1.0 `sy:updatePeriod`/`sy:updateFrequency`, in ms. */
+  /**
+   * RSS `<ttl>` (minutes), in ms. RSS 1.0's `sy:updatePeriod` is not read: WordPress writes
+   * "hourly" into every feed whatever its pace, which would slow every busy site to POLL_MAX.
+   */
   ttlMs?: number | undefined;
   /** WebSub hubs: `<atom:link rel="hub">`, Atom `<link rel="hub">`, JSON Feed `hubs`. */
   hubs: string[];
@@ -13,14 +16,6 @@ export interface FeedHead {
 
 /** The document's head is scanned up to its first entry, and at most this much of it. */
 const HEAD_MAX = 64 * 1024;
-
-const PERIOD_MS: Record<string, number> = {
-  hourly: 3_600_000,
-  daily: 86_400_000,
-  weekly: 7 * 86_400_000,
-  monthly: 30 * 86_400_000,
-  yearly: 365 * 86_400_000,
-};
 
 /**
  * The feed's own elements before its first entry, read with htmlparser2 in XML mode (element
@@ -34,8 +29,6 @@ export function readFeedHead(text: string): FeedHead {
   const out: FeedHead = { hubs: [] };
   const stack: string[] = [];
   let text_ = "";
-  let period: number | undefined;
-  let frequency: number | undefined;
   const parser = new Parser(
     {
       onopentag(name, attrs) {
@@ -56,16 +49,12 @@ export function readFeedHead(text: string): FeedHead {
         const value = text_.trim();
         text_ = "";
         if (local === "ttl" && /^\d+$/.test(value) && Number(value) > 0) out.ttlMs = Number(value) * 60_000;
-        else if (local === "updateperiod") period = PERIOD_MS[value.toLowerCase()];
-        else if (local === "updatefrequency" && /^\d+$/.test(value) && Number(value) > 0)
-          frequency = Number(value);
       },
     },
     { xmlMode: true, decodeEntities: true },
   );
   parser.write(head);
   parser.end();
-  if (out.ttlMs === undefined && period !== undefined) out.ttlMs = Math.round(period / (frequency ?? 1));
   return out;
 }
 

@@ -26,6 +26,7 @@ export async function exportOpml(
       name: feed.name,
       label: feed.label,
       article: opts.full ? feed.article : undefined,
+      every: opts.full && feed.everyMs ? `${Math.round(feed.everyMs / 60_000)}m` : undefined,
     });
   }
   return {

@@ -1,4 +1,11 @@
-import { type FeedErrorReason, FeedNameTaken, parseFeedList } from "../domain/feeds.js";
+import {
+  EVERY_MAX_MS,
+  EVERY_MIN_MS,
+  type FeedErrorReason,
+  FeedNameTaken,
+  parseFeedList,
+} from "../domain/feeds.js";
+import { parseDuration } from "../domain/time.js";
 import type { ArticleMode, FeedSource } from "../domain/types.js";
 import type { FeedRegistry } from "../store/repos.js";
 import { fold } from "../text/fold.js";
@@ -27,6 +34,8 @@ export interface PlannedFeed {
   title?: string | undefined;
   label?: string | undefined;
   article?: ArticleMode | undefined;
+  /** A bantin export's fixed read interval (`every=`), ms. */
+  everyMs?: number | undefined;
 }
 
 export type UnreadableReason = "no-url" | "bad-url" | "not-http" | Exclude<FeedErrorReason, "blocked">;
@@ -204,12 +213,15 @@ export async function planImport(
     }
     const own = entry.name && NAME.test(entry.name) ? entry.name.toLowerCase() : undefined;
     const article = entry.article ? ARTICLE[entry.article.toLowerCase()] : undefined;
+    const every = entry.every ? parseDuration(entry.every) : undefined;
+    const everyMs = every !== undefined && every >= EVERY_MIN_MS && every <= EVERY_MAX_MS ? every : undefined;
     plan.fresh.push({
       name: uniqueName(own ?? deriveFeedName(url), taken),
       url,
       title: entry.title ?? result.title,
       ...(entry.label ? { label: entry.label.slice(0, 80) } : {}),
       ...(article ? { article } : {}),
+      ...(everyMs ? { everyMs } : {}),
     });
   });
   return plan;
@@ -231,13 +243,8 @@ export function applyImport(
   planned: PlannedFeed[],
   opts: { by?: number | undefined; reserved?: string[] } = {},
 ): Promise<ImportResult> {
-  // One import at a time in a process: FeedRegistry.add updates a feed of the same name, so
-  // two confirmations that both found a name free must not interleave.
-  const run = queue.then(() => addAll(feeds, planned, opts));
-  queue = run.catch(() => undefined);
-  return run;
+  return addAll(feeds, planned, opts);
 }
-let queue: Promise<unknown> = Promise.resolve();
 
 async function addAll(
   feeds: FeedRegistry,
@@ -260,7 +267,10 @@ async function addAll(
         const source: FeedSource = { name, url: feed.url, kind: "http" };
         if (feed.label) source.label = feed.label;
         if (feed.article) source.article = feed.article;
-        await feeds.add(source, opts.by);
+        if (feed.everyMs) source.everyMs = feed.everyMs;
+        // Only as a new feed: a name taken meanwhile (another import, the CLI, /addfeed) is
+        // refused by the database, never overwritten, and the next free name is tried.
+        await feeds.add(source, opts.by, { onlyNew: true });
         break;
       } catch (error) {
         if (!(error instanceof FeedNameTaken) || attempt >= 5) throw error;

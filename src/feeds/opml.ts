@@ -19,10 +19,11 @@ export interface OpmlEntry {
   htmlUrl?: string | undefined;
   /** `title`, else `text`, white space collapsed; undefined when both are missing or empty. */
   title?: string | undefined;
-  /** From a bantin export: `bantin:name`, `bantin:label`, `bantin:article`. */
+  /** From a bantin export: `bantin:name`, `bantin:label`, `bantin:article`, `bantin:every`. */
   name?: string | undefined;
   label?: string | undefined;
   article?: string | undefined;
+  every?: string | undefined;
   /** Line in the file, for messages. */
   line: number;
 }
@@ -107,6 +108,7 @@ export function parseOpml(input: Buffer | string, opts: { maxEntries?: number } 
               name: clean(attrs["bantin:name"]),
               label: text(attrs["bantin:label"]),
               article: clean(attrs["bantin:article"]),
+              every: clean(attrs["bantin:every"]),
               line,
             }) - 1;
         }
@@ -156,6 +158,8 @@ export interface OpmlOutline {
   name?: string | undefined;
   label?: string | undefined;
   article?: string | undefined;
+  /** `every=` as written in FEEDS (`15m`). */
+  every?: string | undefined;
 }
 
 /** XML 1.0 has no place for most control characters, even escaped. */
@@ -175,6 +179,7 @@ export function serializeOpml(title: string, outlines: OpmlOutline[], now = new 
       ["bantin:name", o.name],
       ["bantin:label", o.label],
       ["bantin:article", o.article],
+      ["bantin:every", o.every],
     ];
     const attrs = pairs
       .filter((p): p is [string, string] => p[1] !== undefined && p[1] !== "")

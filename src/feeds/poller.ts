@@ -31,10 +31,17 @@ export function createPoller(deps: PollerDeps): Poller {
   let pushed = new Set<string>();
 
   /** After a good read: the pace of the feed updated, and when it is due next. */
-  function reschedule(feed: FeedSource, state: FeedState, hints: ReadHints, fresh: number[]): void {
+  function reschedule(
+    feed: FeedSource,
+    state: FeedState,
+    hints: ReadHints,
+    fresh: number[],
+    push: boolean,
+  ): void {
     state.recentPublished = notePublished(state.recentPublished, fresh, now());
     deps.onHints?.(feed, hints);
-    if (noteMove(state, feed.url, hints.movedTo) && hints.movedTo && deps.onMoved) {
+    // A push went through no redirect: only the polls count reads toward a move.
+    if (!push && noteMove(state, feed.url, hints.movedTo) && hints.movedTo && deps.onMoved) {
       const to = hints.movedTo;
       void deps
         .onMoved(feed, to)
@@ -47,7 +54,8 @@ export function createPoller(deps: PollerDeps): Poller {
         recentPublished: state.recentPublished,
         hints,
         fixedMs: feed.everyMs,
-        pushed: pushed.has(feed.name),
+        // A feed being pushed is one (a standby reading a push has not loaded the set).
+        pushed: push || pushed.has(feed.name),
       },
       deps.schedule,
     );
@@ -66,7 +74,7 @@ export function createPoller(deps: PollerDeps): Poller {
     force: boolean,
     known?: FeedState,
     /** A WebSub push: its document read in place of a fetch (see ingest). */
-    pushed?: Fetcher,
+    pushedDoc?: Fetcher,
   ): Promise<Pending | FeedOutcome> {
     const state = known ?? (await deps.feedStates.get(feed.name)) ?? newFeedState(feed.name, feed.url);
     if (state.url !== feed.url) {
@@ -104,7 +112,7 @@ export function createPoller(deps: PollerDeps): Poller {
     };
     try {
       const res = await readFeed(
-        pushed ?? deps.fetcher,
+        pushedDoc ?? deps.fetcher,
         feed.name,
         { url: feed.url, kind: feed.kind, trusted: deps.isTrusted(feed) },
         { etag: state.etag, lastModified: state.lastModified },
@@ -116,7 +124,7 @@ export function createPoller(deps: PollerDeps): Poller {
         },
       );
       // A push says nothing of whether the feed itself can be read: its health is the polls'.
-      if (!pushed) {
+      if (!pushedDoc) {
         state.lastCheckedAt = new Date(now()).toISOString();
         Object.assign(state, {
           failures: 0,
@@ -127,7 +135,7 @@ export function createPoller(deps: PollerDeps): Poller {
         });
       }
       if (res.status === "not-modified") {
-        reschedule(feed, state, res.hints, []);
+        reschedule(feed, state, res.hints, [], !!pushedDoc);
         await deps.feedStates.save(state);
         flog.debug("not modified");
         return { feed: feed.name, status: "not-modified", items: state.itemsKnown };
@@ -136,7 +144,7 @@ export function createPoller(deps: PollerDeps): Poller {
       state.title = res.title ?? state.title;
       // A pushed document (often only the new entries) has no validators, and its digests
       // are not the feed's: the next poll compares with what the last poll saw.
-      if (!pushed) {
+      if (!pushedDoc) {
         state.etag = res.validators.etag;
         state.lastModified = res.validators.lastModified;
         // Saved only with the items settled: a failed settle restores `previous`.
@@ -159,6 +167,7 @@ export function createPoller(deps: PollerDeps): Poller {
         state,
         res.hints,
         unseen.map((e) => publishedMs(e.head)),
+        !!pushedDoc,
       );
       // Entries read again because their raw text changed (digests let unchanged ones be skipped).
       if (deps.onChangedItems && res.digests) {
@@ -224,7 +233,7 @@ export function createPoller(deps: PollerDeps): Poller {
     } catch (error) {
       // Keep the old validators: a 304 next time must not hide items that were never handed on.
       Object.assign(state, previous);
-      if (!pushed) return failed(feed, state, cycle, error, flog);
+      if (!pushedDoc) return failed(feed, state, cycle, error, flog);
       // A bad push is the hub's problem, not the feed's: no backoff, the next poll decides.
       flog.warn({ err: error }, "a pushed update could not be read");
       return {

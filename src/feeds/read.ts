@@ -55,7 +55,19 @@ export async function readFeed(
   { offsetMin, skip, label }: ReadOptions,
 ): Promise<ReadResult> {
   const res = await fetcher.fetch(target, validators);
-  const link = linkHeaderHints(res.hints?.link);
+  const links = linkHeaderHints(res.hints?.link);
+  // Relative references (`</hub>; rel="hub"`, `href="/feed"`) resolved against where the answer came from.
+  const absolute = (u: string | undefined) => {
+    if (!u) return undefined;
+    try {
+      const url = new URL(u, res.url);
+      return url.protocol === "http:" || url.protocol === "https:" ? url.toString() : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const hubsOf = (list: string[]) => list.map(absolute).filter((u): u is string => u !== undefined);
+  const link = { hubs: hubsOf(links.hubs), self: absolute(links.self) };
   const fromHeaders = {
     maxAgeMs: res.hints?.maxAgeMs,
     expiresInMs: res.hints?.expiresInMs,
@@ -69,8 +81,8 @@ export async function readFeed(
   const hints: ReadHints = {
     ...fromHeaders,
     ttlMs: head.ttlMs,
-    hubs: [...new Set([...link.hubs, ...head.hubs])],
-    self: link.self ?? head.self,
+    hubs: [...new Set([...link.hubs, ...hubsOf(head.hubs)])],
+    self: link.self ?? absolute(head.self),
   };
   const seen = new Set<string>();
   const entries: Entry[] = [];

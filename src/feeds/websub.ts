@@ -20,6 +20,8 @@ const VERIFY_WAIT_MS = 10 * MIN;
 const FAILED_RETRY_MS = 6 * 60 * MIN;
 /** An unsubscription the hub never verified is forgotten after this. */
 const UNSUBSCRIBE_WAIT_MS = 24 * 60 * MIN;
+/** Hub requests of one round at once. */
+const HUB_CONCURRENCY = 8;
 /** Signature methods a subscriber must accept (WebSub §7.1). */
 const METHODS = new Set(["sha1", "sha256", "sha384", "sha512"]);
 
@@ -42,6 +44,14 @@ export interface HttpAnswer {
   body?: string;
 }
 
+function hostname(url: string): string | undefined {
+  try {
+    return new URL(url).hostname.toLowerCase() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function callbackPath(callbackId: string): string {
   return `/websub/${callbackId}`;
 }
@@ -51,7 +61,8 @@ export function createWebSub(deps: WebSubDeps) {
   const now = deps.now ?? Date.now;
   /** What the feeds named at their last read on this instance: hubs and topic. */
   const discovered = new Map<string, ReadHints>();
-  const callbackUrl = (id: string) => new URL(callbackPath(id), deps.callbackBase).toString();
+  // Under the base's own path too (a proxy may serve the bot under /bantin).
+  const callbackUrl = (id: string) => `${deps.callbackBase.replace(/\/+$/, "")}${callbackPath(id)}`;
 
   async function ask(sub: WebSubSubscription, mode: "subscribe" | "unsubscribe"): Promise<void> {
     const form: Record<string, string> = {
@@ -68,12 +79,39 @@ export function createWebSub(deps: WebSubDeps) {
       const answer = await deps.postHub(sub.hub, form, sub.trusted);
       if (answer.status >= 200 && answer.status < 300) return void slog.info({ mode }, "asked the hub");
       slog.warn({ mode, status: answer.status, answer: answer.body.slice(0, 300) }, "the hub refused");
-      if (mode === "subscribe") await deps.repo.fail(sub.callbackId, `HTTP ${answer.status}`);
+      if (mode === "subscribe") await failed(sub, `HTTP ${answer.status}`, answer.status);
     } catch (err) {
       slog.warn({ err, mode }, "could not reach the hub");
-      if (mode === "subscribe") await deps.repo.fail(sub.callbackId, (err as Error).message);
+      if (mode === "subscribe") await failed(sub, (err as Error).message);
     }
   }
+
+  /**
+   * A subscribe request that did not go through. A renewal of a lease still running stays
+   * active (the hub still pushes; asked again at the next round of `due`) unless the hub said
+   * no for good (4xx); anything else is failed, tried again after FAILED_RETRY_MS.
+   */
+  async function failed(sub: WebSubSubscription, error: string, status?: number): Promise<void> {
+    const definitive = status !== undefined && status >= 400 && status < 500 && status !== 429;
+    if (sub.state === "active" && (sub.leaseUntil ?? 0) > now() && !definitive) return;
+    await deps.repo.fail(sub.callbackId, error);
+  }
+
+  /** Runs the hub requests of one round a few at a time: one slow hub must not hold the rest. */
+  async function inTurns(tasks: Array<() => Promise<void>>): Promise<void> {
+    let next = 0;
+    const worker = async () => {
+      while (next < tasks.length) await (tasks[next++] as () => Promise<void>)();
+    };
+    await Promise.all(Array.from({ length: Math.min(HUB_CONCURRENCY, tasks.length) }, worker));
+  }
+
+  /**
+   * A hub is trusted like its feed only on the feed's own host (the operator's local hub);
+   * any other address a feed names goes through the SSRF guard, like its article pages.
+   */
+  const hubTrusted = (feed: FeedSource, hub: string, feedTrusted: boolean) =>
+    feedTrusted && hostname(hub) !== undefined && hostname(hub) === hostname(feed.url);
 
   const fresh = (feed: FeedSource, hub: string, topic: string, trusted: boolean): WebSubSubscription => ({
     feed: feed.name,
@@ -91,6 +129,9 @@ export function createWebSub(deps: WebSubDeps) {
   function due(row: WebSubSubscription, hub: string | undefined, topic: string, at: number) {
     if (hub && (row.hub !== hub || row.topic !== topic)) return "moved";
     switch (row.state) {
+      case "unsubscribing":
+        // The feed is listed again (removed, then added back): subscribe it anew.
+        return "moved";
       case "subscribing":
         return at - row.requestedAt > VERIFY_WAIT_MS ? "again" : undefined;
       case "failed":
@@ -122,13 +163,16 @@ export function createWebSub(deps: WebSubDeps) {
       const at = now();
       const rows = new Map((await deps.repo.all()).map((r) => [r.feed, r]));
       const names = new Set(feeds.map((f) => f.name));
+      const tasks: Array<() => Promise<void>> = [];
       for (const row of rows.values()) {
         if (names.has(row.feed)) continue;
-        if (row.state === "unsubscribing") {
-          if (at - row.requestedAt > UNSUBSCRIBE_WAIT_MS) await deps.repo.remove(row.callbackId);
-        } else if (row.state === "failed") await deps.repo.remove(row.callbackId);
-        else if (await deps.repo.unsubscribing(row.callbackId, row.requestedAt, at))
-          await ask(row, "unsubscribe");
+        tasks.push(async () => {
+          if (row.state === "unsubscribing") {
+            if (at - row.requestedAt > UNSUBSCRIBE_WAIT_MS) await deps.repo.remove(row.callbackId);
+          } else if (row.state === "failed") await deps.repo.remove(row.callbackId);
+          else if (await deps.repo.unsubscribing(row.callbackId, row.requestedAt, at))
+            await ask(row, "unsubscribe");
+        });
       }
       for (const feed of feeds) {
         const hints = discovered.get(feed.name);
@@ -136,28 +180,41 @@ export function createWebSub(deps: WebSubDeps) {
         const topic = hints?.self ?? feed.url;
         const row = rows.get(feed.name);
         if (!row) {
-          if (!hub) continue;
-          const sub = fresh(feed, hub, topic, isTrusted(feed));
-          if (await deps.repo.request(sub, undefined)) await ask(sub, "subscribe");
+          // §5.1: the secret goes only over HTTPS, or to a hub trusted like its feed (the
+          // operator's own): a plain-http hub elsewhere is not used (the feed is polled).
+          if (!hub || (!hub.startsWith("https:") && !hubTrusted(feed, hub, isTrusted(feed)))) continue;
+          tasks.push(async () => {
+            const sub = fresh(feed, hub, topic, hubTrusted(feed, hub, isTrusted(feed)));
+            if (await deps.repo.request(sub, undefined)) await ask(sub, "subscribe");
+          });
           continue;
         }
         const what = due(row, hub, topic, at);
         if (!what) continue;
-        if (what === "moved" && hub) {
-          const sub = fresh(feed, hub, topic, isTrusted(feed));
-          if (!(await deps.repo.request(sub, row.requestedAt))) continue;
-          // The old subscription's callback is gone: its hub gets 410 on its next push.
-          if (row.state === "active" && row.hub !== hub) await ask(row, "unsubscribe");
-          await ask(sub, "subscribe");
-        } else {
-          const sub = {
-            ...row,
-            state: row.state === "active" ? row.state : ("subscribing" as const),
-            requestedAt: at,
-          };
-          if (await deps.repo.request(sub, row.requestedAt)) await ask(sub, "subscribe");
-        }
+        tasks.push(async () => {
+          const target = hub ?? row.hub;
+          if (what === "moved") {
+            const sub = fresh(
+              feed,
+              target,
+              hub ? topic : row.topic,
+              hubTrusted(feed, target, isTrusted(feed)),
+            );
+            if (!(await deps.repo.request(sub, row.requestedAt))) return;
+            // The old subscription's callback is gone: its hub gets 410 on its next push.
+            if (row.state === "active" && row.hub !== target) await ask(row, "unsubscribe");
+            await ask(sub, "subscribe");
+          } else {
+            const sub = {
+              ...row,
+              state: row.state === "active" ? row.state : ("subscribing" as const),
+              requestedAt: at,
+            };
+            if (await deps.repo.request(sub, row.requestedAt)) await ask(sub, "subscribe");
+          }
+        });
       }
+      await inTurns(tasks);
     },
 
     /** GET on a callback: the hub verifies a subscribe or unsubscribe we asked for (§5.3). */
@@ -165,6 +222,7 @@ export function createWebSub(deps: WebSubDeps) {
       const row = await deps.repo.byCallback(callbackId);
       if (!row) return { status: 404 };
       const mode = query.get("hub.mode");
+      if (query.get("hub.topic") !== row.topic) return { status: 404 };
       if (mode === "denied") {
         log.warn(
           { feed: row.feed, hub: row.hub, reason: query.get("hub.reason") },
@@ -174,8 +232,10 @@ export function createWebSub(deps: WebSubDeps) {
         return { status: 200, body: "" };
       }
       const challenge = query.get("hub.challenge");
-      if (!challenge || query.get("hub.topic") !== row.topic) return { status: 404 };
-      if (mode === "subscribe" && (row.state === "subscribing" || row.state === "active")) {
+      if (!challenge) return { status: 404 };
+      // Only while a request of ours waits for it: asked after the last verification.
+      const asked = row.requestedAt > (row.verifiedAt ?? 0);
+      if (mode === "subscribe" && asked && (row.state === "subscribing" || row.state === "active")) {
         const seconds = Number(query.get("hub.lease_seconds"));
         const lease = Number.isFinite(seconds) && seconds > 0 ? seconds : deps.leaseSeconds;
         const at = now();
@@ -231,6 +291,9 @@ export function createWebSub(deps: WebSubDeps) {
       }
       return { status: 202, accepted: true, read: () => deps.onPush(row.feed, body, contentType) };
     },
+
+    /** A callback of ours (deliveries to any other are answered 410 before their body is read). */
+    known: async (callbackId: string) => (await deps.repo.byCallback(callbackId)) !== undefined,
 
     /** Feeds the hub pushes now: polled at POLL_MAX only. */
     pushed: () => deps.repo.pushed(now()),

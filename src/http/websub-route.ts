@@ -3,6 +3,8 @@ import type { WebSub } from "../feeds/websub.js";
 import type { Logger } from "../log.js";
 
 const PREFIX = "/websub/";
+/** A hub sends its update at once; a body still coming after this is dropped. */
+const BODY_TIMEOUT_MS = 30_000;
 
 /** Reads a request body of at most `max` bytes; undefined when it is larger. */
 function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
@@ -40,6 +42,12 @@ export function websubRoute(
         return void res.writeHead(answer.status, { "content-type": "text/plain" }).end(answer.body ?? "");
       }
       if (req.method !== "POST") return void res.writeHead(405, { allow: "GET, POST" }).end();
+      // Nothing is read for a callback we do not have (no memory for strangers' bodies).
+      if (!(await websub.known(id))) {
+        opts.counted?.("unknown");
+        return void res.writeHead(410).end();
+      }
+      req.setTimeout(BODY_TIMEOUT_MS, () => req.destroy());
       const body = await readBody(req, opts.maxBytes);
       if (!body) return void res.writeHead(413).end();
       const signature = req.headers["x-hub-signature"];

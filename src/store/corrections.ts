@@ -54,6 +54,9 @@ export function createCorrectionRepo(db: Kysely<Database>, keepTextBelow = 500):
       if (!material(before, item)) return undefined;
       // A teaser in the feed does not replace the article's text read from its page.
       const text = item.text.length >= keepTextBelow ? item.text : row.text;
+      // Already so (another instance corrected it first, and this one read the result): no
+      // change, so no second correction, whatever `material` says.
+      if (row.title === item.title && text === row.text) return undefined;
       const summary = text === row.text ? row.summary : null;
       const res = await db
         .updateTable("items")

@@ -15,7 +15,7 @@ export interface FeedRegistry {
   find(name: string): Promise<FeedSource | undefined>;
   isTrusted(feed: FeedSource): boolean;
   /** Adds or updates a feed; throws FeedNameTaken when another feed's name folds the same. */
-  add(feed: FeedSource, by?: number): Promise<void>;
+  add(feed: FeedSource, by?: number, opts?: { onlyNew?: boolean }): Promise<void>;
   remove(name: string): Promise<boolean>;
   /**
    * The feed moved for good (permanent redirects, read after read): it is read at `to` from
@@ -37,17 +37,17 @@ export function createFeedRegistry(operatorFeeds: FeedSource[], db: Kysely<Datab
       .execute();
     const hidden = new Set(rows.filter((r) => r.removed).map((r) => r.name));
     // An operator feed that moved: a row of its name remembering the FEEDS address it replaces.
-    const moves = new Map<string, string>();
+    const moves = new Map<string, { url: string; trusted: boolean }>();
     for (const r of rows) {
       const from = !r.removed && r.options ? movedFrom(r.options) : undefined;
-      if (from) moves.set(`${r.name}\u0000${from}`, r.url);
+      if (from) moves.set(`${r.name}\u0000${from.url}`, { url: r.url, trusted: from.trusted });
     }
     const nowTrusted = new Set<string>();
     const operator = operatorFeeds.map((f) => {
       const to = moves.get(`${f.name}\u0000${f.url}`);
       if (!to) return f;
-      nowTrusted.add(`${f.name}\u0000${to}`);
-      return { ...f, url: to };
+      if (to.trusted) nowTrusted.add(`${f.name}\u0000${to.url}`);
+      return { ...f, url: to.url };
     });
     movedTrusted = nowTrusted;
     const names = new Set<string>();
@@ -85,7 +85,14 @@ export function createFeedRegistry(operatorFeeds: FeedSource[], db: Kysely<Datab
         await db.updateTable("feed_sources").set({ url: to }).where("name", "=", feed.name).execute();
         return;
       }
-      const options = JSON.stringify({ ...JSON.parse(optionsJson(feed) ?? "{}"), movedFrom: original.url });
+      // Trust follows the operator's word only on the host they named (http → https, a new
+      // path); a feed moved elsewhere is read through the SSRF guard like one added in a chat.
+      const keepTrust = hostOf(original.url) !== undefined && hostOf(original.url) === hostOf(to);
+      const options = JSON.stringify({
+        ...JSON.parse(optionsJson(feed) ?? "{}"),
+        movedFrom: original.url,
+        trusted: keepTrust,
+      });
       await db
         .insertInto("feed_sources")
         .values({
@@ -102,15 +109,17 @@ export function createFeedRegistry(operatorFeeds: FeedSource[], db: Kysely<Datab
           oc.column("name").doUpdateSet({ url: to, options }).where("feed_sources.removed", "=", 0),
         )
         .execute();
-      movedTrusted.add(`${feed.name}\u0000${to}`);
+      if (keepTrust) movedTrusted.add(`${feed.name}\u0000${to}`);
     },
-    async add(feed, by) {
+    async add(feed, by, opts = {}) {
       const key = fold(feed.name);
       // An operator feed is not in the table: its name is checked here (the list is fixed).
-      const operator = operatorFeeds.find((f) => f.name !== feed.name && fold(f.name) === key);
+      const operator = operatorFeeds.find(
+        (f) => (opts.onlyNew || f.name !== feed.name) && fold(f.name) === key,
+      );
       if (operator) throw new FeedNameTaken(operator.name);
       try {
-        await db
+        const r = await db
           .insertInto("feed_sources")
           .values({
             name: feed.name,
@@ -122,18 +131,23 @@ export function createFeedRegistry(operatorFeeds: FeedSource[], db: Kysely<Datab
             options: optionsJson(feed),
             name_key: key,
           })
-          .onConflict((oc) =>
-            oc.column("name").doUpdateSet({
+          .onConflict((oc) => {
+            const update = oc.column("name").doUpdateSet({
               url: feed.url,
               kind: feed.kind,
               removed: 0,
               added_by: by ?? null,
               options: optionsJson(feed),
               name_key: key,
-            }),
-          )
-          .execute();
+            });
+            // onlyNew (an import): only a removed feed's tombstone is taken over, in the same
+            // statement, so two imports never overwrite each other's feed of that name.
+            return opts.onlyNew ? update.where("feed_sources.removed", "=", 1) : update;
+          })
+          .executeTakeFirst();
+        if (opts.onlyNew && Number(r.numInsertedOrUpdatedRows ?? 0) === 0) throw new FeedNameTaken(feed.name);
       } catch (error) {
+        if (error instanceof FeedNameTaken) throw error;
         // feed_sources_key: another admin's feed with a fold-equal name won the race.
         if (!isUniqueViolation(error)) throw error;
         const other = await db
@@ -161,16 +175,26 @@ export function createFeedRegistry(operatorFeeds: FeedSource[], db: Kysely<Datab
         })
         .onConflict((oc) => oc.column("name").doUpdateSet({ removed: 1 }))
         .execute();
+      // Its health goes with it: re-added (at a corrected address), it starts with a clean slate.
+      await db.deleteFrom("feed_health").where("name", "=", name).execute();
       return true;
     },
   };
 }
 
 /** The FEEDS address an operator feed's row replaces (it moved), if it is such a row. */
-function movedFrom(json: string): string | undefined {
+function movedFrom(json: string): { url: string; trusted: boolean } | undefined {
   try {
-    const o = JSON.parse(json) as { movedFrom?: unknown };
-    return typeof o.movedFrom === "string" ? o.movedFrom : undefined;
+    const o = JSON.parse(json) as { movedFrom?: unknown; trusted?: unknown };
+    return typeof o.movedFrom === "string" ? { url: o.movedFrom, trusted: o.trusted === true } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).hostname.toLowerCase() || undefined;
   } catch {
     return undefined;
   }
