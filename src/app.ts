@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Bot } from "grammy";
 import { createTask } from "node-cron";
+import { createCycle } from "./app-cycle.js";
 import { createPollerPart } from "./app-poller.js";
 import { createSummaryParts } from "./app-summaries.js";
 import { connectTelegram, createTelegramParts, type TelegramParts } from "./app-telegram.js";
@@ -13,13 +14,11 @@ import type { DeliveryWorker } from "./delivery/worker.js";
 import { zoneOffsetMinutes } from "./domain/time.js";
 
 import { createFetcher, type Fetcher } from "./feeds/fetch.js";
-import { createFeedHealth } from "./feeds/health.js";
 import type { CycleResult, Poller } from "./feeds/poller.js";
 import { type RouteHandler, startHealthServer } from "./http/health.js";
 import type { Logger } from "./log.js";
 import { cronLogger } from "./log-routing.js";
 import { createMetrics } from "./metrics.js";
-import { createMaintenance } from "./store/maintenance.js";
 import { createRepos, type Repos } from "./store/repos.js";
 import type { Store } from "./store/store.js";
 import { setCommands } from "./telegram/bot.js";
@@ -105,7 +104,6 @@ export function createApp(deps: AppDeps): App {
       })
     : undefined;
   let cycleMs = 5 * 60_000;
-  let lastCycleAt = 0;
   const task = createTask(config.POLL_CRON, () => runOnce(), {
     timezone: config.TIMEZONE,
     noOverlap: true,
@@ -130,60 +128,13 @@ export function createApp(deps: AppDeps): App {
     cycleMs,
     json: deps.json ?? false,
   });
-  const feedHealth = createFeedHealth({
-    health: repos.feedHealth,
-    log,
-    notify: tg ? (note) => tg.notifyAdmins(note) : async () => undefined,
-    alertAfterMs: config.FEED_ALERT_AFTER,
-    pauseAfterMs: config.FEED_PAUSE_AFTER,
-    ...(deps.now ? { now: deps.now } : {}),
-  });
   metrics.setQueueDepth(async () => {
     const c = await repos.deliveries.counts();
     return { pending: c.pending, dead: c.dead };
   });
 
-  const maintain = createMaintenance({
-    store,
-    repos,
-    log,
-    ledgerKeepMs: config.SEEN_TTL_DAYS * 86_400_000,
-    itemsPerFeed: config.LATEST_KEEP,
-    queueMaxMs: config.RETRY_MAX_HOURS * 3_600_000,
-    searchKeepMs: config.SEARCH_KEEP_DAYS * 86_400_000,
-  });
-
-  let cycleRunning: Promise<CycleResult> | undefined;
-  let websubRun: Promise<void> | undefined;
-  async function runOnce(): Promise<CycleResult> {
-    // Cron's noOverlap covers scheduled runs; this covers the first run at start-up too.
-    if (cycleRunning) return cycleRunning;
-    cycleRunning = (async () => {
-      const result = await poller.runCycle();
-      lastCycleAt = Date.now();
-      metrics.newItems(result.newItems);
-      metrics.pollSucceeded(lastCycleAt);
-      await feedHealth
-        .check(result.outcomes)
-        .catch((err) => log.warn({ err }, "could not check the feeds' health"));
-      // WebSub beside the cycle, not in it: a slow hub must not hold the next poll.
-      if (websub && !websubRun)
-        websubRun = repos.feeds
-          .all()
-          .then((feeds) => websub.sync(feeds))
-          .catch((err) => log.warn({ err }, "could not bring the WebSub subscriptions up to date"))
-          .finally(() => {
-            websubRun = undefined;
-          });
-      await maintain();
-      return result;
-    })();
-    try {
-      return await cycleRunning;
-    } finally {
-      cycleRunning = undefined;
-    }
-  }
+  const cycle = createCycle({ config, store, repos, log, metrics, poller, tg, websub, now: deps.now });
+  const runOnce = cycle.runOnce;
 
   let updates: { stop(): Promise<void>; poke?: () => void } | undefined;
   let updatesMode: "webhook" | "long-polling" | "standby" | "none" = "none";
@@ -283,14 +234,12 @@ export function createApp(deps: AppDeps): App {
     instanceId,
     role: () => leadership.role(),
     runOnce,
-    settled: async () => {
-      await websubRun;
-    },
+    settled: cycle.settled,
     async start() {
       if (config.HTTP_PORT) {
         health = await startHealthServer(config.HTTP_PORT, {
           store: () => store.writeCheck(),
-          lastCycleAt: () => lastCycleAt,
+          lastCycleAt: cycle.lastCycleAt,
           maxCycleAgeMs: Math.max(3 * cycleMs, 120_000),
           deliveryStuck: () => tg?.worker.health().stuck ?? false,
           shuttingDown: () => stopping,
@@ -331,8 +280,8 @@ export function createApp(deps: AppDeps): App {
       // One deadline for the whole stop: each step gets what is left of it, whatever hangs.
       await bounded(leadership.stop());
       await bounded(Promise.resolve(task.stop()).then(() => task.destroy()));
-      if (cycleRunning) await bounded(cycleRunning);
-      await bounded(websubRun);
+      await bounded(cycle.running());
+      await bounded(cycle.settled());
       await bounded(health?.close());
       fetcher.close();
       websub?.close();

@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { FeedSource } from "../src/domain/types.js";
-import { createFetcher, responseHints } from "../src/feeds/fetch.js";
-import { linkHeaderHints, readFeedHead } from "../src/feeds/hints.js";
+import { createFetcher } from "../src/feeds/fetch.js";
+import { linkHeaderHints, readFeedHead, responseHints } from "../src/feeds/hints.js";
 import { createPoller } from "../src/feeds/poller.js";
 import { notePublished, readInterval } from "../src/feeds/schedule.js";
 import { createRepos, type Repos } from "../src/store/repos.js";

@@ -4,6 +4,7 @@ import https from "node:https";
 import net from "node:net";
 import type { Readable } from "node:stream";
 import zlib from "node:zlib";
+import { type ResponseHints, responseHints } from "./hints.js";
 import { BlockedAddressError, createGuardedLookup, type DnsLookup, isInternalAddress } from "./ssrf.js";
 
 export const USER_AGENT = "bantin/0.1 (RSS-to-Telegram news bot; +https://github.com/bantin-bot/bantin)";
@@ -20,6 +21,8 @@ export interface FetchOptions {
   ssrf?: { isBlocked?: (ip: string) => boolean; resolve?: DnsLookup };
 }
 
+export type { ResponseHints };
+
 /** Conditional-GET validators remembered from the previous successful fetch. */
 export interface Validators {
   etag?: string | undefined;
@@ -33,16 +36,6 @@ export interface FetchTarget {
   trusted: boolean;
   /** A shorter timeout for this fetch than the fetcher's own (an article page's deadline). */
   timeoutMs?: number | undefined;
-}
-
-/** What the server said about how long its answer stays fresh, and its Link header (WebSub). */
-export interface ResponseHints {
-  /** Cache-Control max-age, ms. */
-  maxAgeMs?: number | undefined;
-  /** Expires, as a duration from the response's own Date (so clock skew does not count), ms. */
-  expiresInMs?: number | undefined;
-  /** The raw Link header(s). */
-  link?: string | undefined;
 }
 
 export type FetchResult =
@@ -201,26 +194,6 @@ export function createFetcher(options: FetchOptions): Fetcher {
       }
     },
   };
-}
-
-/** Cache-Control max-age and Expires (ignored with no-cache or no-store), and Link. */
-export function responseHints(headers: http.IncomingHttpHeaders): ResponseHints {
-  const out: ResponseHints = {};
-  const cc = String(headers["cache-control"] ?? "").toLowerCase();
-  const link = Array.isArray(headers.link) ? headers.link.join(", ") : headers.link;
-  if (link) out.link = link;
-  if (/(?:^|[,\s])(?:no-cache|no-store)(?:$|[,\s=])/.test(cc)) return out;
-  const maxAge = /(?:^|[,\s])max-age\s*=\s*"?(\d+)/.exec(cc);
-  if (maxAge) out.maxAgeMs = Number(maxAge[1]) * 1000;
-  const expires = header(headers.expires);
-  if (expires && !maxAge) {
-    const at = Date.parse(expires);
-    const date = Date.parse(header(headers.date) ?? "");
-    // An invalid date (often "0" or "-1") means already expired: no hint.
-    const left = at - (Number.isNaN(date) ? Date.now() : date);
-    if (!Number.isNaN(at) && left > 0) out.expiresInMs = left;
-  }
-  return out;
 }
 
 function header(value: string | string[] | undefined): string | undefined {

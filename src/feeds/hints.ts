@@ -1,3 +1,4 @@
+import type http from "node:http";
 import { Parser } from "htmlparser2";
 import LinkHeader from "http-link-header";
 
@@ -83,3 +84,35 @@ export function linkHeaderHints(value: string | undefined): Pick<FeedHead, "hubs
     return { hubs: [] };
   }
 }
+
+/** What the server said about how long its answer stays fresh, and its Link header (WebSub). */
+export interface ResponseHints {
+  /** Cache-Control max-age, ms. */
+  maxAgeMs?: number | undefined;
+  /** Expires, as a duration from the response's own Date (so clock skew does not count), ms. */
+  expiresInMs?: number | undefined;
+  /** The raw Link header(s). */
+  link?: string | undefined;
+}
+
+/** Cache-Control max-age and Expires (ignored with no-cache or no-store), and Link. */
+export function responseHints(headers: http.IncomingHttpHeaders): ResponseHints {
+  const out: ResponseHints = {};
+  const cc = String(headers["cache-control"] ?? "").toLowerCase();
+  const link = Array.isArray(headers.link) ? headers.link.join(", ") : headers.link;
+  if (link) out.link = link;
+  if (/(?:^|[,\s])(?:no-cache|no-store)(?:$|[,\s=])/.test(cc)) return out;
+  const maxAge = /(?:^|[,\s])max-age\s*=\s*"?(\d+)/.exec(cc);
+  if (maxAge) out.maxAgeMs = Number(maxAge[1]) * 1000;
+  const expires = first(headers.expires);
+  if (expires && !maxAge) {
+    const at = Date.parse(expires);
+    const date = Date.parse(first(headers.date) ?? "");
+    // An invalid date (often "0" or "-1") means already expired: no hint.
+    const left = at - (Number.isNaN(date) ? Date.now() : date);
+    if (!Number.isNaN(at) && left > 0) out.expiresInMs = left;
+  }
+  return out;
+}
+
+const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
