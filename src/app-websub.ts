@@ -36,6 +36,8 @@ export function createWebSubPart(deps: {
       const feed = (await repos.feeds.all()).find((f) => f.name === name);
       if (!feed) return;
       const outcome = await deps.poller().ingest(feed, body, contentType);
+      // A push is a read: its new stories count like a poll's.
+      if ("fresh" in outcome) deps.metrics.newItems(outcome.fresh);
       log.info({ component: "websub", feed: name, status: outcome.status }, "pushed update read");
     },
   });

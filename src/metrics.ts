@@ -43,6 +43,9 @@ const METHODS = new Set([
   "setWebhook",
   "deleteWebhook",
   "getWebhookInfo",
+  "sendDocument",
+  "getFile",
+  "editMessageReplyMarkup",
 ]);
 
 export function createMetrics(): Metrics {
