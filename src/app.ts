@@ -7,7 +7,7 @@ import { createSummaryParts } from "./app-summaries.js";
 import { connectTelegram, createTelegramParts, type TelegramParts } from "./app-telegram.js";
 import { createWebSubPart } from "./app-websub.js";
 import { createLeadership, type Leadership } from "./cluster/leader.js";
-import type { Config } from "./config.js";
+import { type Config, fetcherOptions } from "./config.js";
 import type { FloodBudget } from "./delivery/budget.js";
 import type { BulletinScheduler } from "./delivery/bulletins.js";
 import type { DeliveryWorker } from "./delivery/worker.js";
@@ -70,13 +70,7 @@ export interface App {
 export function createApp(deps: AppDeps): App {
   const { config, log, store } = deps;
   const instanceId = `${process.pid}-${randomUUID().slice(0, 8)}`;
-  const fetcher = createFetcher({
-    timeoutMs: config.FETCH_TIMEOUT_MS,
-    connectTimeoutMs: config.CONNECT_TIMEOUT_MS,
-    maxBytes: config.FETCH_MAX_BYTES,
-    maxRedirects: config.FETCH_MAX_REDIRECTS,
-    allowPrivate: config.ALLOW_PRIVATE_FEEDS,
-  });
+  const fetcher = createFetcher(fetcherOptions(config));
   const offsetMin = zoneOffsetMinutes(config.TIMEZONE);
   const metrics = createMetrics();
   /** Each feed's last read time (seconds), for /stats's slowest feeds. */

@@ -225,6 +225,17 @@ function unusableFeed(feed: FeedSource): string | undefined {
   }
 }
 
+/** The feed fetcher's settings, for every part that reads feeds (the app, the OPML command). */
+export function fetcherOptions(config: Config) {
+  return {
+    timeoutMs: config.FETCH_TIMEOUT_MS,
+    connectTimeoutMs: config.CONNECT_TIMEOUT_MS,
+    maxBytes: config.FETCH_MAX_BYTES,
+    maxRedirects: config.FETCH_MAX_REDIRECTS,
+    allowPrivate: config.ALLOW_PRIVATE_FEEDS,
+  };
+}
+
 export class ConfigError extends Error {
   override name = "ConfigError";
 }

@@ -1,6 +1,6 @@
 import { readFile, stat } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig } from "./config.js";
+import { ConfigError, fetcherOptions, loadConfig } from "./config.js";
 import { zoneOffsetMinutes } from "./domain/time.js";
 import { createFetcher } from "./feeds/fetch.js";
 import { parseOpml } from "./feeds/opml.js";
@@ -89,13 +89,7 @@ async function main(): Promise<number> {
       );
       return 0;
     }
-    const fetcher = createFetcher({
-      timeoutMs: config.FETCH_TIMEOUT_MS,
-      connectTimeoutMs: config.CONNECT_TIMEOUT_MS,
-      maxBytes: config.FETCH_MAX_BYTES,
-      maxRedirects: config.FETCH_MAX_REDIRECTS,
-      allowPrivate: config.ALLOW_PRIVATE_FEEDS,
-    });
+    const fetcher = createFetcher(fetcherOptions(config));
     try {
       const reserved = config.FEEDS.map((f) => f.name);
       const probe = createProbe(fetcher, { offsetMin: zoneOffsetMinutes(config.TIMEZONE) });
