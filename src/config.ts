@@ -1,8 +1,9 @@
 import { statSync } from "node:fs";
 import { validate as validateCron } from "node-cron";
 import { z } from "zod";
+import { bool, duration, positiveInt } from "./config-fields.js";
 import { parseFeedList } from "./domain/feeds.js";
-import { isTimeZone, parseDuration } from "./domain/time.js";
+import { isTimeZone } from "./domain/time.js";
 import type { FeedSource } from "./domain/types.js";
 import { redactText } from "./redact.js";
 
@@ -13,27 +14,6 @@ export { parseFeedList };
  * The one configuration schema. Everything the process reads from the environment is parsed
  * here, once, at start-up; a bad value stops the process with a message naming the variable.
  */
-
-const bool = z
-  .enum(["true", "false", "1", "0", "yes", "no", ""])
-  .transform((v) => v === "true" || v === "1" || v === "yes");
-
-/** A duration: `90s`, `30m`, `1h`, `7d`, or a number of minutes; in milliseconds (see parseDuration). */
-const duration = (def: string, { allowZero = false } = {}) =>
-  z
-    .string()
-    .default(def)
-    .transform((v, ctx) => {
-      const ms = parseDuration(v);
-      if (ms === undefined || (!allowZero && ms === 0)) {
-        ctx.addIssue({ code: "custom", message: "must be a duration such as 30m, 1h or 7d" });
-        return z.NEVER;
-      }
-      return ms;
-    });
-
-const positiveInt = (def: number, max = Number.MAX_SAFE_INTEGER) =>
-  z.coerce.number().int().min(1).max(max).default(def);
 
 const schema = z.object({
   FEEDS: z.string().default(""),

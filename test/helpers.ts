@@ -1,7 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { FeedSource } from "../src/domain/types.js";
+import { createFetcher, type Fetcher, type FetchOptions } from "../src/feeds/fetch.js";
+import { createPoller, type PollerDeps } from "../src/feeds/poller.js";
 import { createLogger } from "../src/log.js";
+import type { Repos } from "../src/store/repos.js";
 
 /** A logger that keeps quiet unless TEST_LOG is set. */
 export const testLog = createLogger(process.env.TEST_LOG ?? "silent");
@@ -76,4 +80,42 @@ export async function waitUntil(
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/** A feed fetcher for tests on loopback: short timeouts, 1 MiB, two redirects, guarded. */
+export function testFetcher(overrides: Partial<FetchOptions> = {}): Fetcher {
+  return createFetcher({
+    timeoutMs: 2000,
+    connectTimeoutMs: 1000,
+    maxBytes: 1 << 20,
+    maxRedirects: 2,
+    allowPrivate: false,
+    ...overrides,
+  });
+}
+
+/** A poller on these repos reading `feeds` (all trusted), new items dropped unless overridden. */
+export function testPoller(
+  repos: Pick<Repos, "feedStates" | "seen" | "items" | "meta">,
+  feeds: FeedSource[],
+  overrides: Partial<PollerDeps> = {},
+) {
+  return createPoller({
+    fetcher: testFetcher(),
+    feedStates: repos.feedStates,
+    seen: repos.seen,
+    items: repos.items,
+    meta: repos.meta,
+    log: testLog,
+    feeds: () => feeds,
+    isTrusted: () => true,
+    onNewItems: async () => undefined,
+    baselineAnnounce: 1,
+    maxAnnounce: 20,
+    backoffMaxCycles: 8,
+    concurrency: 2,
+    offsetMin: 420,
+    cycleMs: 60_000,
+    ...overrides,
+  });
 }

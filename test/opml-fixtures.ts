@@ -7,9 +7,17 @@ export const opmlFixture = (name: string): Buffer => readFileSync(join(OPML_FIXT
 
 /**
  * Serves the feeds newsroom.opml names (gone.rss stays a 404, page.html is a web page) and
- * returns the file with its {{BASE}} set to this feed server.
+ * returns the file with its {{BASE}} set to this feed server. `withHatinh`: also /rss, the
+ * operator's feed the file names too (the bot harness serves its own).
  */
-export function serveNewsroom(feeds: FeedServer): string {
+export function serveNewsroom(feeds: FeedServer, opts: { withHatinh?: boolean } = {}): string {
+  if (opts.withHatinh)
+    feeds.route(
+      "/rss",
+      staticFeed(
+        rss([{ title: "Tin Hà Tĩnh", link: "https://baohatinh.example/a", guid: "a" }], "Báo Hà Tĩnh"),
+      ),
+    );
   feeds.route(
     "/thoi-su.rss",
     staticFeed(rss([{ title: "Tin thời sự", link: "https://t.example/1", guid: "1" }], "Thời sự")),

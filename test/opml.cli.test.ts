@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseOpml } from "../src/feeds/opml.js";
-import { type FeedServer, rss, startFeedServer, staticFeed } from "./fakes/feed-server.js";
+import { type FeedServer, startFeedServer } from "./fakes/feed-server.js";
 import { tempDir } from "./helpers.js";
 import { OPML_FIXTURES as FIXTURES, serveNewsroom } from "./opml-fixtures.js";
 
@@ -14,13 +14,7 @@ let server: FeedServer;
 let newsroom: string;
 beforeAll(async () => {
   server = await startFeedServer();
-  server.route(
-    "/rss",
-    staticFeed(
-      rss([{ title: "Tin Hà Tĩnh", link: "https://baohatinh.example/a", guid: "a" }], "Báo Hà Tĩnh"),
-    ),
-  );
-  newsroom = serveNewsroom(server);
+  newsroom = serveNewsroom(server, { withHatinh: true });
 });
 afterAll(async () => {
   await server.close();

@@ -2,15 +2,14 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FeedNameTaken } from "../src/domain/feeds.js";
 import type { FeedSource } from "../src/domain/types.js";
-import { createFetcher } from "../src/feeds/fetch.js";
 import { OpmlError, parseOpml, serializeOpml } from "../src/feeds/opml.js";
 import { exportOpml } from "../src/feeds/opml-export.js";
 import { applyImport, createProbe, planImport } from "../src/feeds/opml-import.js";
 import { OPML_CLAIM_STALE_MS, OPML_IMPORT_TTL_MS } from "../src/store/opml-imports.js";
 import { createRepos, type Repos } from "../src/store/repos.js";
 import { openStore, type Store } from "../src/store/store.js";
-import { type FeedServer, rss, startFeedServer, staticFeed } from "./fakes/feed-server.js";
-import { createPgDatabase, serviceUrl, tempDir, testLog } from "./helpers.js";
+import { type FeedServer, startFeedServer } from "./fakes/feed-server.js";
+import { createPgDatabase, serviceUrl, tempDir, testFetcher, testLog } from "./helpers.js";
 import { opmlFixture, serveNewsroom } from "./opml-fixtures.js";
 
 const fixture = opmlFixture;
@@ -21,13 +20,7 @@ let newsroom: string;
 
 beforeAll(async () => {
   server = await startFeedServer();
-  server.route(
-    "/rss",
-    staticFeed(
-      rss([{ title: "Tin Hà Tĩnh", link: "https://baohatinh.example/a", guid: "a" }], "Báo Hà Tĩnh"),
-    ),
-  );
-  newsroom = serveNewsroom(server);
+  newsroom = serveNewsroom(server, { withHatinh: true });
 });
 afterAll(async () => {
   await server.close();
@@ -111,20 +104,8 @@ describe("parseOpml on real-world files", () => {
 });
 
 describe("import and export on the real store", () => {
-  const fetcher = createFetcher({
-    timeoutMs: 3000,
-    connectTimeoutMs: 1000,
-    maxBytes: 1 << 20,
-    maxRedirects: 3,
-    allowPrivate: true,
-  });
-  const guarded = createFetcher({
-    timeoutMs: 3000,
-    connectTimeoutMs: 1000,
-    maxBytes: 1 << 20,
-    maxRedirects: 3,
-    allowPrivate: false,
-  });
+  const fetcher = testFetcher({ timeoutMs: 3000, maxRedirects: 3, allowPrivate: true });
+  const guarded = testFetcher({ timeoutMs: 3000, maxRedirects: 3 });
   afterAll(() => {
     fetcher.close();
     guarded.close();

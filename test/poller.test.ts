@@ -1,12 +1,11 @@
 import { join } from "node:path";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { FeedSource, StoredItem } from "../src/domain/types.js";
-import { createFetcher } from "../src/feeds/fetch.js";
-import { createPoller, type PollerDeps } from "../src/feeds/poller.js";
+import type { PollerDeps } from "../src/feeds/poller.js";
 import { createRepos, type Repos } from "../src/store/repos.js";
 import { openStore, type Store } from "../src/store/store.js";
 import { type FeedServer, type RssItemSpec, rss, startFeedServer } from "./fakes/feed-server.js";
-import { tempDir, testLog } from "./helpers.js";
+import { tempDir, testFetcher, testLog, testPoller } from "./helpers.js";
 
 const dir = tempDir();
 afterAll(() => dir.cleanup());
@@ -58,31 +57,11 @@ function poller(overrides: Partial<PollerDeps> = {}) {
     { name: "a", url: server.url("/a"), kind: "http" },
     { name: "b", url: server.url("/b"), kind: "http" },
   ];
-  return createPoller({
-    fetcher: createFetcher({
-      timeoutMs: 2000,
-      connectTimeoutMs: 1000,
-      maxBytes: 1 << 20,
-      maxRedirects: 2,
-      allowPrivate: false,
-    }),
-    feedStates: repos.feedStates,
-    seen: repos.seen,
-    items: repos.items,
-    meta: repos.meta,
-    log: testLog,
-    feeds: () => feeds,
-    isTrusted: () => true,
+  return testPoller(repos, feeds, {
     onNewItems: async (list: StoredItem[]) => {
       for (const feed of new Set(list.map((s) => s.item.feed)))
         received.push({ feed, ids: list.filter((s) => s.item.feed === feed).map((s) => s.item.id) });
     },
-    baselineAnnounce: 1,
-    maxAnnounce: 20,
-    backoffMaxCycles: 8,
-    concurrency: 2,
-    offsetMin: 420,
-    cycleMs: 60_000,
     ...overrides,
   });
 }
@@ -308,13 +287,7 @@ describe("poller", () => {
     items.a = [spec(1)];
     const p = poller({
       maxAnnounce: 20,
-      fetcher: createFetcher({
-        timeoutMs: 10_000,
-        connectTimeoutMs: 1000,
-        maxBytes: 8 << 20,
-        maxRedirects: 2,
-        allowPrivate: false,
-      }),
+      fetcher: testFetcher({ timeoutMs: 10_000, maxBytes: 8 << 20 }),
     });
     await p.runCycle();
     items.a = Array.from({ length: 10_000 }, (_, i) =>

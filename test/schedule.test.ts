@@ -1,14 +1,12 @@
 import { join } from "node:path";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { FeedSource } from "../src/domain/types.js";
-import { createFetcher } from "../src/feeds/fetch.js";
 import { linkHeaderHints, readFeedHead, responseHints } from "../src/feeds/hints.js";
-import { createPoller } from "../src/feeds/poller.js";
 import { notePublished, readInterval } from "../src/feeds/schedule.js";
 import { createRepos, type Repos } from "../src/store/repos.js";
 import { openStore, type Store } from "../src/store/store.js";
 import { type FeedServer, rss, startFeedServer } from "./fakes/feed-server.js";
-import { tempDir, testLog } from "./helpers.js";
+import { tempDir, testLog, testPoller } from "./helpers.js";
 
 const MIN = 60_000;
 const DAY = 86_400_000;
@@ -147,27 +145,7 @@ describe("the poller on a schedule", () => {
   });
 
   function poller(feeds: FeedSource[], pushed = new Set<string>()) {
-    return createPoller({
-      fetcher: createFetcher({
-        timeoutMs: 2000,
-        connectTimeoutMs: 1000,
-        maxBytes: 1 << 20,
-        maxRedirects: 2,
-        allowPrivate: false,
-      }),
-      feedStates: repos.feedStates,
-      seen: repos.seen,
-      items: repos.items,
-      meta: repos.meta,
-      log: testLog,
-      feeds: () => feeds,
-      isTrusted: () => true,
-      onNewItems: async () => undefined,
-      baselineAnnounce: 1,
-      maxAnnounce: 20,
-      backoffMaxCycles: 8,
-      concurrency: 2,
-      offsetMin: 420,
+    return testPoller(repos, feeds, {
       cycleMs: MIN,
       schedule: { ...limits, slackMs: 30_000 },
       pushedFeeds: async () => pushed,

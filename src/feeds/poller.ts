@@ -13,7 +13,7 @@ import { noteMove } from "./moves.js";
 import type { CycleResult, FeedOutcome, Poller, PollerDeps } from "./poller-types.js";
 import { type ReadHints, readErrorReason, readFeed } from "./read.js";
 import { isPending, readAll } from "./read-all.js";
-import { notePublished, readInterval } from "./schedule.js";
+import { notePublished, scheduleNext } from "./schedule.js";
 import { createSettle, type Pending } from "./settle.js";
 
 /** Changed entries of one read handed to onChangedItems: a CMS re-saving its archive is no correction wave. */
@@ -47,21 +47,8 @@ export function createPoller(deps: PollerDeps): Poller {
         .onMoved(feed, to)
         .catch((err: unknown) => log.warn({ err, feed: feed.name }, "could not move the feed"));
     }
-    if (!deps.schedule) return;
-    const every = readInterval(
-      {
-        now: now(),
-        recentPublished: state.recentPublished,
-        hints,
-        fixedMs: feed.everyMs,
-        // A feed being pushed is one (a standby reading a push has not loaded the set).
-        pushed: push || pushed.has(feed.name),
-      },
-      deps.schedule,
-    );
-    state.readEveryMs = every;
-    state.nextReadAt = now() + every;
-    state.nextAttemptAt = new Date(state.nextReadAt).toISOString();
+    // A feed being pushed is one (a standby reading a push has not loaded the set).
+    if (deps.schedule) scheduleNext(state, feed, hints, push || pushed.has(feed.name), now(), deps.schedule);
   }
 
   /**

@@ -1,3 +1,5 @@
+import type { FeedSource, FeedState } from "../domain/types.js";
+
 /**
  * Adaptive polling: when a feed is read next. A feed that publishes often is read often, a
  * quiet one rarely, always between POLL_MIN and POLL_MAX; what the server asks for (RSS ttl,
@@ -72,4 +74,22 @@ export function notePublished(
     .filter((t) => t > now - WEEK_MS)
     .sort((a, b) => a - b)
     .slice(-RECENT_MAX);
+}
+
+/** Writes into a feed's state when it is read next, after its pace and what its answer asked. */
+export function scheduleNext(
+  state: FeedState,
+  feed: FeedSource,
+  hints: FreshnessHints,
+  pushed: boolean,
+  now: number,
+  limits: ScheduleLimits,
+): void {
+  const every = readInterval(
+    { now, recentPublished: state.recentPublished ?? [], hints, fixedMs: feed.everyMs, pushed },
+    limits,
+  );
+  state.readEveryMs = every;
+  state.nextReadAt = now + every;
+  state.nextAttemptAt = new Date(state.nextReadAt).toISOString();
 }

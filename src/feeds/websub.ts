@@ -1,9 +1,10 @@
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { FeedSource } from "../domain/types.js";
 import type { Logger } from "../log.js";
 import type { WebSubRepo, WebSubSubscription } from "../store/websub.js";
 import type { HubAnswer } from "./hub-client.js";
 import type { ReadHints } from "./read.js";
+import { signatureMatches } from "./websub-signature.js";
 
 /**
  * A WebSub subscriber (W3C Recommendation, 2018): feeds that name a hub are subscribed there
@@ -22,8 +23,6 @@ const FAILED_RETRY_MS = 6 * 60 * MIN;
 const UNSUBSCRIBE_WAIT_MS = 24 * 60 * MIN;
 /** Hub requests of one round at once. */
 const HUB_CONCURRENCY = 8;
-/** Signature methods a subscriber must accept (WebSub §7.1). */
-const METHODS = new Set(["sha1", "sha256", "sha384", "sha512"]);
 
 export interface WebSubDeps {
   repo: WebSubRepo;
@@ -269,17 +268,7 @@ export function createWebSub(deps: WebSubDeps) {
       const row = await deps.repo.byCallback(callbackId);
       // 410 Gone: the hub may drop a subscription we no longer have.
       if (!row) return { status: 410, accepted: false };
-      const m = /^(sha1|sha256|sha384|sha512)=([0-9a-f]+)$/i.exec(signature?.trim() ?? "");
-      const method = m?.[1]?.toLowerCase();
-      const good =
-        !!m &&
-        !!method &&
-        METHODS.has(method) &&
-        (() => {
-          const expected = createHmac(method, row.secret).update(body).digest();
-          const given = Buffer.from(m[2] as string, "hex");
-          return given.length === expected.length && timingSafeEqual(given, expected);
-        })();
+      const good = signatureMatches(row.secret, signature, body);
       if (!good || row.state !== "active") {
         log.warn(
           { feed: row.feed, signed: !!signature, state: row.state },
